@@ -1,0 +1,46 @@
+/**
+ * The composition root of the HTTP surface: one Elysia app assembled from the feature plugins.
+ * `GET /:code` is mounted here too (for in-process tests and the OpenAPI document); the server also
+ * binds the same handler as a native Bun route so redirects skip the framework's routing.
+ */
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { dashboardRoutes } from "./dashboard";
+import { healthRoutes } from "./health";
+import { errorHandler } from "./http";
+import { legacyRoutes, linkRoutes } from "./links";
+import { ErrorResponse } from "./links/link-schemas";
+import { requestLog } from "./observability";
+import type { Runtime } from "./runtime";
+import { VERSION } from "./version";
+
+export function buildApp(runtime: Runtime) {
+  const { config } = runtime;
+  return new Elysia({ name: "ringlink", normalize: false })
+    .use(errorHandler)
+    .use(requestLog(config.accessLog))
+    .use(
+      openapi({
+        provider: null,
+        specPath: "/openapi.json",
+        documentation: {
+          info: { title: "ringlink", version: VERSION, description: "A distributed, high-throughput URL shortener." },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+        },
+      }),
+    )
+    .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
+    .use(dashboardRoutes(runtime.assets))
+    .use(linkRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, adminToken: config.adminToken, maxBodyBytes: config.maxBodyBytes }))
+    .use(legacyRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, maxBodyBytes: config.maxBodyBytes }))
+    .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server?.requestIP(request)?.address ?? null), {
+      detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
+      response: { 404: ErrorResponse, 410: ErrorResponse },
+    })
+    .head("/:code", ({ request, params }) => runtime.redirect(request, params.code, null), {
+      detail: { summary: "Check a short link without counting a click", tags: ["redirect"] },
+    });
+}
+
+export type App = ReturnType<typeof buildApp>;
+

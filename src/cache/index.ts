@@ -1,0 +1,2 @@
+export { LruCache } from "./lru";
+export { MISSING, LocalInvalidation, type CachedLink, type CacheEntry, type LinkCache, type Invalidation } from "./link-cache";

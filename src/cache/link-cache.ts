@@ -1,0 +1,49 @@
+/**
+ * What the caches hold for a code: just enough to answer a redirect without the database.
+ * `MISSING` is the negative entry ("no such code"), kept apart from hits so a 404 can be cached
+ * briefly without ever being mistaken for a link.
+ */
+import type { RedirectType } from "../storage";
+
+export interface CachedLink {
+  code: string;
+  url: string;
+  redirectType: RedirectType;
+  expiresAt: number | null;
+  maxClicks: number | null;
+  deleted: boolean;
+}
+
+export const MISSING = Symbol("missing");
+export type CacheEntry = CachedLink | typeof MISSING;
+
+/** The shared (L2) cache port: Redis in distributed mode, absent in embedded mode. */
+export interface LinkCache {
+  get(code: string): Promise<CacheEntry | undefined>;
+  set(link: CachedLink, ttlMs: number): Promise<void>;
+  setMissing(code: string, ttlMs: number): Promise<void>;
+  delete(code: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Tells every process (and in distributed mode every instance) that a code changed, so each drops
+ * it from its L1. Local-only in a single embedded process; IPC through the supervisor across
+ * processes; Redis pub/sub across instances.
+ */
+export interface Invalidation {
+  publish(code: string): void;
+  subscribe(listener: (code: string) => void): void;
+  close(): Promise<void>;
+}
+
+export class LocalInvalidation implements Invalidation {
+  private readonly listeners: Array<(code: string) => void> = [];
+  publish(code: string): void {
+    for (const l of this.listeners) l(code);
+  }
+  subscribe(listener: (code: string) => void): void {
+    this.listeners.push(listener);
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,204 @@
+/**
+ * The one place where environment variables and flags are read. Everything else receives a `Config`.
+ * A bad value stops start-up with one line naming the variable and what is wrong with it.
+ */
+import { availableParallelism } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type AccessLog = "all" | "api" | "off";
+
+export interface ShardNodes {
+  primary: string;
+  replica: string;
+}
+
+export interface Config {
+  mode: "embedded" | "distributed";
+  port: number;
+  host: string;
+  processes: number;
+  processIndex: number;
+  nodeId: number;
+  dataDir: string;
+  publicBaseUrl: string;
+  publicHostname: string;
+  adminToken: string | undefined;
+  visitorSalt: string | undefined;
+  maxUrlLength: number;
+  maxBodyBytes: number;
+  blockPrivateTargets: boolean;
+  codeLength: number;
+  cacheEntries: number;
+  cacheTtlMs: number;
+  negativeCacheTtlMs: number;
+  accessLog: AccessLog;
+  shards: ShardNodes[];
+  redisNodes: string[];
+  kafkaBrokers: string[];
+}
+
+export type Env = Record<string, string | undefined>;
+
+export interface Flags {
+  port?: string;
+  processes?: string;
+  processIndex?: string;
+}
+
+function text(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === "" ? undefined : v;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number ${min}..${max} (got '${raw}')`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false (got '${raw}')`);
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(name, `must be one of ${allowed.join(", ")} (got '${raw}')`);
+}
+
+function list(raw: string | undefined): string[] {
+  return raw === undefined ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function httpUrl(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL (got '${raw}')`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(name, `must use http or https (got '${url.protocol}')`);
+  }
+  return url;
+}
+
+function urlsWithScheme(name: string, values: string[], schemes: string[]): string[] {
+  for (const v of values) {
+    let ok = false;
+    try {
+      ok = schemes.includes(new URL(v).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(name, `'${redact(v)}' is not a ${schemes.map((s) => s.replace(":", "://")).join(" or ")} URL`);
+  }
+  return values;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
+  const port = integer(flags.port !== undefined ? "--port" : "PORT", flags.port ?? text(env, "PORT"), 8080, 1, 65535);
+  const processes = integer(
+    flags.processes !== undefined ? "--processes" : "PROCESSES",
+    flags.processes ?? text(env, "PROCESSES"),
+    1,
+    1,
+    Math.min(MAX_PROCESS_INDEX + 1, Math.max(availableParallelism() * 4, 1)),
+  );
+  const processIndex = integer("--process-index", flags.processIndex, 0, 0, MAX_PROCESS_INDEX);
+
+  const dataDirRaw = text(env, "DATA_DIR") ?? "./data";
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(process.cwd(), dataDirRaw);
+
+  const base = httpUrl("PUBLIC_BASE_URL", text(env, "PUBLIC_BASE_URL") ?? `http://localhost:${port}`);
+  const publicBaseUrl = base.href.replace(/\/+$/, "");
+
+  const dbName = text(env, "DATABASE_NODES") !== undefined ? "DATABASE_NODES" : "DB_NODES";
+  const dbNodes = urlsWithScheme(dbName, list(text(env, "DATABASE_NODES") ?? text(env, "DB_NODES")), ["postgres:", "postgresql:"]);
+  if (dbNodes.length % 2 !== 0) {
+    throw new ConfigError(dbName, `needs an even count (primary,replica per shard), got ${dbNodes.length} entries`);
+  }
+  const shards: ShardNodes[] = [];
+  for (let i = 0; i < dbNodes.length; i += 2) shards.push({ primary: dbNodes[i]!, replica: dbNodes[i + 1]! });
+
+  const redisNodes = urlsWithScheme("REDIS_NODES", list(text(env, "REDIS_NODES")), ["redis:", "rediss:"]);
+  if (redisNodes.length > 0 && shards.length === 0) {
+    throw new ConfigError("REDIS_NODES", "is set but DATABASE_NODES is not; Redis nodes align with database shards");
+  }
+  if (shards.length > 0 && redisNodes.length !== 0 && redisNodes.length !== shards.length) {
+    throw new ConfigError("REDIS_NODES", `needs one node per shard: ${shards.length} shards but ${redisNodes.length} Redis nodes`);
+  }
+  const kafkaBrokers = list(text(env, "KAFKA_BROKERS"));
+  for (const b of kafkaBrokers) {
+    if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(b)) throw new ConfigError("KAFKA_BROKERS", `'${b}' is not host:port`);
+  }
+
+  const cacheTtlSeconds = integer("CACHE_TTL_SECONDS", text(env, "CACHE_TTL_SECONDS"), 300, 1, 86_400);
+  const negativeTtlSeconds = integer("NEGATIVE_CACHE_TTL_SECONDS", text(env, "NEGATIVE_CACHE_TTL_SECONDS"), 10, 1, 3_600);
+
+  return {
+    mode: shards.length > 0 ? "distributed" : "embedded",
+    port,
+    host: text(env, "HOST") ?? "0.0.0.0",
+    processes,
+    processIndex,
+    nodeId: integer("NODE_ID", text(env, "NODE_ID"), 0, 0, MAX_NODE_ID),
+    dataDir,
+    publicBaseUrl,
+    publicHostname: base.hostname.toLowerCase(),
+    adminToken: text(env, "ADMIN_TOKEN"),
+    visitorSalt: text(env, "VISITOR_SALT"),
+    maxUrlLength: integer("MAX_URL_LENGTH", text(env, "MAX_URL_LENGTH"), 2048, 32, 65_536),
+    maxBodyBytes: integer("MAX_BODY_BYTES", text(env, "MAX_BODY_BYTES"), 16 * 1024, 1024, 10 * 1024 * 1024),
+    blockPrivateTargets: boolean("BLOCK_PRIVATE_TARGETS", text(env, "BLOCK_PRIVATE_TARGETS"), true),
+    codeLength: integer("CODE_LENGTH", text(env, "CODE_LENGTH"), 7, 5, 16),
+    cacheEntries: integer("CACHE_ENTRIES", text(env, "CACHE_ENTRIES"), 100_000, 0, 10_000_000),
+    cacheTtlMs: cacheTtlSeconds * 1000,
+    negativeCacheTtlMs: negativeTtlSeconds * 1000,
+    accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
+    shards,
+    redisNodes,
+    kafkaBrokers,
+  };
+}
+
+/** The variables `loadConfig` reads, for --help, the README table and the deployment-files check. */
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: "PORT", default: "8080", meaning: "HTTP port (flag --port wins)" },
+  { name: "HOST", default: "0.0.0.0", meaning: "address to bind" },
+  { name: "PROCESSES", default: "1", meaning: "server processes sharing the port with reusePort (flag --processes wins)" },
+  { name: "NODE_ID", default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
+  { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
+  { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
+  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "bearer token for DELETE; deletes are disabled when unset" },
+  { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
+  { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
+  { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },
+  { name: "BLOCK_PRIVATE_TARGETS", default: "true", meaning: "refuse localhost, loopback, private, link-local and unspecified targets" },
+  { name: "CODE_LENGTH", default: "7", meaning: "length of generated base62 codes" },
+  { name: "CACHE_ENTRIES", default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
+  { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
+  { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
+  { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
+  { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
+  { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
+  { name: "KAFKA_BROKERS", default: "(unset)", meaning: "distributed mode: host:port list of the event broker" },
+];

@@ -1,0 +1,50 @@
+/**
+ * The dashboard's files, imported as files so `bun build --compile` embeds them in the binary.
+ * A unit test checks that every file in frontend/ is listed here.
+ */
+import notFoundHtml from "../../frontend/404.html" with { type: "file" };
+import appCss from "../../frontend/app.css" with { type: "file" };
+import appJs from "../../frontend/app.js" with { type: "file" };
+import docsHtml from "../../frontend/docs.html" with { type: "file" };
+import docsJs from "../../frontend/docs.js" with { type: "file" };
+import favicon from "../../frontend/favicon.svg" with { type: "file" };
+import indexHtml from "../../frontend/index.html" with { type: "file" };
+import noscriptCss from "../../frontend/noscript.css" with { type: "file" };
+
+export const ASSET_FILES: Readonly<Record<string, string>> = {
+  // bun-types describes *.html imports as HTML bundles; with type "file" they are plain paths.
+  "index.html": indexHtml as unknown as string,
+  "404.html": notFoundHtml as unknown as string,
+  "docs.html": docsHtml as unknown as string,
+  "docs.js": docsJs,
+  "app.css": appCss,
+  "noscript.css": noscriptCss,
+  "app.js": appJs,
+  "favicon.svg": favicon,
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+  json: "application/json",
+};
+
+export interface Asset {
+  body: Uint8Array<ArrayBuffer>;
+  contentType: string;
+  etag: string;
+}
+
+/** Loaded once at start-up: the dashboard is small and serving from memory keeps it off the disk. */
+export async function loadAssets(): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  for (const [name, path] of Object.entries(ASSET_FILES)) {
+    const body = new Uint8Array(await Bun.file(path).arrayBuffer());
+    const ext = name.slice(name.lastIndexOf(".") + 1);
+    assets.set(name, { body, contentType: CONTENT_TYPES[ext] ?? "application/octet-stream", etag: `"${Bun.hash(body).toString(36)}"` });
+  }
+  return assets;
+}

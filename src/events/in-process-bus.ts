@@ -1,0 +1,79 @@
+/**
+ * The embedded EventBus: events queue in memory and are delivered to subscribers in batches on a
+ * later tick, so publishing costs an array push. The queue is bounded: when consumers fall behind
+ * by more than `maxQueued` events the newest are dropped and counted rather than growing the heap.
+ */
+import type { EventBus, EventBusStats, EventHandler } from "./event-bus";
+import type { EventTopic, LinkEvent } from "./link-event";
+
+export class InProcessEventBus implements EventBus {
+  private readonly handlers = new Map<EventTopic, Set<EventHandler>>();
+  private queue: Array<[EventTopic, LinkEvent]> = [];
+  private scheduled = false;
+  private draining: Promise<void> = Promise.resolve();
+  private readonly counters: EventBusStats = { published: 0, delivered: 0, dropped: 0, handlerErrors: 0 };
+
+  constructor(private readonly maxQueued = 100_000) {}
+
+  publish(topic: EventTopic, event: LinkEvent): void {
+    this.counters.published++;
+    if (this.queue.length >= this.maxQueued) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push([topic, event]);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.drain(), 0);
+    }
+  }
+
+  subscribe(topic: EventTopic, handler: EventHandler): () => void {
+    let set = this.handlers.get(topic);
+    if (!set) this.handlers.set(topic, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  private drain(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return this.draining;
+    this.queue = [];
+    this.draining = this.draining.then(() => this.deliver(batch));
+    return this.draining;
+  }
+
+  private async deliver(batch: Array<[EventTopic, LinkEvent]>): Promise<void> {
+    const byTopic = new Map<EventTopic, LinkEvent[]>();
+    for (const [topic, event] of batch) {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(event);
+    }
+    for (const [topic, events] of byTopic) {
+      for (const handler of this.handlers.get(topic) ?? []) {
+        try {
+          await handler(events);
+          this.counters.delivered += events.length;
+        } catch (error) {
+          this.counters.handlerErrors++;
+          console.error(JSON.stringify({ level: "error", msg: "event handler failed", topic, error: String(error) }));
+        }
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.drain();
+  }
+
+  stats(): EventBusStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Endpoints of the two systems ringlink replaces, so their clients keep working unchanged:
+ * `POST /create {long_url}` -> `{short_url}` and the HTML form `POST /shorten` (field long_url).
+ */
+import { Elysia } from "elysia";
+import { InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
+import type { LinkService } from "./link-service";
+
+export interface LegacyRoutesOptions {
+  service: LinkService;
+  publicBaseUrl: string;
+  maxBodyBytes: number;
+}
+
+async function readForm(request: Request, limit: number): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type");
+  if (isJsonContentType(type)) return (await readJsonBody(request, limit)) as Record<string, unknown>;
+  if (type?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(await readBodyText(request, limit)));
+  }
+  if (type?.toLowerCase().startsWith("multipart/form-data")) {
+    const text = await readBodyText(request, limit);
+    const form = await new Response(text, { headers: { "content-type": type } }).formData();
+    return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
+  }
+  throw new UnsupportedMediaType("application/x-www-form-urlencoded, multipart/form-data or application/json");
+}
+
+function wantsJson(request: Request): boolean {
+  const accept = request.headers.get("accept") ?? "";
+  return accept.includes("application/json") || (!accept.includes("text/html") && isJsonContentType(request.headers.get("content-type")));
+}
+
+export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes }: LegacyRoutesOptions) {
+  return new Elysia({ name: "legacy-links" })
+    .post(
+      "/create",
+      async ({ body }) => {
+        const { link } = await service.create({ url: body.long_url });
+        return { short_url: `${publicBaseUrl}/${link.code}` };
+      },
+      {
+        parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],
+        body: LegacyCreateBody,
+        detail: { summary: "Compatibility: shorten {long_url}", tags: ["compatibility"] },
+        response: { 200: LegacyCreateResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse },
+      },
+    )
+    .post(
+      "/shorten",
+      async ({ request, set }) => {
+        const form = await readForm(request, maxBodyBytes);
+        const json = wantsJson(request);
+        try {
+          if (typeof form.long_url !== "string") throw new InvalidInput("invalid_url", "form field long_url is required");
+          const { link } = await service.create({
+            url: form.long_url,
+            alias: form.alias || undefined,
+            expiresAt: typeof form.expires_at === "string" && form.expires_at !== "" ? toIso(form.expires_at) : undefined,
+          });
+          if (json) return { short_url: `${publicBaseUrl}/${link.code}` };
+          set.status = 303;
+          set.headers.location = `/?created=${encodeURIComponent(link.code)}`;
+          return "";
+        } catch (error) {
+          // A browser that posted the plain HTML form gets the dashboard back with the reason shown.
+          if (json || !(error instanceof InvalidInput || (error as { status?: number }).status === 409)) throw error;
+          set.status = 303;
+          set.headers.location = `/?error=${encodeURIComponent((error as Error).message)}`;
+          return "";
+        }
+      },
+      {
+        parse: "none",
+        detail: { summary: "Compatibility: HTML form field long_url; JSON {short_url} or a redirect to the dashboard", tags: ["compatibility"] },
+      },
+    );
+}
+
+/** A datetime-local field has no zone: read it as UTC unless it says otherwise. */
+function toIso(value: string): string {
+  return /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value.length === 16 ? `${value}:00` : value}Z`;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bun
+/** ringlink's single entry point: parses argv and dispatches to a mode. */
+import { availableParallelism } from "node:os";
+import { UsageError, parseArgs } from "./cli/argv";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
+import { runSupervisor, serveProcess } from "./server";
+import { createRuntime } from "./runtime";
+import { VERSION, checkBunVersion } from "./version";
+
+const HELP = `ringlink ${VERSION} — a distributed, high-throughput URL shortener
+
+Usage:
+  ringlink serve [--port N] [--processes N]   HTTP API, redirects and dashboard
+  ringlink migrate                            apply sql/ migrations to every database
+  ringlink --help | --version
+
+serve runs one process by default; --processes N starts a supervisor and N processes that share
+the port (reusePort). With no configuration ringlink runs embedded: SQLite under DATA_DIR, an
+in-process cache and event bus.
+
+Environment:
+${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.meaning} (default ${v.default})`).join("\n")}
+`;
+
+const VALUE_FLAGS = new Set(["port", "processes", "process-index"]);
+const BOOL_FLAGS = new Set(["help", "version"]);
+
+/** How to start this same program again: the compiled binary is its own interpreter. */
+function selfArgv(): string[] {
+  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, VALUE_FLAGS, BOOL_FLAGS);
+  if (args.flags.version) {
+    console.log(`ringlink ${VERSION} (bun ${Bun.version})`);
+    return 0;
+  }
+  if (args.flags.help || args.command === undefined || args.command === "help") {
+    console.log(HELP);
+    return args.command === undefined && !args.flags.help ? 2 : 0;
+  }
+  const bun = checkBunVersion();
+  if (!bun.ok) {
+    console.error(`ringlink: ${bun.message}; install it with: npm i -g bun@${(await import("./version")).REQUIRED_BUN}`);
+    return 1;
+  }
+  if (bun.message) console.error(`ringlink: warning: ${bun.message}`);
+
+  const flags: Flags = {
+    port: args.flags.port as string | undefined,
+    processes: args.flags.processes as string | undefined,
+    processIndex: args.flags["process-index"] as string | undefined,
+  };
+  if (args.command === "serve" && flags.processes === "auto") flags.processes = String(availableParallelism());
+  const config = loadConfig(process.env, flags);
+
+  switch (args.command) {
+    case "serve": {
+      const supervised = process.env.RINGLINK_SUPERVISED === "1" && flags.processIndex !== undefined;
+      if (config.processes > 1 && !supervised) {
+        return runSupervisor({
+          processes: config.processes,
+          childArgv: (i) => [...selfArgv(), "serve", "--port", String(config.port), "--process-index", String(i)],
+        });
+      }
+      await serveProcess(config, { supervised });
+      return -1; // keep running until a signal
+    }
+    case "migrate": {
+      const runtime = await createRuntime(config);
+      const reports = await runtime.store.migrate((line) => console.log(line));
+      for (const r of reports) {
+        console.log(`${r.target}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied.length} already applied`);
+      }
+      await runtime.close();
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command '${args.command}' (see ringlink --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`ringlink: invalid configuration: ${error.message}`);
+    else if (error instanceof UsageError) console.error(`ringlink: ${error.message}`);
+    else console.error(`ringlink: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,1 @@
+export { requestLog, logRequest } from "./request-log";

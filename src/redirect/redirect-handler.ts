@@ -1,0 +1,122 @@
+/**
+ * GET/HEAD /:code, the hot path. A cached hit answers synchronously (no Promise, no I/O); the click
+ * event is handed to the bus without waiting; nothing about analytics can slow or fail a redirect.
+ */
+import { MISSING, type CachedLink, type CacheEntry } from "../cache";
+import type { EventBus, EventIds } from "../events";
+import { jsonError } from "../http/errors";
+import { isWellFormedCode } from "../ids";
+import type { LinkStore } from "../storage";
+import type { LinkResolver, ResolveSource } from "./link-resolver";
+import { acceptsHtml, htmlPage } from "./pages";
+
+export interface RedirectDeps {
+  resolver: LinkResolver;
+  store: LinkStore;
+  bus: EventBus;
+  eventIds: EventIds;
+  nodeName: string;
+  visitorSalt: string;
+  /** off switch for measuring what publishing costs */
+  publishClicks: boolean;
+  /** the dashboard's 404 page, for browsers following an unknown code */
+  notFoundHtml?: Uint8Array<ArrayBuffer>;
+}
+
+export type RedirectHandler = (request: Request, code: string, clientIp: string | null) => Response | Promise<Response>;
+
+type GoneReason = "expired" | "click_limit_reached" | "deleted";
+const GONE_MESSAGES: Record<GoneReason, string> = {
+  expired: "This short link has expired.",
+  click_limit_reached: "This short link has been used the maximum number of times.",
+  deleted: "This short link was deleted.",
+};
+
+const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
+
+const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
+
+function gone(request: Request, reason: GoneReason): Response {
+  if (acceptsHtml(request)) return new Response(htmlPage("Link no longer available", GONE_MESSAGES[reason]), { status: 410, headers: HTML_HEADERS });
+  return jsonError(410, reason, GONE_MESSAGES[reason]);
+}
+
+function redirect(link: CachedLink): Response {
+  // Limited links must reach us on every visit, so browsers may not cache their redirect.
+  const cacheControl = link.maxClicks !== null || link.expiresAt !== null ? "no-store" : "private, max-age=90";
+  return new Response(null, { status: link.redirectType, headers: { location: link.url, "cache-control": cacheControl } });
+}
+
+export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
+  const { resolver, store, bus, eventIds, nodeName, visitorSalt, publishClicks } = deps;
+  const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
+
+  function notFound(request: Request): Response {
+    if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: HTML_HEADERS });
+    return jsonError(404, "not_found", "no link with this code");
+  }
+
+  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", started: number, ip: string | null): void {
+    if (!publishClicks || request.method !== "GET") return;
+    const headers = request.headers;
+    const ua = headers.get("user-agent");
+    const now = Date.now();
+    bus.publish("link.clicked", {
+      event_id: eventIds.next(),
+      type: "read",
+      status,
+      node: nodeName,
+      redis: null,
+      db: null,
+      short_code: code,
+      latency_ms: performance.now() - started,
+      ts: now,
+      cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
+      source,
+      referrer: headers.get("referer"),
+      user_agent: ua,
+      country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
+      visitor: ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36),
+    });
+  }
+
+  function answer(request: Request, code: string, entry: CacheEntry, source: ResolveSource, started: number, ip: string | null): Response | Promise<Response> {
+    if (entry === MISSING) {
+      publish(request, code, "NOT_FOUND", "none", started, ip);
+      return notFound(request);
+    }
+    if (entry.deleted) return gone(request, "deleted");
+    if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) return gone(request, "expired");
+    if (entry.maxClicks !== null) return limitedRedirect(request, code, entry, source, started, ip);
+    publish(request, code, "OK", source, started, ip);
+    return redirect(entry);
+  }
+
+  /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
+  async function limitedRedirect(request: Request, code: string, entry: CachedLink, source: ResolveSource, started: number, ip: string | null): Promise<Response> {
+    if (request.method === "HEAD") {
+      // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
+      const record = await store.findByCode(code);
+      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirect(entry) : gone(request, "click_limit_reached");
+    }
+    const budget = await store.takeClick(code);
+    if (budget !== "granted") return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
+    publish(request, code, "OK", source, started, ip);
+    return redirect(entry);
+  }
+
+  return (request, code, ip) => {
+    const started = performance.now();
+    if (!isWellFormedCode(code)) return notFound(request);
+    const cached = resolver.peek(code);
+    if (cached !== undefined) return answer(request, code, cached, "l1", started, ip);
+    return resolver.resolve(code).then(
+      (r) => answer(request, code, r.entry, r.source, started, ip),
+      (error: unknown) => {
+        publish(request, code, "ERROR", "error", started, ip);
+        console.error(JSON.stringify({ level: "error", msg: "redirect lookup failed", code, error: String(error) }));
+        return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
+      },
+    );
+  };
+}

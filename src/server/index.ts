@@ -1,0 +1,3 @@
+export { serveProcess } from "./serve";
+export { runSupervisor } from "./supervisor";
+export { startHttpServer } from "./http-server";

@@ -1,0 +1,41 @@
+/**
+ * One serving process: runtime + app + HTTP server, and a graceful drain on SIGTERM/SIGINT
+ * (stop accepting, let in-flight requests finish, flush events and counters, close storage).
+ */
+import { buildApp } from "../app";
+import type { Config } from "../config";
+import { createRuntime } from "../runtime";
+import { IpcInvalidation } from "./ipc-invalidation";
+import { startHttpServer } from "./http-server";
+
+export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
+  const runtime = await createRuntime(config, options.supervised ? { invalidation: new IpcInvalidation() } : {});
+  const app = buildApp(runtime);
+  const server = startHttpServer(app, runtime, { port: config.port, hostname: config.host, reusePort: options.supervised });
+  console.log(
+    JSON.stringify({
+      ts: new Date().toISOString(),
+      level: "info",
+      msg: "listening",
+      url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`,
+      mode: config.mode,
+      process: config.processIndex,
+      pid: process.pid,
+      store: runtime.store.description,
+    }),
+  );
+
+  let draining = false;
+  const drain = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    await server.stop(false);
+    await runtime.close();
+    clearTimeout(timer);
+    console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "stopped", signal, pid: process.pid }));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void drain("SIGTERM"));
+  process.on("SIGINT", () => void drain("SIGINT"));
+}

@@ -1,0 +1,71 @@
+/**
+ * `serve --processes N`: spawns N copies of this executable, each binding the port with reusePort,
+ * restarts one that dies (with backoff, so a crash loop cannot spin the CPU), relays invalidations
+ * between them, and on SIGTERM/SIGINT drains them all before exiting 0.
+ */
+import type { Subprocess } from "bun";
+import { isInvalidateMessage } from "./ipc-invalidation";
+
+export interface SupervisorOptions {
+  processes: number;
+  /** argv for one child, given its process index */
+  childArgv: (index: number) => string[];
+  drainTimeoutMs?: number;
+}
+
+const log = (msg: string, extra: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg, role: "supervisor", ...extra }));
+
+export async function runSupervisor(options: SupervisorOptions): Promise<number> {
+  const children = new Map<number, Subprocess>();
+  const restarts = new Map<number, number>();
+  let stopping = false;
+
+  const broadcast = (from: number, message: unknown) => {
+    for (const [index, child] of children) if (index !== from) child.send(message);
+  };
+
+  const spawn = (index: number) => {
+    const child = Bun.spawn(options.childArgv(index), {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, RINGLINK_SUPERVISED: "1" },
+      ipc(message) {
+        if (isInvalidateMessage(message)) broadcast(index, message);
+      },
+      serialization: "json",
+    });
+    children.set(index, child);
+    void child.exited.then((code) => {
+      if (children.get(index) === child) children.delete(index);
+      if (stopping) return;
+      const n = (restarts.get(index) ?? 0) + 1;
+      restarts.set(index, n);
+      const delay = Math.min(100 * 2 ** Math.min(n - 1, 6), 5_000);
+      log("child exited, restarting", { index, pid: child.pid, code, restartInMs: delay });
+      setTimeout(() => {
+        if (!stopping) spawn(index);
+      }, delay);
+    });
+  };
+
+  for (let i = 0; i < options.processes; i++) spawn(i);
+  log("started", { processes: options.processes, pids: [...children.values()].map((c) => c.pid) });
+
+  return new Promise<number>((resolve) => {
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log("draining", { signal });
+      const all = [...children.values()];
+      for (const child of all) child.kill("SIGTERM");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), options.drainTimeoutMs ?? 15_000));
+      const result = await Promise.race([Promise.all(all.map((c) => c.exited)), timeout]);
+      if (result === "timeout") for (const child of all) child.kill("SIGKILL");
+      const codes = result === "timeout" ? [] : result;
+      log("stopped", { codes });
+      resolve(result === "timeout" || codes.some((c) => c !== 0) ? 1 : 0);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+  });
+}

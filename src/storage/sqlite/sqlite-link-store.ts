@@ -1,0 +1,211 @@
+/**
+ * Embedded LinkStore over bun:sqlite in WAL mode. Several server processes may open the same file:
+ * WAL lets readers run beside the single writer, and busy_timeout queues writers instead of failing.
+ */
+import { Database, type Statement } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type {
+  ClickBudget,
+  DependencyHealth,
+  InsertOutcome,
+  LinkRecord,
+  LinkStore,
+  MigrationReport,
+  NewLink,
+  RedirectType,
+} from "../link-store";
+import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
+
+interface LinkRow {
+  id: bigint;
+  code: string;
+  url: string;
+  url_hash: string;
+  is_alias: bigint;
+  canonical: bigint;
+  redirect_type: bigint;
+  created_at: bigint;
+  expires_at: bigint | null;
+  max_clicks: bigint | null;
+  clicks_consumed: bigint;
+  clicks: bigint;
+  deleted_at: bigint | null;
+}
+
+const nullableNumber = (v: bigint | null): number | null => (v === null ? null : Number(v));
+
+function toRecord(row: LinkRow): LinkRecord {
+  return {
+    id: BigInt(row.id),
+    code: row.code,
+    url: row.url,
+    urlHash: row.url_hash,
+    isAlias: Number(row.is_alias) === 1,
+    canonical: Number(row.canonical) === 1,
+    redirectType: Number(row.redirect_type) as RedirectType,
+    createdAt: Number(row.created_at),
+    expiresAt: nullableNumber(row.expires_at),
+    maxClicks: nullableNumber(row.max_clicks),
+    clicksConsumed: Number(row.clicks_consumed),
+    clicks: Number(row.clicks),
+    deletedAt: nullableNumber(row.deleted_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.includes("UNIQUE constraint failed")) return null;
+  return message;
+}
+
+export class SqliteLinkStore implements LinkStore {
+  readonly description: string;
+  private readonly db: Database;
+  private readonly stmts: {
+    insert: Statement<LinkRow>;
+    byCode: Statement<LinkRow>;
+    canonical: Statement<LinkRow>;
+    softDelete: Statement;
+    takeClick: Statement<{ clicks_consumed: bigint }>;
+    addClicks: Statement;
+    recent: Statement<LinkRow>;
+    recentBefore: Statement<LinkRow>;
+  };
+
+  constructor(readonly path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.description = `sqlite:${path}`;
+    this.db = new Database(path, { create: true, safeIntegers: true, strict: true });
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    // NORMAL in WAL mode is durable against process crashes (the acknowledgement guarantee we give);
+    // only an OS crash or power loss can drop the last commits.
+    this.db.exec("PRAGMA synchronous = NORMAL");
+    this.applyMigrations();
+    this.stmts = {
+      insert: this.db.query(
+        `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks)
+         VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks)
+         RETURNING *`,
+      ),
+      byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
+      canonical: this.db.query("SELECT * FROM links WHERE url_hash = $urlHash AND canonical = 1 AND deleted_at IS NULL"),
+      softDelete: this.db.query("UPDATE links SET deleted_at = $at WHERE code = $code AND deleted_at IS NULL"),
+      takeClick: this.db.query(
+        `UPDATE links SET clicks_consumed = clicks_consumed + 1
+         WHERE code = $code AND deleted_at IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
+         RETURNING clicks_consumed`,
+      ),
+      addClicks: this.db.query("UPDATE links SET clicks = clicks + $n WHERE code = $code"),
+      recent: this.db.query("SELECT * FROM links WHERE deleted_at IS NULL ORDER BY id DESC LIMIT $limit"),
+      recentBefore: this.db.query("SELECT * FROM links WHERE deleted_at IS NULL AND id < $before ORDER BY id DESC LIMIT $limit"),
+    };
+  }
+
+  private applyMigrations(onProgress?: (line: string) => void): MigrationReport {
+    this.db.exec(MIGRATIONS_TABLE_DDL);
+    const done = new Set(
+      this.db.query<{ version: bigint }, []>("SELECT version FROM schema_migrations").all().map((r) => Number(r.version)),
+    );
+    const report: MigrationReport = { target: this.description, applied: [], alreadyApplied: [] };
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) {
+        report.alreadyApplied.push(m.name);
+        continue;
+      }
+      onProgress?.(`${this.description}: applying ${m.name}`);
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+      }).immediate();
+      report.applied.push(m.name);
+    }
+    return report;
+  }
+
+  async migrate(onProgress?: (line: string) => void): Promise<MigrationReport[]> {
+    return [this.applyMigrations(onProgress)];
+  }
+
+  colocated(): boolean {
+    return true;
+  }
+
+  async insert(link: NewLink): Promise<InsertOutcome> {
+    try {
+      const row = this.stmts.insert.get({
+        id: link.id,
+        code: link.code,
+        url: link.url,
+        urlHash: link.urlHash,
+        isAlias: link.isAlias ? 1 : 0,
+        canonical: link.canonical ? 1 : 0,
+        redirectType: link.redirectType,
+        createdAt: link.createdAt,
+        expiresAt: link.expiresAt,
+        maxClicks: link.maxClicks,
+      });
+      if (!row) throw new Error("insert returned no row");
+      return { kind: "inserted", link: toRecord(row) };
+    } catch (error) {
+      const violation = isUniqueViolation(error);
+      if (violation === null) throw error;
+      if (violation.includes("links.code")) return { kind: "code_taken" };
+      const existing = await this.findCanonical(link.urlHash);
+      // The canonical row can vanish between the failed insert and this read (a concurrent delete):
+      // report the code as taken so the caller simply tries again.
+      return existing ? { kind: "url_exists", link: existing } : { kind: "code_taken" };
+    }
+  }
+
+  async findByCode(code: string): Promise<LinkRecord | null> {
+    const row = this.stmts.byCode.get({ code });
+    return row ? toRecord(row) : null;
+  }
+
+  async lookup(code: string): Promise<{ record: LinkRecord | null; source: "primary" }> {
+    return { record: await this.findByCode(code), source: "primary" };
+  }
+
+  async findCanonical(urlHash: string): Promise<LinkRecord | null> {
+    const row = this.stmts.canonical.get({ urlHash });
+    return row ? toRecord(row) : null;
+  }
+
+  async softDelete(code: string, at: number): Promise<boolean> {
+    return this.stmts.softDelete.run({ code, at }).changes > 0;
+  }
+
+  async takeClick(code: string): Promise<ClickBudget> {
+    const row = this.stmts.takeClick.get({ code });
+    if (row) return "granted";
+    return (await this.findByCode(code)) ? "exhausted" : "missing";
+  }
+
+  async addClicks(counts: ReadonlyMap<string, number>): Promise<void> {
+    if (counts.size === 0) return;
+    this.db.transaction(() => {
+      for (const [code, n] of counts) this.stmts.addClicks.run({ code, n });
+    })();
+  }
+
+  async listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]> {
+    const rows = beforeId === undefined ? this.stmts.recent.all({ limit }) : this.stmts.recentBefore.all({ limit, before: beforeId });
+    return rows.map(toRecord);
+  }
+
+  async health(): Promise<DependencyHealth[]> {
+    const started = performance.now();
+    try {
+      this.db.query("SELECT 1").get();
+      return [{ name: "sqlite", kind: "sqlite", up: true, latencyMs: performance.now() - started }];
+    } catch (error) {
+      return [{ name: "sqlite", kind: "sqlite", up: false, latencyMs: performance.now() - started, detail: String(error) }];
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

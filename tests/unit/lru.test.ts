@@ -1,0 +1,30 @@
+import { expect, test } from "bun:test";
+import { LruCache } from "../../src/cache";
+
+test("evicts the least recently used entry when full", () => {
+  const lru = new LruCache<string, number>(2);
+  lru.set("a", 1, 10_000);
+  lru.set("b", 2, 10_000);
+  expect(lru.get("a")).toBe(1); // a is now the most recent
+  lru.set("c", 3, 10_000);
+  expect(lru.get("b")).toBeUndefined();
+  expect(lru.get("a")).toBe(1);
+  expect(lru.get("c")).toBe(3);
+});
+
+test("forgets entries after their time to live", () => {
+  let now = 0;
+  const lru = new LruCache<string, number>(10, () => now);
+  lru.set("a", 1, 100);
+  now = 99;
+  expect(lru.get("a")).toBe(1);
+  now = 100;
+  expect(lru.get("a")).toBeUndefined();
+  expect(lru.size).toBe(0);
+});
+
+test("a capacity of zero disables caching", () => {
+  const lru = new LruCache<string, number>(0);
+  lru.set("a", 1, 1000);
+  expect(lru.get("a")).toBeUndefined();
+});
