@@ -33,7 +33,7 @@ export function buildApp(runtime: Runtime) {
     .use(dashboardRoutes(runtime.assets))
     .use(linkRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, adminToken: config.adminToken, maxBodyBytes: config.maxBodyBytes }))
     .use(legacyRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, maxBodyBytes: config.maxBodyBytes }))
-    .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server?.requestIP(request)?.address ?? null), {
+    .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
       detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
       response: { 404: ErrorResponse, 410: ErrorResponse },
     })

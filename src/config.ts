@@ -40,6 +40,7 @@ export interface Config {
   cacheTtlMs: number;
   negativeCacheTtlMs: number;
   accessLog: AccessLog;
+  clickEvents: boolean;
   shards: ShardNodes[];
   redisNodes: string[];
   kafkaBrokers: string[];
@@ -173,6 +174,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     cacheEntries: integer("CACHE_ENTRIES", text(env, "CACHE_ENTRIES"), 100_000, 0, 10_000_000),
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,
+    clickEvents: boolean("CLICK_EVENTS", text(env, "CLICK_EVENTS"), true),
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
     redisNodes,
@@ -198,6 +200,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
+  { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
   { name: "KAFKA_BROKERS", default: "(unset)", meaning: "distributed mode: host:port list of the event broker" },

@@ -86,7 +86,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     eventIds,
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
-    publishClicks: options.publishClicks ?? true,
+    publishClicks: options.publishClicks ?? config.clickEvents,
     notFoundHtml: assets.get("404.html")?.body,
   });
 

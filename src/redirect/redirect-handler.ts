@@ -23,7 +23,12 @@ export interface RedirectDeps {
   notFoundHtml?: Uint8Array<ArrayBuffer>;
 }
 
-export type RedirectHandler = (request: Request, code: string, clientIp: string | null) => Response | Promise<Response>;
+/** Where the client's address comes from (Bun's server); asked only when a click event needs it. */
+export interface PeerSource {
+  requestIP(request: Request): { address: string } | null;
+}
+
+export type RedirectHandler = (request: Request, code: string, peer: PeerSource | null) => Response | Promise<Response>;
 
 type GoneReason = "expired" | "click_limit_reached" | "deleted";
 const GONE_MESSAGES: Record<GoneReason, string> = {
@@ -56,7 +61,12 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     return jsonError(404, "not_found", "no link with this code");
   }
 
-  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", started: number, ip: string | null): void {
+  /** Salted and rotated daily: counts unique visitors per day without keeping any IP address. */
+  function visitorHash(ip: string | null, ua: string | null, now: number): string | null {
+    return ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36);
+  }
+
+  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", started: number, peer: PeerSource | null): void {
     if (!publishClicks || request.method !== "GET") return;
     const headers = request.headers;
     const ua = headers.get("user-agent");
@@ -76,24 +86,24 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       referrer: headers.get("referer"),
       user_agent: ua,
       country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
-      visitor: ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36),
+      visitor: visitorHash(peer?.requestIP(request)?.address ?? null, ua, now),
     });
   }
 
-  function answer(request: Request, code: string, entry: CacheEntry, source: ResolveSource, started: number, ip: string | null): Response | Promise<Response> {
+  function answer(request: Request, code: string, entry: CacheEntry, source: ResolveSource, started: number, peer: PeerSource | null): Response | Promise<Response> {
     if (entry === MISSING) {
-      publish(request, code, "NOT_FOUND", "none", started, ip);
+      publish(request, code, "NOT_FOUND", "none", started, peer);
       return notFound(request);
     }
     if (entry.deleted) return gone(request, "deleted");
     if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) return gone(request, "expired");
-    if (entry.maxClicks !== null) return limitedRedirect(request, code, entry, source, started, ip);
-    publish(request, code, "OK", source, started, ip);
+    if (entry.maxClicks !== null) return limitedRedirect(request, code, entry, source, started, peer);
+    publish(request, code, "OK", source, started, peer);
     return redirect(entry);
   }
 
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
-  async function limitedRedirect(request: Request, code: string, entry: CachedLink, source: ResolveSource, started: number, ip: string | null): Promise<Response> {
+  async function limitedRedirect(request: Request, code: string, entry: CachedLink, source: ResolveSource, started: number, peer: PeerSource | null): Promise<Response> {
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);
@@ -101,19 +111,19 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     }
     const budget = await store.takeClick(code);
     if (budget !== "granted") return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
-    publish(request, code, "OK", source, started, ip);
+    publish(request, code, "OK", source, started, peer);
     return redirect(entry);
   }
 
-  return (request, code, ip) => {
+  return (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return notFound(request);
     const cached = resolver.peek(code);
-    if (cached !== undefined) return answer(request, code, cached, "l1", started, ip);
+    if (cached !== undefined) return answer(request, code, cached, "l1", started, peer);
     return resolver.resolve(code).then(
-      (r) => answer(request, code, r.entry, r.source, started, ip),
+      (r) => answer(request, code, r.entry, r.source, started, peer),
       (error: unknown) => {
-        publish(request, code, "ERROR", "error", started, ip);
+        publish(request, code, "ERROR", "error", started, peer);
         console.error(JSON.stringify({ level: "error", msg: "redirect lookup failed", code, error: String(error) }));
         return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
       },

@@ -30,13 +30,13 @@ export function startHttpServer(app: App, runtime: Runtime, options: HttpServerO
 
   const logRedirects = runtime.config.accessLog === "all";
   const redirectRoute = (req: Bun.BunRequest<"/:code">, server: Server<undefined>) => {
-    if (!logRedirects) return runtime.redirect(req, req.params.code, server.requestIP(req)?.address ?? null);
+    if (!logRedirects) return runtime.redirect(req, req.params.code, server);
     const started = performance.now();
     const done = (res: Response) => {
       logRequest({ method: req.method, route: "/:code", status: res.status, ms: performance.now() - started });
       return res;
     };
-    const res = runtime.redirect(req, req.params.code, server.requestIP(req)?.address ?? null);
+    const res = runtime.redirect(req, req.params.code, server);
     return res instanceof Promise ? res.then(done) : done(res);
   };
 

@@ -64,3 +64,9 @@ describe("configuration", () => {
     ]);
   });
 });
+
+test("the README's configuration table lists every variable config.ts reads", async () => {
+  const { CONFIG_VARIABLES } = await import("../../src/config");
+  const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+  for (const v of CONFIG_VARIABLES) expect(readme).toContain(`| \`${v.name}\``);
+});

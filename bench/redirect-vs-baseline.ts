@@ -1,0 +1,120 @@
+/**
+ * Embedded-mode redirects with a hot cache against a bare Bun.serve 302-from-a-Map, in one run.
+ * Both servers get the same 1,000 codes; wrk asks for random ones; rounds alternate so drift in
+ * the machine's speed hits both sides alike. Prints both figures and the ratio, writes JSON.
+ *
+ *   bun bench/redirect-vs-baseline.ts [--seconds 5] [--rounds 3] [--connections 64] [--codes 1000]
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { hasTaskset, startProcess, stopProcess } from "./lib/processes";
+import { progressBar } from "./lib/progress";
+import { randomCodeScript, runWrk, type WrkResult } from "./lib/wrk";
+
+const root = join(import.meta.dir, "..");
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "64" },
+    codes: { type: "string", default: "1000" },
+    "no-publish": { type: "boolean", default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const codeCount = Number(values.codes);
+// Server on core 0, load generator on core 1: neither steals the other's CPU.
+const SERVER_CPU = "0";
+const WRK_CPU = "1";
+
+async function freePort(): Promise<number> {
+  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const p = s.port!;
+  s.stop(true);
+  return p;
+}
+
+async function seed(base: string, n: number): Promise<Record<string, string>> {
+  const links: Record<string, string> = {};
+  const bar = progressBar("seeding links", n);
+  for (let i = 0; i < n; i += 50) {
+    const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => `https://example.com/bench/${i + j}?ref=hot`);
+    const created = await Promise.all(
+      batch.map(async (url) => {
+        const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
+        if (res.status !== 201 && res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { code: string; url: string };
+      }),
+    );
+    for (const c of created) links[c.code] = c.url;
+    bar.tick(batch.length);
+  }
+  bar.done();
+  return links;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const work = mkdtempSync(join(tmpdir(), "ringlink-bench-"));
+const ringPort = await freePort();
+const basePort = await freePort();
+const ringlink = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(ringPort)], {
+  env: { DATA_DIR: join(work, "data"), ACCESS_LOG: "off", CLICK_EVENTS: values["no-publish"] ? "false" : "true" },
+  readyUrl: `http://127.0.0.1:${ringPort}/healthz`,
+  cpu: SERVER_CPU,
+});
+let baseline: Awaited<ReturnType<typeof startProcess>> | undefined;
+try {
+  const links = await seed(`http://127.0.0.1:${ringPort}`, codeCount);
+  const codesFile = join(work, "codes.json");
+  writeFileSync(codesFile, JSON.stringify(links));
+  baseline = await startProcess(["bun", join(root, "bench/baseline-server.ts"), String(basePort), codesFile], {
+    readyUrl: `http://127.0.0.1:${basePort}/${Object.keys(links)[0]}`,
+    cpu: SERVER_CPU,
+  });
+  const script = randomCodeScript(Object.keys(links));
+  const opts = { script, connections, seconds, cpu: hasTaskset ? WRK_CPU : undefined };
+
+  // Warm both: JIT, and every code into ringlink's L1.
+  await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
+  await runWrk(`http://127.0.0.1:${basePort}`, { ...opts, seconds: 2 });
+
+  const results: { ringlink: WrkResult[]; baseline: WrkResult[] } = { ringlink: [], baseline: [] };
+  for (let r = 0; r < rounds; r++) {
+    results.baseline.push(await runWrk(`http://127.0.0.1:${basePort}`, opts));
+    results.ringlink.push(await runWrk(`http://127.0.0.1:${ringPort}`, opts));
+    console.error(
+      `round ${r + 1}/${rounds}: baseline ${Math.round(results.baseline[r]!.requestsPerSecond)} req/s, ringlink ${Math.round(results.ringlink[r]!.requestsPerSecond)} req/s`,
+    );
+  }
+  const ring = median(results.ringlink.map((x) => x.requestsPerSecond));
+  const base = median(results.baseline.map((x) => x.requestsPerSecond));
+  const failures = results.ringlink.reduce((a, x) => a + x.non2xx3xx + x.socketErrors, 0);
+  const summary = {
+    scenario: "embedded redirect, hot L1, 1 process",
+    date: new Date().toISOString(),
+    machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, pinned: hasTaskset },
+    wrk: { connections, seconds, rounds, codes: codeCount },
+    publishClicks: !values["no-publish"],
+    ringlinkReqPerSec: Math.round(ring),
+    baselineReqPerSec: Math.round(base),
+    ratio: Math.round((ring / base) * 1000) / 1000,
+    ringlinkP99Ms: median(results.ringlink.map((x) => x.latencyP99Ms)),
+    baselineP99Ms: median(results.baseline.map((x) => x.latencyP99Ms)),
+    ringlinkFailures: failures,
+    rounds: results,
+  };
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/redirect-vs-baseline.json"), JSON.stringify(summary, null, 2));
+  console.log(`embedded redirect (hot cache): ${summary.ringlinkReqPerSec} req/s  p99 ${summary.ringlinkP99Ms.toFixed(2)} ms`);
+  console.log(`bare Bun.serve baseline:       ${summary.baselineReqPerSec} req/s  p99 ${summary.baselineP99Ms.toFixed(2)} ms`);
+  console.log(`ratio: ${summary.ratio.toFixed(3)}  (target >= 0.90)  non-3xx/socket errors: ${failures}`);
+} finally {
+  if (baseline) await stopProcess(baseline);
+  await stopProcess(ringlink);
+  rmSync(work, { recursive: true, force: true });
+}

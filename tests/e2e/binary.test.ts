@@ -1,0 +1,89 @@
+/** The compiled binary, run from an unrelated directory, does the whole job on its own. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureBinary, startServer, type RunningServer } from "../support/processes";
+
+let workDir: string;
+let binary: string;
+
+beforeAll(async () => {
+  binary = await ensureBinary();
+  workDir = mkdtempSync(join(tmpdir(), "ringlink-e2e-"));
+});
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe("dist/ringlink", () => {
+  test("--version and --help answer without any configuration", () => {
+    const version = Bun.spawnSync([binary, "--version"], { cwd: workDir });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.toString()).toMatch(/^ringlink \d+\.\d+\.\d+ \(bun 1\.4\.\d+\)/);
+    const help = Bun.spawnSync([binary, "--help"], { cwd: workDir });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.toString()).toContain("ringlink serve");
+  });
+
+  test("a bad setting stops start-up with one line naming it", () => {
+    const run = Bun.spawnSync([binary, "serve"], { cwd: workDir, env: { ...process.env, PORT: "http" } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString().trim()).toMatch(/^ringlink: invalid configuration: PORT: .*$/);
+  });
+
+  test("an unknown command or option is a usage error", () => {
+    expect(Bun.spawnSync([binary, "frobnicate"], { cwd: workDir }).exitCode).toBe(2);
+    expect(Bun.spawnSync([binary, "serve", "--colour"], { cwd: workDir }).exitCode).toBe(2);
+  });
+
+  test("serves the dashboard, creates, resolves and deletes a link, then drains on SIGTERM", async () => {
+    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ADMIN_TOKEN: "e2e-token" } });
+    try {
+      const home = await fetch(`${server.base}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain("ringlink");
+      expect((await fetch(`${server.base}/assets/app.js`)).status).toBe(200);
+
+      const created = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://example.com/e2e" }),
+      });
+      expect(created.status).toBe(201);
+      const link = (await created.json()) as { code: string; shortUrl: string };
+
+      const hop = await fetch(`${server.base}/${link.code}`, { redirect: "manual" });
+      expect(hop.status).toBe(302);
+      expect(hop.headers.get("location")).toBe("https://example.com/e2e");
+
+      const del = await fetch(`${server.base}/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-token" } });
+      expect(del.status).toBe(204);
+      expect((await fetch(`${server.base}/${link.code}`, { redirect: "manual" })).status).toBe(410);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(existsSync(join(workDir, "data/ringlink.sqlite"))).toBe(true);
+  });
+
+  test("--processes 2 shares one port; a delete in one process reaches the other's cache", async () => {
+    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
+    try {
+      const created = (await (
+        await fetch(`${server.base}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url: "https://example.com/two-procs" }),
+        })
+      ).json()) as { code: string };
+      // New connections spread over both processes; warm both caches.
+      const warm = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
+      expect(warm.every((r) => r.status === 302)).toBe(true);
+      const del = await fetch(`${server.base}/api/v1/links/${created.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-token" } });
+      expect(del.status).toBe(204);
+      await Bun.sleep(200);
+      const after = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
+      expect(after.map((r) => r.status)).toEqual(Array(40).fill(410));
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});

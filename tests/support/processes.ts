@@ -1,0 +1,77 @@
+/** Starting and stopping real server processes for e2e and integration tests. */
+import type { Subprocess } from "bun";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "../..");
+export const BINARY = join(ROOT, "dist/ringlink");
+
+export async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port!;
+  probe.stop(true);
+  return port;
+}
+
+export async function ensureBinary(): Promise<string> {
+  if (!existsSync(BINARY)) {
+    const build = Bun.spawnSync(["bun", join(ROOT, "scripts/build.ts")], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+    if (build.exitCode !== 0) throw new Error("bun run build failed");
+  }
+  return BINARY;
+}
+
+export interface RunningServer {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  base: string;
+  port: number;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+export async function startServer(argv: string[], opts: { cwd: string; env?: Record<string, string>; port?: number; readyPath?: string; timeoutMs?: number }): Promise<RunningServer> {
+  const port = opts.port ?? (await freePort());
+  const proc = Bun.spawn([...argv, "--port", String(port)], {
+    cwd: opts.cwd,
+    env: { ...process.env, ACCESS_LOG: "off", ...opts.env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let log = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-20_000);
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${log}`);
+    try {
+      const res = await fetch(`${base}${opts.readyPath ?? "/healthz"}`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`server not ready within the deadline:\n${log}`);
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    proc,
+    base,
+    port,
+    output: () => log,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
