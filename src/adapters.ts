@@ -6,12 +6,15 @@ import { join } from "node:path";
 import { LocalInvalidation, type Invalidation, type LinkCache } from "./cache";
 import type { Config } from "./config";
 import { ConfigError } from "./config";
+import type { RateLimiter } from "./ratelimit";
 import { SqliteLinkStore, type DependencyHealth, type LinkStore } from "./storage";
 
 export interface Adapters {
   store: LinkStore;
   l2: LinkCache | null;
   invalidation: Invalidation;
+  /** shared buckets (Redis) in distributed mode; absent means in-process buckets */
+  rateLimiter?: RateLimiter;
   /** Whether the instance can serve, given each dependency's state (feeds /readyz). */
   isReady(deps: DependencyHealth[]): boolean;
   /** Health of dependencies other than the store (cache nodes, broker). */

@@ -31,8 +31,16 @@ export function buildApp(runtime: Runtime) {
     )
     .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
     .use(dashboardRoutes(runtime.assets))
-    .use(linkRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, adminToken: config.adminToken, maxBodyBytes: config.maxBodyBytes }))
-    .use(legacyRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, maxBodyBytes: config.maxBodyBytes }))
+    .use(
+      linkRoutes({
+        service: runtime.links,
+        publicBaseUrl: config.publicBaseUrl,
+        adminToken: config.adminToken,
+        maxBodyBytes: config.maxBodyBytes,
+        createGuard: runtime.createGuard,
+      }),
+    )
+    .use(legacyRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, maxBodyBytes: config.maxBodyBytes, createGuard: runtime.createGuard }))
     .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
       detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
       response: { 404: ErrorResponse, 410: ErrorResponse },

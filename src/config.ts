@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
+import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -18,6 +19,25 @@ export type AccessLog = "all" | "api" | "off";
 export interface ShardNodes {
   primary: string;
   replica: string;
+}
+
+/** Distributed mode's time budgets and failure thresholds (see README design notes for the numbers). */
+export interface ResilienceConfig {
+  /** connections per PostgreSQL node and process */
+  dbPoolMax: number;
+  dbConnectTimeoutMs: number;
+  /** one PostgreSQL call */
+  dbQueryTimeoutMs: number;
+  /** one Redis command, and connecting to a Redis node */
+  redisTimeoutMs: number;
+  /** everything one store operation may spend, retries and fallbacks included */
+  requestDeadlineMs: number;
+  /** extra attempts for idempotent reads (writes are never retried) */
+  readRetries: number;
+  /** consecutive failures that open a node's circuit breaker */
+  breakerFailures: number;
+  /** how often every node is probed (the probe closes an open breaker) */
+  probeIntervalMs: number;
 }
 
 export interface Config {
@@ -41,9 +61,14 @@ export interface Config {
   negativeCacheTtlMs: number;
   accessLog: AccessLog;
   clickEvents: boolean;
+  rateLimitCreate: RatePolicy | null;
+  rateLimitRedirect: RatePolicy | null;
+  rateLimitCreateOnRedisDown: "local" | "open" | "closed";
+  trustedProxies: Cidr[];
   shards: ShardNodes[];
   redisNodes: string[];
   kafkaBrokers: string[];
+  resilience: ResilienceConfig;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -79,6 +104,22 @@ function oneOf<T extends string>(name: string, raw: string | undefined, allowed:
   if (raw === undefined) return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(name, `must be one of ${allowed.join(", ")} (got '${raw}')`);
+}
+
+function policy(name: string, raw: string | undefined, fallback: string, label: string): RatePolicy | null {
+  try {
+    return parsePolicy(label, raw ?? fallback);
+  } catch (error) {
+    throw new ConfigError(name, (error as Error).message);
+  }
+}
+
+function cidrs(name: string, raw: string | undefined): Cidr[] {
+  return list(raw).map((entry) => {
+    const cidr = parseCidr(entry);
+    if (!cidr) throw new ConfigError(name, `'${entry}' is not an IP address or CIDR range`);
+    return cidr;
+  });
 }
 
 function list(raw: string | undefined): string[] {
@@ -175,10 +216,24 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,
     clickEvents: boolean("CLICK_EVENTS", text(env, "CLICK_EVENTS"), true),
+    rateLimitCreate: policy("RATE_LIMIT_CREATE", text(env, "RATE_LIMIT_CREATE"), "600/min", "create"),
+    rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", text(env, "RATE_LIMIT_REDIRECT"), "off", "redirect"),
+    rateLimitCreateOnRedisDown: oneOf("RATE_LIMIT_CREATE_ON_REDIS_DOWN", text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"), ["local", "open", "closed"] as const, "local"),
+    trustedProxies: cidrs("TRUSTED_PROXIES", text(env, "TRUSTED_PROXIES")),
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
     redisNodes,
     kafkaBrokers,
+    resilience: {
+      dbPoolMax: integer("DB_POOL_MAX", text(env, "DB_POOL_MAX"), 10, 1, 500),
+      dbConnectTimeoutMs: integer("DB_CONNECT_TIMEOUT_MS", text(env, "DB_CONNECT_TIMEOUT_MS"), 1_000, 50, 60_000),
+      dbQueryTimeoutMs: integer("DB_QUERY_TIMEOUT_MS", text(env, "DB_QUERY_TIMEOUT_MS"), 2_000, 10, 60_000),
+      redisTimeoutMs: integer("REDIS_TIMEOUT_MS", text(env, "REDIS_TIMEOUT_MS"), 250, 10, 10_000),
+      requestDeadlineMs: integer("REQUEST_DEADLINE_MS", text(env, "REQUEST_DEADLINE_MS"), 3_000, 50, 120_000),
+      readRetries: integer("READ_RETRIES", text(env, "READ_RETRIES"), 2, 0, 10),
+      breakerFailures: integer("BREAKER_FAILURES", text(env, "BREAKER_FAILURES"), 3, 1, 1_000),
+      probeIntervalMs: integer("HEALTH_PROBE_INTERVAL_MS", text(env, "HEALTH_PROBE_INTERVAL_MS"), 1_000, 100, 60_000),
+    },
   };
 }
 
@@ -201,7 +256,19 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
   { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
+  { name: "RATE_LIMIT_CREATE", default: "600/min", meaning: "token bucket per client for creates (N/s, N/min, N/h or off)" },
+  { name: "RATE_LIMIT_REDIRECT", default: "off", meaning: "token bucket per client for redirects" },
+  { name: "RATE_LIMIT_CREATE_ON_REDIS_DOWN", default: "local", meaning: "creates while Redis is unreachable: local (per-instance buckets), open or closed" },
+  { name: "TRUSTED_PROXIES", default: "(none)", meaning: "comma list of proxy IPs/CIDRs whose X-Forwarded-For is believed" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
   { name: "KAFKA_BROKERS", default: "(unset)", meaning: "distributed mode: host:port list of the event broker" },
+  { name: "DB_POOL_MAX", default: "10", meaning: "distributed mode: PostgreSQL connections per node and process" },
+  { name: "DB_CONNECT_TIMEOUT_MS", default: "1000", meaning: "distributed mode: time to open a PostgreSQL connection" },
+  { name: "DB_QUERY_TIMEOUT_MS", default: "2000", meaning: "distributed mode: time one PostgreSQL call may take" },
+  { name: "REDIS_TIMEOUT_MS", default: "250", meaning: "distributed mode: time one Redis command (or connect) may take" },
+  { name: "REQUEST_DEADLINE_MS", default: "3000", meaning: "distributed mode: budget of one storage operation, retries and fallbacks included" },
+  { name: "READ_RETRIES", default: "2", meaning: "distributed mode: extra attempts for idempotent reads (writes are never retried)" },
+  { name: "BREAKER_FAILURES", default: "3", meaning: "distributed mode: consecutive failures that open a node's circuit breaker" },
+  { name: "HEALTH_PROBE_INTERVAL_MS", default: "1000", meaning: "distributed mode: how often each node is probed (closes open breakers)" },
 ];

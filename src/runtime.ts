@@ -15,6 +15,7 @@ import { EventIds, InProcessEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
 import { LinkService } from "./links";
 import { LinkResolver, createRedirectHandler, type RedirectHandler } from "./redirect";
+import { MemoryRateLimiter, rateLimitGuard, type RateLimitGuard, type RateLimiter } from "./ratelimit";
 import type { DependencyHealth, LinkStore } from "./storage";
 
 export interface Runtime {
@@ -29,6 +30,8 @@ export interface Runtime {
   links: LinkService;
   redirect: RedirectHandler;
   assets: Map<string, Asset>;
+  rateLimiter: RateLimiter;
+  createGuard: RateLimitGuard;
   readiness(): Promise<DependencyHealth[]>;
   isReady(deps: DependencyHealth[]): boolean;
   close(): Promise<void>;
@@ -78,8 +81,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     cacheTtlMs: config.cacheTtlMs,
     policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
   });
+  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  const createGuard = rateLimitGuard(rateLimiter, config.rateLimitCreate, config.trustedProxies);
+  const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
   const assets = await loadAssets();
-  const redirect = createRedirectHandler({
+  const plainRedirect = createRedirectHandler({
     resolver,
     store,
     bus,
@@ -89,6 +95,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     publishClicks: options.publishClicks ?? config.clickEvents,
     notFoundHtml: assets.get("404.html")?.body,
   });
+  // Redirects are unlimited by default; when a policy is set the guard runs first (and a 429 is
+  // answered as the JSON envelope by the caller's error mapping).
+  const redirect: RedirectHandler = redirectGuard
+    ? async (request, code, peer) => {
+        const headers = await redirectGuard(request, peer);
+        const res = await plainRedirect(request, code, peer);
+        for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+        return res;
+      }
+    : plainRedirect;
 
   return {
     config,
@@ -102,6 +118,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     links,
     redirect,
     assets,
+    rateLimiter,
+    createGuard,
     readiness: async () => [...(await store.health()), ...(await adapters.extraHealth())],
     isReady: (deps) => adapters.isReady(deps),
     async close() {
@@ -110,6 +128,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await bus.close();
       await invalidation.close();
       await store.close();
+      await rateLimiter.close();
       await adapters.close();
     },
   };

@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia";
 import { InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import type { RateLimitGuard } from "../ratelimit";
 import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
 import type { LinkService } from "./link-service";
 
@@ -11,6 +12,7 @@ export interface LegacyRoutesOptions {
   service: LinkService;
   publicBaseUrl: string;
   maxBodyBytes: number;
+  createGuard: RateLimitGuard;
 }
 
 async function readForm(request: Request, limit: number): Promise<Record<string, unknown>> {
@@ -32,7 +34,10 @@ function wantsJson(request: Request): boolean {
   return accept.includes("application/json") || (!accept.includes("text/html") && isJsonContentType(request.headers.get("content-type")));
 }
 
-export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes }: LegacyRoutesOptions) {
+export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard }: LegacyRoutesOptions) {
+  const guard = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
+    Object.assign(set.headers, await createGuard(request, server));
+  };
   return new Elysia({ name: "legacy-links" })
     .post(
       "/create",
@@ -42,9 +47,10 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes }: LegacyRou
       },
       {
         parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],
+        beforeHandle: guard,
         body: LegacyCreateBody,
         detail: { summary: "Compatibility: shorten {long_url}", tags: ["compatibility"] },
-        response: { 200: LegacyCreateResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse },
+        response: { 200: LegacyCreateResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
       },
     )
     .post(
@@ -73,6 +79,7 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes }: LegacyRou
       },
       {
         parse: "none",
+        beforeHandle: guard,
         detail: { summary: "Compatibility: HTML form field long_url; JSON {short_url} or a redirect to the dashboard", tags: ["compatibility"] },
       },
     );

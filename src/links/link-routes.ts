@@ -1,6 +1,7 @@
 /** HTTP surface of the links feature: thin handlers over LinkService. */
 import { Elysia, t } from "elysia";
 import { Unauthorized, hasAdmin, readJsonBody, requireAdmin } from "../http";
+import type { RateLimitGuard } from "../ratelimit";
 import type { LinkService } from "./link-service";
 import { CodeParams, CreateLinkBody, ErrorResponse, LinkList, LinkResponse, ListQuery } from "./link-schemas";
 import { toLinkView } from "./link-view";
@@ -10,9 +11,10 @@ export interface LinkRoutesOptions {
   publicBaseUrl: string;
   adminToken: string | undefined;
   maxBodyBytes: number;
+  createGuard: RateLimitGuard;
 }
 
-export function linkRoutes({ service, publicBaseUrl, adminToken, maxBodyBytes }: LinkRoutesOptions) {
+export function linkRoutes({ service, publicBaseUrl, adminToken, maxBodyBytes, createGuard }: LinkRoutesOptions) {
   return new Elysia({ name: "links", prefix: "/api/v1/links" })
     .post(
       "/",
@@ -25,13 +27,16 @@ export function linkRoutes({ service, publicBaseUrl, adminToken, maxBodyBytes }:
       {
         // The named "json" entry never runs (our reader answers first); it tells the OpenAPI document the media type.
         parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],
+        beforeHandle: async ({ request, server, set }) => {
+          Object.assign(set.headers, await createGuard(request, server));
+        },
         body: CreateLinkBody,
         detail: {
           summary: "Shorten a URL",
           description: "201 with a new link, or 200 with the existing link when the same URL was shortened before (send reuse:false for a new code).",
           tags: ["links"],
         },
-        response: { 200: LinkResponse, 201: LinkResponse, 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse },
+        response: { 200: LinkResponse, 201: LinkResponse, 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
       },
     )
     .get(

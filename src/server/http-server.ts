@@ -5,6 +5,7 @@
  */
 import type { Server } from "bun";
 import type { App } from "../app";
+import { AppError, jsonError, toErrorResponse } from "../http/errors";
 import { logRequest } from "../observability";
 import type { Runtime } from "../runtime";
 
@@ -52,5 +53,12 @@ export function startHttpServer(app: App, runtime: Runtime, options: HttpServerO
       "/:code": { GET: redirectRoute, HEAD: redirectRoute },
     },
     fetch: forward,
+    // Errors thrown on the native routes (a rate-limit guard, a storage failure) get the same JSON
+    // envelope as the app's; nothing internal leaks.
+    error(error) {
+      if (error instanceof AppError) return toErrorResponse(error);
+      console.error(JSON.stringify({ level: "error", msg: "unhandled error on a native route", error: String(error?.stack ?? error) }));
+      return jsonError(500, "internal", "something went wrong on our side");
+    },
   });
 }

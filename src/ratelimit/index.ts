@@ -1,0 +1,6 @@
+export { parsePolicy, takeToken, rateLimitHeaders, type RatePolicy, type Decision } from "./policy";
+export type { RateLimiter } from "./rate-limiter";
+export { MemoryRateLimiter } from "./memory-limiter";
+export { RedisRateLimiter, type RedisDownBehaviour } from "./redis-limiter";
+export { clientAddress, parseCidr, isTrusted, type Cidr } from "./client-address";
+export { rateLimitGuard, type RateLimitGuard } from "./rate-limit-guard";
