@@ -12,6 +12,9 @@
 #   scripts/cluster.sh redis-cli I [ARGS]
 #   scripts/cluster.sh kafka-topics [ARGS] Kafka's TopicCommand against the broker
 #   scripts/cluster.sh logs KIND I         print the node's log file path
+#   scripts/cluster.sh haproxy up [--port P] HOST:PORT HOST:PORT
+#                                          HAProxy (repo's haproxy.cfg) in front of two instances
+#   scripts/cluster.sh haproxy down
 #
 # Per shard i (0-based): a PostgreSQL 15 primary on PG_PORT_BASE+2i with a
 # streaming replica (pg_basebackup -R, hot standby) on PG_PORT_BASE+2i+1, and
@@ -789,6 +792,7 @@ cmd_down() {
   [[ -n $PG_ROOT ]] || PG_ROOT="$CLUSTER_DIR/pg"
   [[ -n $PG_OS_USER ]] || choose_pg_os_user
   take_lock
+  haproxy_stop
   # Stop everything that has a directory here, whatever SHARDS is now.
   if [[ -d $CLUSTER_DIR/kafka ]]; then kill_pid kafka 0 TERM "$KAFKA_STOP_TIMEOUT"; fi
   for d in "$CLUSTER_DIR"/redis/node-*; do
@@ -972,7 +976,46 @@ cmd_kafka_topics() { # [TopicCommand args]
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+# ---------------------------------------------------------------- haproxy ---
+HAPROXY_PIDFILE="$CLUSTER_DIR/haproxy/haproxy.pid"
+haproxy_pid() {
+  local pid
+  pid=$(head -n1 -- "$HAPROXY_PIDFILE" 2>/dev/null | tr -dc '0-9') || return 1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+haproxy_stop() {
+  local pid
+  pid=$(haproxy_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f -- "$HAPROXY_PIDFILE"
+  info "haproxy stopped (pid $pid)"
+}
+cmd_haproxy() { # up [--port P] B1 B2 | down
+  local sub=${1-} port=8080 stats_port
+  [[ $# -gt 0 ]] && shift
+  case $sub in
+    down) haproxy_stop ;;
+    up)
+      if [[ ${1-} == --port ]]; then port=${2-}; shift 2 || die "usage: haproxy up [--port P] HOST:PORT HOST:PORT"; fi
+      [[ $port =~ ^[0-9]+$ && $# -eq 2 ]] || die "usage: scripts/cluster.sh haproxy up [--port P] HOST:PORT HOST:PORT"
+      command -v haproxy >/dev/null || die "haproxy is not installed (apt-get install haproxy)"
+      haproxy_stop
+      mkdir -p -- "$CLUSTER_DIR/haproxy"
+      stats_port=$((port + 324))
+      HAPROXY_BIND="127.0.0.1:$port" HAPROXY_STATS_BIND="127.0.0.1:$stats_port" RINGLINK_1=$1 RINGLINK_2=$2 \
+        haproxy -D -f "$REPO_ROOT/haproxy.cfg" -p "$HAPROXY_PIDFILE" >"$CLUSTER_DIR/haproxy/haproxy.log" 2>&1 \
+        || { tail_log "$CLUSTER_DIR/haproxy/haproxy.log"; die "haproxy failed to start"; }
+      for _ in $(seq 1 50); do port_open "$port" && break; sleep 0.1; done
+      port_open "$port" || die "haproxy is not listening on $port"
+      info "haproxy on 127.0.0.1:$port -> $1, $2 (stats: http://127.0.0.1:$stats_port/stats, pid $(haproxy_pid))"
+      ;;
+    *) die "usage: scripts/cluster.sh haproxy up [--port P] HOST:PORT HOST:PORT | haproxy down" ;;
+  esac
 }
 
 main() {
@@ -990,6 +1033,7 @@ main() {
     psql) cmd_psql "$@" ;;
     redis-cli) cmd_redis_cli "$@" ;;
     kafka-topics) cmd_kafka_topics "$@" ;;
+    haproxy) cmd_haproxy "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
