@@ -10,15 +10,20 @@ import { healthRoutes } from "./health";
 import { errorHandler } from "./http";
 import { legacyRoutes, linkRoutes } from "./links";
 import { ErrorResponse } from "./links/link-schemas";
-import { requestLog } from "./observability";
+import { metricsRoutes, requestLog } from "./observability";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
-export function buildApp(runtime: Runtime) {
+export interface AppOptions {
+  /** renders /metrics; the supervisor-merged view in multi-process mode */
+  renderMetrics?: () => Promise<string>;
+}
+
+export function buildApp(runtime: Runtime, options: AppOptions = {}) {
   const { config } = runtime;
   return new Elysia({ name: "ringlink", normalize: false })
     .use(errorHandler)
-    .use(requestLog(config.accessLog))
+    .use(requestLog(config.accessLog, runtime.metrics))
     .use(
       openapi({
         provider: null,
@@ -30,6 +35,7 @@ export function buildApp(runtime: Runtime) {
       }),
     )
     .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
+    .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
     .use(dashboardRoutes(runtime.assets))
     .use(
       linkRoutes({

@@ -15,6 +15,7 @@ import { EventIds, InProcessEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
 import { LinkService } from "./links";
 import { LinkResolver, createRedirectHandler, type RedirectHandler } from "./redirect";
+import { Metrics, RedirectStats } from "./observability";
 import { MemoryRateLimiter, rateLimitGuard, type RateLimitGuard, type RateLimiter } from "./ratelimit";
 import type { DependencyHealth, LinkStore } from "./storage";
 
@@ -32,6 +33,7 @@ export interface Runtime {
   assets: Map<string, Asset>;
   rateLimiter: RateLimiter;
   createGuard: RateLimitGuard;
+  metrics: Metrics;
   readiness(): Promise<DependencyHealth[]>;
   isReady(deps: DependencyHealth[]): boolean;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const createGuard = rateLimitGuard(rateLimiter, config.rateLimitCreate, config.trustedProxies);
   const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
   const assets = await loadAssets();
+  const redirectStats = new RedirectStats();
   const plainRedirect = createRedirectHandler({
     resolver,
     store,
@@ -93,6 +96,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
     publishClicks: options.publishClicks ?? config.clickEvents,
+    stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,
   });
   // Redirects are unlimited by default; when a policy is set the guard runs first (and a 429 is
@@ -105,6 +109,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         return res;
       }
     : plainRedirect;
+
+  const readiness = async () => [...(await store.health()), ...(await adapters.extraHealth())];
+  const metrics = new Metrics({
+    redirects: redirectStats,
+    events: () => ({ ...bus.stats() }),
+    dependencies: readiness,
+  });
 
   return {
     config,
@@ -120,7 +131,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     assets,
     rateLimiter,
     createGuard,
-    readiness: async () => [...(await store.health()), ...(await adapters.extraHealth())],
+    metrics,
+    readiness,
     isReady: (deps) => adapters.isReady(deps),
     async close() {
       await bus.flush();

@@ -5,19 +5,22 @@
  */
 import { Elysia } from "elysia";
 import type { AccessLog } from "../config";
+import type { Metrics } from "./metrics";
 
 export function logRequest(fields: { method: string; route: string; status: number; ms: number }): void {
   console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "request", ...fields, ms: Math.round(fields.ms * 100) / 100 }));
 }
 
-export function requestLog(mode: AccessLog) {
-  const plugin = new Elysia({ name: "request-log" });
-  if (mode === "off") return plugin;
-  return plugin
+/** Logs (per ACCESS_LOG) and times every request the app routes; labels use the route template. */
+export function requestLog(mode: AccessLog, metrics: Metrics) {
+  return new Elysia({ name: "request-log" })
     .derive({ as: "global" }, () => ({ startedAt: performance.now() }))
-    .onAfterResponse({ as: "global" }, ({ request, route, set, startedAt }) => {
-      if (mode === "api" && route === "/:code") return;
-      const status = typeof set.status === "number" ? set.status : 200;
-      logRequest({ method: request.method, route: route || "unmatched", status, ms: performance.now() - (startedAt ?? performance.now()) });
+    .onAfterResponse({ as: "global" }, ({ request, route, set, startedAt, responseValue }) => {
+      const ms = performance.now() - (startedAt ?? performance.now());
+      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
+      const template = route || "unmatched";
+      if (template !== "/:code") metrics.observeHttp(template, request.method, status, ms / 1000);
+      if (mode === "off" || (mode === "api" && template === "/:code")) return;
+      logRequest({ method: request.method, route: template, status, ms });
     });
 }

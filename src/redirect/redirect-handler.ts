@@ -6,6 +6,7 @@ import { MISSING, type CachedLink, type CacheEntry } from "../cache";
 import type { EventBus, EventIds } from "../events";
 import { jsonError } from "../http/errors";
 import { isWellFormedCode } from "../ids";
+import type { RedirectOutcome, RedirectStats } from "../observability/redirect-stats";
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage } from "./pages";
@@ -19,6 +20,8 @@ export interface RedirectDeps {
   visitorSalt: string;
   /** off switch for measuring what publishing costs */
   publishClicks: boolean;
+  /** hot-path counters read by /metrics */
+  stats: RedirectStats;
   /** the dashboard's 404 page, for browsers following an unknown code */
   notFoundHtml?: Uint8Array<ArrayBuffer>;
 }
@@ -53,7 +56,7 @@ function redirect(link: CachedLink): Response {
 }
 
 export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
-  const { resolver, store, bus, eventIds, nodeName, visitorSalt, publishClicks } = deps;
+  const { resolver, store, bus, eventIds, nodeName, visitorSalt, publishClicks, stats } = deps;
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
 
   function notFound(request: Request): Response {
@@ -66,7 +69,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     return ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36);
   }
 
-  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", started: number, peer: PeerSource | null): void {
+  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", latencyMs: number, peer: PeerSource | null): void {
     if (!publishClicks || request.method !== "GET") return;
     const headers = request.headers;
     const ua = headers.get("user-agent");
@@ -79,7 +82,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       redis: null,
       db: null,
       short_code: code,
-      latency_ms: performance.now() - started,
+      latency_ms: latencyMs,
       ts: now,
       cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
       source,
@@ -90,15 +93,27 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     });
   }
 
+  /** Records the outcome (metrics) and publishes the click event; `source` says where the lookup was answered. */
+  function settle(request: Request, code: string, outcome: RedirectOutcome, source: ResolveSource | "error", started: number, peer: PeerSource | null): void {
+    const latencyMs = performance.now() - started;
+    stats.record(outcome, source === "error" ? null : source === "l1" || source === "redis", latencyMs);
+    if (outcome === "redirect") publish(request, code, "OK", source, latencyMs, peer);
+    else if (outcome === "not_found") publish(request, code, "NOT_FOUND", "none", latencyMs, peer);
+    else if (outcome === "error") publish(request, code, "ERROR", "error", latencyMs, peer);
+  }
+
   function answer(request: Request, code: string, entry: CacheEntry, source: ResolveSource, started: number, peer: PeerSource | null): Response | Promise<Response> {
     if (entry === MISSING) {
-      publish(request, code, "NOT_FOUND", "none", started, peer);
+      settle(request, code, "not_found", source, started, peer);
       return notFound(request);
     }
-    if (entry.deleted) return gone(request, "deleted");
-    if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) return gone(request, "expired");
+    const reason: GoneReason | null = entry.deleted ? "deleted" : entry.expiresAt !== null && entry.expiresAt <= Date.now() ? "expired" : null;
+    if (reason !== null) {
+      settle(request, code, "gone", source, started, peer);
+      return gone(request, reason);
+    }
     if (entry.maxClicks !== null) return limitedRedirect(request, code, entry, source, started, peer);
-    publish(request, code, "OK", source, started, peer);
+    settle(request, code, "redirect", source, started, peer);
     return redirect(entry);
   }
 
@@ -110,8 +125,11 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirect(entry) : gone(request, "click_limit_reached");
     }
     const budget = await store.takeClick(code);
-    if (budget !== "granted") return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
-    publish(request, code, "OK", source, started, peer);
+    if (budget !== "granted") {
+      settle(request, code, budget === "missing" ? "not_found" : "gone", source, started, peer);
+      return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
+    }
+    settle(request, code, "redirect", source, started, peer);
     return redirect(entry);
   }
 
@@ -123,7 +141,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     return resolver.resolve(code).then(
       (r) => answer(request, code, r.entry, r.source, started, peer),
       (error: unknown) => {
-        publish(request, code, "ERROR", "error", started, peer);
+        settle(request, code, "error", "error", started, peer);
         console.error(JSON.stringify({ level: "error", msg: "redirect lookup failed", code, error: String(error) }));
         return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
       },

@@ -6,11 +6,13 @@ import { buildApp } from "../app";
 import type { Config } from "../config";
 import { createRuntime } from "../runtime";
 import { IpcInvalidation } from "./ipc-invalidation";
+import { MetricsFanoutClient } from "./metrics-fanout";
 import { startHttpServer } from "./http-server";
 
 export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
   const runtime = await createRuntime(config, options.supervised ? { invalidation: new IpcInvalidation() } : {});
-  const app = buildApp(runtime);
+  const fanout = options.supervised ? new MetricsFanoutClient(runtime.metrics) : null;
+  const app = buildApp(runtime, fanout ? { renderMetrics: () => fanout.text() } : {});
   const server = startHttpServer(app, runtime, { port: config.port, hostname: config.host, reusePort: options.supervised });
   console.log(
     JSON.stringify({

@@ -5,6 +5,7 @@
  */
 import type { Subprocess } from "bun";
 import { isInvalidateMessage } from "./ipc-invalidation";
+import { MetricsFanoutHub, isFanoutMessage } from "./metrics-fanout";
 
 export interface SupervisorOptions {
   processes: number;
@@ -24,6 +25,10 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const broadcast = (from: number, message: unknown) => {
     for (const [index, child] of children) if (index !== from) child.send(message);
   };
+  const metrics = new MetricsFanoutHub(
+    (index, message) => children.get(index)?.send(message),
+    () => [...children.keys()],
+  );
 
   const spawn = (index: number) => {
     const child = Bun.spawn(options.childArgv(index), {
@@ -31,6 +36,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       env: { ...process.env, RINGLINK_SUPERVISED: "1" },
       ipc(message) {
         if (isInvalidateMessage(message)) broadcast(index, message);
+        else if (isFanoutMessage(message)) metrics.handle(index, message);
       },
       serialization: "json",
     });

@@ -64,7 +64,7 @@ describe("dist/ringlink", () => {
     expect(existsSync(join(workDir, "data/ringlink.sqlite"))).toBe(true);
   });
 
-  test("--processes 2 shares one port; a delete in one process reaches the other's cache", async () => {
+  test("--processes 2 shares one port; a delete reaches the other process's cache; /metrics covers both", async () => {
     const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
     try {
       const created = (await (
@@ -82,6 +82,13 @@ describe("dist/ringlink", () => {
       await Bun.sleep(200);
       const after = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
       expect(after.map((r) => r.status)).toEqual(Array(40).fill(410));
+
+      // Whichever process answers the scrape reports the whole instance: 40 redirects and 40 gone.
+      for (let i = 0; i < 4; i++) {
+        const text = await (await fetch(`${server.base}/metrics`, { headers: { connection: "close" } })).text();
+        expect(text).toContain('ringlink_redirects_total{outcome="redirect"} 40');
+        expect(text).toContain('ringlink_redirects_total{outcome="gone"} 40');
+      }
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -396,3 +396,30 @@ describe("without ADMIN_TOKEN", () => {
     await open.close();
   });
 });
+
+describe("GET /metrics", () => {
+  test("exposes redirect, cache, request and event metrics in the Prometheus format", async () => {
+    const m = await startTestApp();
+    try {
+      const { json: link } = await m.createLink({ url: "https://example.com/metrics" });
+      await m.request(`/${link.code}`);
+      await m.request(`/${link.code}`);
+      await m.request("/unknown1");
+      await Bun.sleep(20); // request timings are recorded after the response is handed back
+      const res = await m.request("/metrics");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/plain");
+      const text = await res.text();
+      expect(text).toContain('ringlink_redirects_total{outcome="redirect"} 2');
+      expect(text).toContain('ringlink_redirects_total{outcome="not_found"} 1');
+      expect(text).toMatch(/ringlink_cache_hits_total \d+/);
+      expect(text).toContain('ringlink_http_request_duration_seconds_count{route="/api/v1/links/",method="POST",status="201"} 1');
+      expect(text).toContain("ringlink_redirect_duration_seconds_bucket");
+      expect(text).toContain('ringlink_dependency_up{name="sqlite",kind="sqlite",shard=""} 1');
+      // route labels are templates, never raw paths
+      expect(text).not.toContain(link.code);
+    } finally {
+      await m.close();
+    }
+  });
+});
