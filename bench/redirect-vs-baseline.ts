@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hasTaskset, startProcess, stopProcess } from "./lib/processes";
-import { progressBar } from "./lib/progress";
-import { randomCodeScript, runWrk, type WrkResult } from "./lib/wrk";
+import { progressBar } from "../src/cli/progress";
+import { randomCodeScript, runWrk, type LoadResult } from "./lib/wrk";
 
 const root = join(import.meta.dir, "..");
 const { values } = parseArgs({
@@ -83,7 +83,7 @@ try {
   await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
   await runWrk(`http://127.0.0.1:${basePort}`, { ...opts, seconds: 2 });
 
-  const results: { ringlink: WrkResult[]; baseline: WrkResult[] } = { ringlink: [], baseline: [] };
+  const results: { ringlink: LoadResult[]; baseline: LoadResult[] } = { ringlink: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
     results.baseline.push(await runWrk(`http://127.0.0.1:${basePort}`, opts));
     results.ringlink.push(await runWrk(`http://127.0.0.1:${ringPort}`, opts));

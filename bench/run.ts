@@ -1,17 +1,236 @@
 /**
- * `bun run bench`: the benchmarks that exist so far, each printing its figures next to a baseline
- * measured in the same run. Extra arguments go to every benchmark.
+ * `bun run bench`: the load-test matrix. For each target (embedded, distributed) it starts what it
+ * needs, seeds N links with a progress bar, then runs five scenarios with wrk — (a) hot: 1,000
+ * codes, (b) cold: all N codes uniformly, (c) unknown codes (404s from the negative cache),
+ * (d) creates, (e) 90% redirects / 10% creates — closed-loop for throughput and paced at half that
+ * rate for latency. A bare Bun.serve answering 302 from a Map runs in the same invocation as the
+ * baseline. Results: bench/results/<date>.{json,md,svg} and latest.{json,md,svg}.
+ *
+ *   bun run bench [--targets embedded,distributed] [--links 1000000] [--seconds 10] [--quick]
+ *   bun run bench --url http://host:port     (an already running ringlink; seeds over HTTP)
  */
 import { $ } from "bun";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { progressBar } from "../src/cli/progress";
+import { randomCode } from "../src/ids";
+import { writeScenarioScript, type Scenario } from "./lib/lua";
+import { hasTaskset, startProcess, stopProcess } from "./lib/processes";
+import { markdownTable, svgChart, type ScenarioResult } from "./lib/report";
+import { processTree, sampleRss } from "./lib/rss";
+import { runWrk, type LoadResult } from "./lib/wrk";
 
-const here = import.meta.dir;
-const benches = ["redirect-vs-baseline.ts", "classifier.ts"].filter((f) => existsSync(join(here, f)));
-let failed = 0;
-for (const bench of benches) {
-  console.log(`\n### ${bench}`);
-  const result = await $`bun ${join(here, bench)} ${process.argv.slice(2)}`.nothrow();
-  if (result.exitCode !== 0) failed++;
+const root = join(import.meta.dir, "..");
+const { values } = parseArgs({
+  options: {
+    targets: { type: "string", default: "embedded,distributed" },
+    links: { type: "string" },
+    seconds: { type: "string" },
+    connections: { type: "string", default: "64" },
+    url: { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const quick = values.quick;
+const linkCount = Number(values.links ?? (quick ? 20_000 : 1_000_000));
+const seconds = Number(values.seconds ?? (quick ? 3 : 10));
+const connections = Number(values.connections);
+const SERVER_CPU = "0";
+const WRK_CPU = hasTaskset ? "1" : undefined;
+const SCENARIOS: Scenario[] = ["hot", "cold", "unknown", "create", "mix"];
+const LABELS: Record<Scenario, string> = {
+  hot: "(a) redirect, hot 1k codes",
+  cold: "(b) redirect, all codes uniform",
+  unknown: "(c) unknown codes (404)",
+  create: "(d) creates",
+  mix: "(e) 90% redirect / 10% create",
+};
+
+if (!Bun.which("wrk")) {
+  console.error("wrk is not installed: apt-get install wrk");
+  process.exit(1);
 }
-process.exit(failed === 0 ? 0 : 1);
+
+async function freePort(): Promise<number> {
+  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const p = s.port!;
+  s.stop(true);
+  return p;
+}
+
+function parseExports(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export ([A-Z_][A-Z0-9_]*)='([^']*)'$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}
+
+const work = mkdtempSync(join(tmpdir(), "ringlink-bench-"));
+const results: ScenarioResult[] = [];
+const baselineRps = new Map<string, number>();
+
+function record(target: string, scenario: Scenario | "hot-baseline", load: "closed" | "rate", r: LoadResult, rss: number | null): void {
+  const expected404 = scenario === "unknown";
+  const key = `${load}`;
+  const base = target === "baseline" ? null : baselineRps.get(key) ?? null;
+  results.push({
+    target,
+    scenario: scenario === "hot-baseline" ? LABELS.hot : LABELS[scenario],
+    load,
+    requestsPerSecond: r.requestsPerSecond,
+    p50Ms: r.latencyP50Ms,
+    p90Ms: r.latencyP90Ms,
+    p99Ms: r.latencyP99Ms,
+    p999Ms: r.latencyP999Ms,
+    errors: r.socketErrors,
+    non3xx: expected404 ? Math.max(0, r.requests - r.non2xx3xx) : r.non2xx3xx,
+    rssMb: rss,
+    ratioToBaseline: base ? r.requestsPerSecond / base : null,
+  });
+  const last = results[results.length - 1]!;
+  console.log(
+    `${target.padEnd(11)} ${last.scenario.padEnd(34)} ${load.padEnd(6)} ${Math.round(r.requestsPerSecond).toString().padStart(7)} req/s  p50 ${r.latencyP50Ms.toFixed(2)} ms  p99 ${r.latencyP99Ms.toFixed(2)} ms${last.ratioToBaseline ? `  ratio ${last.ratioToBaseline.toFixed(2)}` : ""}${last.non3xx || last.errors ? `  unexpected ${last.non3xx} errors ${last.errors}` : ""}`,
+  );
+}
+
+async function seedOverHttp(base: string, n: number): Promise<string[]> {
+  const codes: string[] = [];
+  const bar = progressBar("seeding over HTTP", n);
+  for (let i = 0; i < n; i += 100) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(100, n - i) }, async (_, j) => {
+        const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: `https://example.com/seed/${Date.now()}/${i + j}` }) });
+        if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+        return ((await res.json()) as { code: string }).code;
+      }),
+    );
+    codes.push(...batch);
+    bar.tick(batch.length);
+  }
+  bar.done();
+  return codes;
+}
+
+async function runScenarios(target: string, base: string, pid: number | null, files: Record<Scenario, string>): Promise<void> {
+  const opts = { connections, seconds, cpu: WRK_CPU };
+  await runWrk(base, { ...opts, script: files.hot, seconds: 2 }); // warm: JIT and the hot set into L1
+  for (const scenario of SCENARIOS) {
+    const rss = sampleRss(() => (pid ? processTree(pid) : []));
+    const closed = await runWrk(base, { ...opts, script: files[scenario] });
+    record(target, scenario, "closed", closed, rss.stop());
+    const rssPaced = sampleRss(() => (pid ? processTree(pid) : []));
+    const paced = await runWrk(base, { ...opts, script: files[scenario], pacedRate: Math.max(100, Math.round(closed.requestsPerSecond / 2)) });
+    record(target, scenario, "rate", paced, rssPaced.stop());
+  }
+}
+
+function scenarioFiles(dir: string, codes: string[]): Record<Scenario, string> {
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, list: string[]) => {
+    const f = join(dir, name);
+    writeFileSync(f, list.join("\n") + "\n");
+    return f;
+  };
+  const hot = write("hot.txt", codes.slice(0, 1000));
+  const cold = write("cold.txt", codes);
+  const unknown = write("unknown.txt", Array.from({ length: 1000 }, () => `zz${randomCode(6)}`));
+  return {
+    hot: writeScenarioScript(dir, "hot", hot),
+    cold: writeScenarioScript(dir, "cold", cold),
+    unknown: writeScenarioScript(dir, "unknown", unknown),
+    create: writeScenarioScript(dir, "create", hot),
+    mix: writeScenarioScript(dir, "mix", hot),
+  };
+}
+
+async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
+  const env: Record<string, string> = { ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", DATA_DIR: join(work, `${target}-data`) };
+  if (target === "distributed") {
+    if (!process.env.DATABASE_NODES) {
+      console.log("starting the local cluster (scripts/cluster.sh up)");
+      await $`${join(root, "scripts/cluster.sh")} up`.quiet();
+      Object.assign(env, parseExports(await $`${join(root, "scripts/cluster.sh")} env`.text()));
+    } else {
+      for (const k of ["DATABASE_NODES", "REDIS_NODES", "KAFKA_BROKERS"]) if (process.env[k]) env[k] = process.env[k]!;
+    }
+    await $`bun ${join(root, "src/main.ts")} migrate`.env({ ...process.env, ...env }).quiet();
+  }
+  const codesFile = join(work, `${target}-codes.txt`);
+  console.log(`\n## ${target}: seeding ${linkCount} links`);
+  await $`bun ${join(root, "src/main.ts")} seed ${linkCount} --out ${codesFile}`.env({ ...process.env, ...env });
+  const codes = readFileSync(codesFile, "utf8").trim().split("\n");
+  const port = await freePort();
+  const server = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(port)], {
+    env,
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    cpu: SERVER_CPU,
+  });
+  try {
+    await runScenarios(target, `http://127.0.0.1:${port}`, server.pid, scenarioFiles(join(work, target), codes));
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+async function benchBaseline(hotCodes: string[]): Promise<void> {
+  const map = Object.fromEntries(hotCodes.map((c, i) => [c, `https://example.com/seed/${i}`]));
+  const file = join(work, "baseline.json");
+  writeFileSync(file, JSON.stringify(map));
+  const port = await freePort();
+  const proc = await startProcess(["bun", join(import.meta.dir, "baseline-server.ts"), String(port), file], {
+    readyUrl: `http://127.0.0.1:${port}/${hotCodes[0]}`,
+    cpu: SERVER_CPU,
+  });
+  try {
+    const dir = join(work, "baseline");
+    mkdirSync(dir, { recursive: true });
+    const list = join(dir, "hot.txt");
+    writeFileSync(list, hotCodes.join("\n") + "\n");
+    const script = writeScenarioScript(dir, "hot", list);
+    const opts = { connections, seconds, cpu: WRK_CPU, script };
+    await runWrk(`http://127.0.0.1:${port}`, { ...opts, seconds: 2 });
+    const rss = sampleRss(() => [proc.pid]);
+    const closed = await runWrk(`http://127.0.0.1:${port}`, opts);
+    baselineRps.set("closed", closed.requestsPerSecond);
+    record("baseline", "hot-baseline", "closed", closed, rss.stop());
+    const paced = await runWrk(`http://127.0.0.1:${port}`, { ...opts, pacedRate: Math.round(closed.requestsPerSecond / 2) });
+    baselineRps.set("rate", paced.requestsPerSecond);
+    record("baseline", "hot-baseline", "rate", paced, null);
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+try {
+  console.log(`ringlink bench: ${linkCount} links, ${seconds} s per run, ${connections} connections, server on CPU ${SERVER_CPU}${WRK_CPU ? `, wrk on CPU ${WRK_CPU}` : ""}`);
+  if (values.url) {
+    const codes = await seedOverHttp(values.url, Math.min(linkCount, 20_000));
+    await benchBaseline(codes.slice(0, 1000));
+    await runScenarios("remote", values.url, null, scenarioFiles(join(work, "remote"), codes));
+  } else {
+    const hot = Array.from({ length: 1000 }, () => randomCode(7));
+    await benchBaseline(hot);
+    for (const target of values.targets!.split(",").map((t) => t.trim()) as Array<"embedded" | "distributed">) {
+      await benchTarget(target);
+    }
+  }
+  const date = new Date().toISOString().replace(/[:.]/g, "-");
+  const outDir = join(root, "bench/results");
+  mkdirSync(outDir, { recursive: true });
+  const machine = `${navigator.hardwareConcurrency} cores, bun ${Bun.version}, ${process.platform}`;
+  const meta = { date: new Date().toISOString(), machine, links: linkCount, seconds, connections, pinned: hasTaskset, tool: "wrk" };
+  const md = `# ringlink bench, ${meta.date}\n\n${machine}; ${linkCount} links; ${seconds} s per run; ${connections} connections; wrk${hasTaskset ? " on its own core" : ""}; "rate" = paced at half the closed-loop throughput.\n\n${markdownTable(results)}\n`;
+  const svg = svgChart(results, `ringlink bench ${meta.date.slice(0, 10)} (${machine})`);
+  for (const [name, content] of [[`${date}.json`, JSON.stringify({ ...meta, results }, null, 2)], [`${date}.md`, md], [`${date}.svg`, svg]] as const) {
+    writeFileSync(join(outDir, name), content);
+    copyFileSync(join(outDir, name), join(outDir, `latest.${name.split(".").pop()}`));
+  }
+  console.log(`\n${markdownTable(results)}\n\nwritten: bench/results/${date}.{json,md,svg} (and latest.*)`);
+  if (existsSync(join(import.meta.dir, "classifier.ts")) && !values.url) {
+    console.log("\n## URL classifier throughput");
+    await $`bun ${join(import.meta.dir, "classifier.ts")}`;
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

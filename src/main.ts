@@ -5,6 +5,8 @@ import { UsageError, parseArgs } from "./cli/argv";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
 import { runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
+import { seedLinks } from "./cli/seed";
+import { SnowflakeIds } from "./ids";
 import { VERSION, checkBunVersion } from "./version";
 
 const HELP = `ringlink ${VERSION} — a distributed, high-throughput URL shortener
@@ -12,6 +14,7 @@ const HELP = `ringlink ${VERSION} — a distributed, high-throughput URL shorten
 Usage:
   ringlink serve [--port N] [--processes N]   HTTP API, redirects and dashboard
   ringlink migrate                            apply sql/ migrations to every database
+  ringlink seed N [--out FILE]                insert N links (benchmarks, demos); codes to FILE
   ringlink --help | --version
 
 serve runs one process by default; --processes N starts a supervisor and N processes that share
@@ -22,7 +25,7 @@ Environment:
 ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.meaning} (default ${v.default})`).join("\n")}
 `;
 
-const VALUE_FLAGS = new Set(["port", "processes", "process-index"]);
+const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out"]);
 const BOOL_FLAGS = new Set(["help", "version"]);
 
 /** How to start this same program again: the compiled binary is its own interpreter. */
@@ -73,6 +76,17 @@ async function main(argv: string[]): Promise<number> {
       for (const r of reports) {
         console.log(`${r.target}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied.length} already applied`);
       }
+      await runtime.close();
+      return 0;
+    }
+    case "seed": {
+      const count = Number(args.rest[0]);
+      if (!Number.isInteger(count) || count < 1) throw new UsageError("seed needs a positive number of links: ringlink seed 100000");
+      const runtime = await createRuntime(config, { publishClicks: false });
+      const started = performance.now();
+      // Worker bits differ from any serving process's (index 15 is reserved for tools) so ids never clash.
+      await seedLinks(runtime.store, new SnowflakeIds(config.nodeId, 15), count, config.codeLength, args.flags.out as string | undefined);
+      console.log(`seeded ${count} links in ${((performance.now() - started) / 1000).toFixed(1)} s${args.flags.out ? ` (codes in ${args.flags.out})` : ""}`);
       await runtime.close();
       return 0;
     }

@@ -1,14 +1,16 @@
-/** Runs wrk (never following redirects: wrk does not) and reads its summary. */
+/** Runs wrk (which never follows redirects) and reads its summary and our Lua latency line. */
 import { $ } from "bun";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export interface WrkResult {
+export interface LoadResult {
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP90Ms: number;
   latencyP99Ms: number;
+  latencyP999Ms: number;
+  /** responses outside 2xx/3xx */
   non2xx3xx: number;
   socketErrors: number;
   requests: number;
@@ -26,32 +28,41 @@ for line in io.lines("${list}") do codes[#codes + 1] = "/" .. line end
 local n = #codes
 request = function() return wrk.format("GET", codes[math.random(n)]) end
 done = function(summary, latency, requests)
-  io.write(string.format("RL_LAT %f %f %f\\n", latency:percentile(50), latency:percentile(90), latency:percentile(99)))
+  io.write(string.format("RL_LAT %f %f %f %f\\n", latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9)))
 end
 `,
   );
   return script;
 }
 
-
-export async function runWrk(url: string, opts: { script: string; connections: number; seconds: number; threads?: number; cpu?: string }): Promise<WrkResult> {
-  const args = ["-t", String(opts.threads ?? 1), "-c", String(opts.connections), "-d", `${opts.seconds}s`, "-s", opts.script, url];
+/**
+ * `pacedRate` (requests/s over all connections) adds wrk's delay() hook so each connection waits
+ * connections/rate between requests: a paced load, not a true open loop (use oha -q for that).
+ */
+export async function runWrk(url: string, opts: { script: string; connections: number; seconds: number; threads?: number; cpu?: string; pacedRate?: number }): Promise<LoadResult> {
+  let script = opts.script;
+  if (opts.pacedRate) {
+    const delayMs = (opts.connections / opts.pacedRate) * 1000;
+    script = `${opts.script}.paced.lua`;
+    writeFileSync(script, `${await Bun.file(opts.script).text()}\ndelay = function() return ${delayMs.toFixed(3)} end\n`);
+  }
+  const args = ["-t", String(opts.threads ?? 1), "-c", String(opts.connections), "-d", `${opts.seconds}s`, "--timeout", "5s", "-s", script, url];
   const cmd = opts.cpu ? ["taskset", "-c", opts.cpu, "wrk", ...args] : ["wrk", ...args];
   const out = await $`${cmd}`.quiet().text();
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const lat = /RL_LAT ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
-  const non = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const lat = /RL_LAT ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${out}`);
+  // wrk's Lua latency object reports microseconds
+  const ms = (i: number) => (lat ? Number(lat[i]) / 1000 : NaN);
   return {
     requestsPerSecond: rps,
-    // wrk's Lua latency object reports microseconds
-    latencyP50Ms: lat ? Number(lat[1]) / 1000 : NaN,
-    latencyP90Ms: lat ? Number(lat[2]) / 1000 : NaN,
-    latencyP99Ms: lat ? Number(lat[3]) / 1000 : NaN,
-    non2xx3xx: non,
+    latencyP50Ms: ms(1),
+    latencyP90Ms: ms(2),
+    latencyP99Ms: ms(3),
+    latencyP999Ms: ms(4),
+    non2xx3xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
     socketErrors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-    requests,
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
   };
 }
