@@ -41,6 +41,9 @@ const GONE_MESSAGES: Record<GoneReason, string> = {
 };
 
 const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+// Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
+const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
 
@@ -61,7 +64,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
 
   function notFound(request: Request): Response {
     if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: HTML_HEADERS });
-    return jsonError(404, "not_found", "no link with this code");
+    return new Response(NOT_FOUND_JSON, { status: 404, headers: JSON_HEADERS });
   }
 
   /** Salted and rotated daily: counts unique visitors per day without keeping any IP address. */
