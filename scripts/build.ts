@@ -3,7 +3,7 @@
  * migrations embedded. Native add-ons that cannot live inside the binary are copied beside it.
  */
 import { $ } from "bun";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dir, "..");
@@ -25,21 +25,26 @@ if (!result.success) {
   process.exit(1);
 }
 
-const ort = join(root, "node_modules/onnxruntime-node");
-if (existsSync(ort)) {
-  cpSync(ort, join(dist, "node_modules/onnxruntime-node"), { recursive: true, dereference: true });
-  for (const dep of ["onnxruntime-common"]) {
-    const src = join(root, "node_modules", dep);
-    if (existsSync(src)) cpSync(src, join(dist, "node_modules", dep), { recursive: true, dereference: true });
-  }
+// The classifier's runtime: onnxruntime-node bundled into one CommonJS file (the binary cannot
+// resolve packages from disk), its native addon and shared library, and the model.
+const ortSrc = join(root, "node_modules/onnxruntime-node");
+const ortDist = join(dist, "node_modules/onnxruntime-node");
+rmSync(ortDist, { recursive: true, force: true });
+const ortBundle = await Bun.build({
+  entrypoints: [join(ortSrc, "dist/index.js")],
+  target: "bun",
+  format: "cjs",
+  outdir: join(ortDist, "dist"),
+  naming: "ort-bundle.cjs",
+});
+if (!ortBundle.success) {
+  for (const log of ortBundle.logs) console.error(log);
+  process.exit(1);
 }
-const models = join(root, "models/url-classifier.onnx");
-if (existsSync(models)) {
-  mkdirSync(join(dist, "models"), { recursive: true });
-  for (const f of ["url-classifier.onnx", "labels.json"]) {
-    if (existsSync(join(root, "models", f))) cpSync(join(root, "models", f), join(dist, "models", f));
-  }
-}
+const napi = `bin/napi-v6/${process.platform}/${process.arch}`;
+cpSync(join(ortSrc, napi), join(ortDist, napi), { recursive: true, dereference: true });
+mkdirSync(join(dist, "models"), { recursive: true });
+for (const f of ["url-classifier.onnx", "labels.json"]) cpSync(join(root, "models", f), join(dist, "models", f));
 
 const size = (await $`du -sh ${join(dist, "ringlink")}`.text()).split("\t")[0];
 console.log(`built dist/ringlink (${size}) in ${Math.round(performance.now() - started)} ms`);
