@@ -3,7 +3,7 @@
  * `MISSING` is the negative entry ("no such code"), kept apart from hits so a 404 can be cached
  * briefly without ever being mistaken for a link.
  */
-import type { RedirectType } from "../storage";
+import type { DependencyHealth, NodeState, RedirectType } from "../storage";
 
 export interface CachedLink {
   code: string;
@@ -23,6 +23,10 @@ export interface LinkCache {
   set(link: CachedLink, ttlMs: number): Promise<void>;
   setMissing(code: string, ttlMs: number): Promise<void>;
   delete(code: string): Promise<void>;
+  /** Per-node reachability (distributed mode: one entry per Redis node). */
+  health?(): Promise<DependencyHealth[]>;
+  /** Breaker state per remote node, for metrics. */
+  nodeStates?(): NodeState[];
   close(): Promise<void>;
 }
 

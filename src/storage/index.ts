@@ -5,8 +5,12 @@ export type {
   InsertOutcome,
   ClickBudget,
   DependencyHealth,
+  NodeKind,
+  NodeState,
   MigrationReport,
   RedirectType,
 } from "./link-store";
 export { SqliteLinkStore } from "./sqlite/sqlite-link-store";
+export { ShardedPostgresLinkStore, type ShardedPostgresOptions } from "./postgres/sharded-postgres-link-store";
+export { installNullSocketWriteGuard } from "./postgres/postgres-js-workarounds";
 export { MIGRATIONS } from "./migrations";

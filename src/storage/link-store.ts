@@ -31,13 +31,31 @@ export type InsertOutcome =
 /** Result of atomically taking one click from a link's maxClicks budget. */
 export type ClickBudget = "granted" | "exhausted" | "missing";
 
+export type NodeKind = "postgres-primary" | "postgres-replica" | "redis";
+
 export interface DependencyHealth {
   name: string;
-  kind: "sqlite" | "postgres-primary" | "postgres-replica" | "redis" | "kafka";
+  kind: "sqlite" | NodeKind | "kafka";
   shard?: number;
   up: boolean;
   latencyMs: number;
   detail?: string;
+  /** circuit breaker of a remote node (distributed mode) */
+  breaker?: "closed" | "open" | "half-open";
+}
+
+/** A remote node's breaker, for metrics: read with `nodeStates()` on the store and the cache. */
+export interface NodeState {
+  name: string;
+  kind: NodeKind;
+  shard: number;
+  address: string;
+  state: "closed" | "open" | "half-open";
+  /** consecutive failures seen by requests */
+  failures: number;
+  /** whether the last health probe reached the node */
+  up: boolean;
+  lastError?: string;
 }
 
 export interface MigrationReport {
@@ -66,5 +84,7 @@ export interface LinkStore {
   /** Newest first; `beforeId` is the cursor (exclusive). */
   listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]>;
   health(): Promise<DependencyHealth[]>;
+  /** Breaker state per remote node; absent for stores without remote nodes. */
+  nodeStates?(): NodeState[];
   close(): Promise<void>;
 }

@@ -1,0 +1,48 @@
+/**
+ * How a CachedLink is stored in Redis: compact JSON with one-letter keys, optional fields left out
+ * (a typical entry is the URL plus ~12 bytes). The negative entry is the bare string "0", which no
+ * JSON object can be, so a cached "no such code" is never mistaken for a link.
+ */
+import type { CachedLink, CacheEntry } from "../link-cache";
+import { MISSING } from "../link-cache";
+import type { RedirectType } from "../../storage";
+
+export const MISSING_VALUE = "0";
+
+interface Stored {
+  u: string;
+  t: RedirectType;
+  e?: number;
+  m?: number;
+  d?: 1;
+}
+
+export function encodeLink(link: CachedLink): string {
+  const stored: Stored = { u: link.url, t: link.redirectType };
+  if (link.expiresAt !== null) stored.e = link.expiresAt;
+  if (link.maxClicks !== null) stored.m = link.maxClicks;
+  if (link.deleted) stored.d = 1;
+  return JSON.stringify(stored);
+}
+
+const REDIRECT_TYPES = new Set([301, 302, 307, 308]);
+
+/** Decodes a stored value; anything unrecognisable is reported as `null` (treated as a miss). */
+export function decodeEntry(code: string, raw: string): CacheEntry | null {
+  if (raw === MISSING_VALUE) return MISSING;
+  let v: Partial<Stored>;
+  try {
+    v = JSON.parse(raw) as Partial<Stored>;
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null || typeof v.u !== "string" || !REDIRECT_TYPES.has(v.t as number)) return null;
+  return {
+    code,
+    url: v.u,
+    redirectType: v.t as RedirectType,
+    expiresAt: typeof v.e === "number" ? v.e : null,
+    maxClicks: typeof v.m === "number" ? v.m : null,
+    deleted: v.d === 1,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Invalidation across instances over Redis pub/sub. A message goes to every Redis node and every
+ * process subscribes to every node (one dedicated connection each), so invalidations keep flowing
+ * while any one node is up; the copies are deduplicated by message id. The local fan-out (this
+ * process, and sibling processes over IPC when supervised) does not depend on Redis at all.
+ *
+ * Ordering: the shared-cache entry is deleted *before* the message goes out, so a peer that drops
+ * its L1 on the message cannot read the old value back from Redis.
+ *
+ * Known limit: messages published while every Redis node is unreachable from a process are lost to
+ * that process; its L1 entries then age out with CACHE_TTL_SECONDS.
+ */
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Invalidation } from "../link-cache";
+import { LruCache } from "../lru";
+import type { RedisNode } from "./redis-node";
+
+export const INVALIDATION_CHANNEL = "ringlink:invalidate";
+
+export interface RedisInvalidationOptions {
+  nodes: readonly RedisNode[];
+  /** this process's own fan-out (LocalInvalidation, or IPC to sibling processes) */
+  local: Invalidation;
+  /** runs before the broadcast (the shared-cache delete) */
+  beforeBroadcast?: (code: string) => Promise<void>;
+}
+
+export interface InvalidationStats {
+  published: number;
+  received: number;
+  duplicates: number;
+  publishErrors: number;
+}
+
+export class RedisInvalidation implements Invalidation {
+  /** identifies this process's messages: its own echo is ignored (listeners already ran) */
+  private readonly origin = randomBytes(6).toString("hex");
+  private seq = 0;
+  private readonly seen = new LruCache<string, true>(20_000);
+  private readonly listeners: Array<(code: string) => void> = [];
+  private readonly subscribers: Redis[];
+  private readonly counters: InvalidationStats = { published: 0, received: 0, duplicates: 0, publishErrors: 0 };
+
+  constructor(private readonly opts: RedisInvalidationOptions) {
+    this.subscribers = opts.nodes.map((node) => {
+      const sub = node.subscriber();
+      sub.on("message", (_channel: string, message: string) => this.receive(message));
+      sub.subscribe(INVALIDATION_CHANNEL).catch(() => {});
+      return sub;
+    });
+  }
+
+  publish(code: string): void {
+    this.opts.local.publish(code);
+    const message = `${this.origin} ${(this.seq++).toString(36)} ${code}`;
+    this.counters.published++;
+    const broadcast = () => {
+      for (const node of this.opts.nodes) {
+        node.guard.run(() => node.client.publish(INVALIDATION_CHANNEL, message)).catch(() => this.counters.publishErrors++);
+      }
+    };
+    const before = this.opts.beforeBroadcast;
+    if (before) void before(code).catch(() => {}).finally(broadcast);
+    else broadcast();
+  }
+
+  subscribe(listener: (code: string) => void): void {
+    this.opts.local.subscribe(listener);
+    this.listeners.push(listener);
+  }
+
+  private receive(message: string): void {
+    const [origin, seq, code] = message.split(" ");
+    if (origin === undefined || seq === undefined || code === undefined || origin === this.origin) return;
+    const id = `${origin} ${seq}`;
+    if (this.seen.get(id)) {
+      this.counters.duplicates++;
+      return;
+    }
+    this.seen.set(id, true, 60_000);
+    this.counters.received++;
+    for (const listener of this.listeners) listener(code);
+  }
+
+  stats(): InvalidationStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.subscribers) sub.disconnect();
+    await this.opts.local.close();
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * Distributed LinkStore: N PostgreSQL shards, each a primary and a streaming replica. The shard ring
+ * routes a code (and a URL hash) to one shard; writes and authoritative reads go to that shard's
+ * primary, redirect lookups to its replica first.
+ *
+ * Failure rules, per node (see src/cluster): each call has a timeout and runs behind the node's
+ * circuit breaker; idempotent reads retry with jittered backoff inside one deadline; writes are
+ * never retried (a timed-out INSERT may have committed). A shard whose primary cannot serve makes
+ * writes to that shard fail with ShardUnavailable (503 + Retry-After) while other shards carry on,
+ * and redirect lookups of that shard keep working from the replica.
+ */
+import {
+  CircuitOpenError,
+  Deadline,
+  HealthProber,
+  RecentChanges,
+  ShardUnavailable,
+  errorSummary,
+  withRetries,
+  type RetryPolicy,
+  type ShardRing,
+} from "../../cluster";
+import type { ResilienceConfig, ShardNodes } from "../../config";
+import type {
+  ClickBudget,
+  DependencyHealth,
+  InsertOutcome,
+  LinkRecord,
+  LinkStore,
+  MigrationReport,
+  NewLink,
+  NodeState,
+} from "../link-store";
+import { mergeNewestFirst, toRecord, type LinkRow } from "./link-rows";
+import { uniqueViolation } from "./pg-errors";
+import { migrateShard } from "./pg-migrator";
+import { PgNode, type PgRole, type PgSql } from "./pg-node";
+
+export interface ShardedPostgresOptions {
+  shards: readonly ShardNodes[];
+  ring: ShardRing;
+  resilience: ResilienceConfig;
+  /** codes changed recently (fed by invalidations too): their lookups skip the replica */
+  recentChanges?: RecentChanges;
+}
+
+interface Shard {
+  index: number;
+  primary: PgNode;
+  replica: PgNode;
+}
+
+/** Click counts for shards that could not be written are kept for the next flush, up to this many codes. */
+const MAX_CARRIED_CLICK_CODES = 100_000;
+
+export class ShardedPostgresLinkStore implements LinkStore {
+  readonly description: string;
+  private readonly shards: Shard[];
+  private readonly ring: ShardRing;
+  private readonly resilience: ResilienceConfig;
+  private readonly retryPolicy: RetryPolicy;
+  /** a read that has another node to fall back to gives up sooner (a quarter of the query timeout) */
+  private readonly fallbackTimeoutMs: number;
+  private readonly recent: RecentChanges;
+  private readonly prober: HealthProber;
+  private carriedClicks = new Map<string, number>();
+
+  constructor(opts: ShardedPostgresOptions) {
+    if (opts.shards.length !== opts.ring.size) {
+      throw new Error(`${opts.shards.length} database shards but a ring of ${opts.ring.size}`);
+    }
+    this.ring = opts.ring;
+    this.resilience = opts.resilience;
+    this.recent = opts.recentChanges ?? new RecentChanges();
+    this.retryPolicy = { retries: opts.resilience.readRetries, baseDelayMs: 20, maxDelayMs: 250 };
+    this.fallbackTimeoutMs = Math.max(50, Math.round(opts.resilience.dbQueryTimeoutMs / 4));
+    this.shards = opts.shards.map((nodes, index) => ({
+      index,
+      primary: new PgNode({ url: nodes.primary, shard: index, role: "primary", resilience: opts.resilience }),
+      replica: new PgNode({ url: nodes.replica, shard: index, role: "replica", resilience: opts.resilience }),
+    }));
+    // Short on purpose: it is the `db` field of every link.created event. /readyz lists the addresses.
+    this.description = `sharded-postgres (${this.shards.length} shards)`;
+    this.prober = new HealthProber(
+      this.shards.flatMap((s) => [s.primary.guard, s.replica.guard]),
+      opts.resilience.probeIntervalMs,
+    );
+    this.prober.start();
+  }
+
+  // ---------------------------------------------------------------- routing and guarding
+
+  private shardOf(key: string): Shard {
+    return this.shards[this.ring.shardOf(key)]!;
+  }
+
+  private deadline(): Deadline {
+    return Deadline.after(this.resilience.requestDeadlineMs);
+  }
+
+  /** One call to one node: breaker + timeout clipped to the deadline; reads may retry. */
+  private call<T>(node: PgNode, op: (sql: PgSql) => Promise<T>, deadline: Deadline, retry: boolean, timeoutMs = this.resilience.dbQueryTimeoutMs): Promise<T> {
+    const attempt = () => node.guard.run(() => op(node.sql), deadline.clip(timeoutMs));
+    if (!retry) return attempt();
+    // Retrying a node whose breaker just opened would only fail again: give up at once.
+    return withRetries(attempt, this.retryPolicy, deadline, (e) => node.guard.isFailure(e) && !(e instanceof CircuitOpenError));
+  }
+
+  /** Node failures leave the store as ShardUnavailable (503); statement errors pass through. */
+  private fail(shard: Shard, role: PgRole, error: unknown): never {
+    const node = role === "primary" ? shard.primary : shard.replica;
+    if (node.guard.isFailure(error)) throw new ShardUnavailable(shard.index, role, error);
+    throw error;
+  }
+
+  private async onPrimary<T>(shard: Shard, op: (sql: PgSql) => Promise<T>, kind: "read" | "write", deadline = this.deadline()): Promise<T> {
+    try {
+      return await this.call(shard.primary, op, deadline, kind === "read");
+    } catch (error) {
+      this.fail(shard, "primary", error);
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private static byCode(sql: PgSql, code: string): Promise<LinkRow | null> {
+    return sql<LinkRow[]>`SELECT * FROM links WHERE code = ${code}`.then((rows) => rows[0] ?? null);
+  }
+
+  private static canonical(sql: PgSql, urlHash: string): Promise<LinkRow | null> {
+    return sql<LinkRow[]>`SELECT * FROM links WHERE url_hash = ${urlHash} AND canonical = 1 AND deleted_at IS NULL`.then((rows) => rows[0] ?? null);
+  }
+
+  private static recent(sql: PgSql, limit: number, beforeId: bigint | undefined): Promise<LinkRow[]> {
+    return beforeId === undefined
+      ? sql<LinkRow[]>`SELECT * FROM links WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ${limit}`
+      : sql<LinkRow[]>`SELECT * FROM links WHERE deleted_at IS NULL AND id < ${beforeId.toString()} ORDER BY id DESC LIMIT ${limit}`;
+  }
+
+  // ---------------------------------------------------------------- LinkStore
+
+  async migrate(onProgress?: (line: string) => void): Promise<MigrationReport[]> {
+    const reports: MigrationReport[] = [];
+    const failures: string[] = [];
+    // One shard at a time so the progress lines read in order; a shard that fails does not stop the others.
+    for (const shard of this.shards) {
+      const target = `shard-${shard.index} primary ${shard.primary.address}`;
+      try {
+        reports.push(await migrateShard(shard.primary.sql, target, onProgress));
+      } catch (error) {
+        onProgress?.(`${target}: FAILED: ${errorSummary(error)}`);
+        failures.push(`${target}: ${errorSummary(error)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`migration failed on ${failures.length} shard(s): ${failures.join("; ")}`);
+    return reports;
+  }
+
+  colocated(code: string, urlHash: string): boolean {
+    return this.ring.shardOf(code) === this.ring.shardOf(urlHash);
+  }
+
+  async insert(link: NewLink): Promise<InsertOutcome> {
+    const shard = this.shardOf(link.code);
+    try {
+      const row = await this.onPrimary(
+        shard,
+        (sql) => sql<LinkRow[]>`
+          INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks)
+          VALUES (${link.id.toString()}, ${link.code}, ${link.url}, ${link.urlHash}, ${link.isAlias ? 1 : 0}, ${link.canonical ? 1 : 0},
+                  ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks})
+          RETURNING *`.then((rows) => rows[0]),
+        "write",
+      );
+      if (!row) throw new Error("insert returned no row");
+      this.recent.note(link.code);
+      return { kind: "inserted", link: toRecord(row) };
+    } catch (error) {
+      const index = uniqueViolation(error);
+      if (index === null) throw error;
+      if (index === "links_canonical_url_key") {
+        // Co-location put the URL's canonical row on this same shard, so its primary has the answer.
+        const existing = await this.onPrimary(shard, (sql) => ShardedPostgresLinkStore.canonical(sql, link.urlHash), "read");
+        // The canonical row can be deleted between the failed insert and this read: draw again.
+        return existing ? { kind: "url_exists", link: toRecord(existing) } : { kind: "code_taken" };
+      }
+      // links_code_key, or links_pkey when two instances share a NODE_ID: a fresh draw fixes both.
+      return { kind: "code_taken" };
+    }
+  }
+
+  async findByCode(code: string): Promise<LinkRecord | null> {
+    const row = await this.onPrimary(this.shardOf(code), (sql) => ShardedPostgresLinkStore.byCode(sql, code), "read");
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Replica first. A replica miss may be replication lag (a link created a moment ago), so it is
+   * confirmed on the primary; a replica error falls back to the primary too. A code changed in the
+   * last few seconds (RecentChanges) asks the primary first, since the replica may not have replayed
+   * that change yet, and falls back to the replica.
+   *
+   * A replica *miss* is never final on its own: when the primary cannot confirm it, the lookup fails
+   * (503) rather than answer 404, because a 404 is cached and the replica lags most exactly when its
+   * primary has just crashed or restarted. Links the replica has are served either way.
+   */
+  async lookup(code: string): Promise<{ record: LinkRecord | null; source: "replica" | "primary" }> {
+    const shard = this.shardOf(code);
+    const deadline = this.deadline();
+    const read = (node: PgNode, retry: boolean, timeoutMs?: number) =>
+      this.call(node, (sql) => ShardedPostgresLinkStore.byCode(sql, code), deadline, retry, timeoutMs);
+
+    const primaryFirst = this.recent.has(code) || !shard.replica.guard.available;
+    if (!primaryFirst) {
+      try {
+        const row = await read(shard.replica, false, this.fallbackTimeoutMs);
+        if (row) return { record: toRecord(row), source: "replica" };
+      } catch {
+        // Any replica error (down, recovery conflict, timeout): the primary is the fallback.
+      }
+    }
+    try {
+      const row = await read(shard.primary, true);
+      return { record: row ? toRecord(row) : null, source: "primary" };
+    } catch (error) {
+      if (primaryFirst && shard.primary.guard.isFailure(error)) {
+        const row = await read(shard.replica, false).catch(() => null);
+        if (row) return { record: toRecord(row), source: "replica" };
+      }
+      this.fail(shard, "primary", error);
+    }
+  }
+
+  async findCanonical(urlHash: string): Promise<LinkRecord | null> {
+    const row = await this.onPrimary(this.shardOf(urlHash), (sql) => ShardedPostgresLinkStore.canonical(sql, urlHash), "read");
+    return row ? toRecord(row) : null;
+  }
+
+  async softDelete(code: string, at: number): Promise<boolean> {
+    const result = await this.onPrimary(
+      this.shardOf(code),
+      (sql) => sql`UPDATE links SET deleted_at = ${at} WHERE code = ${code} AND deleted_at IS NULL`,
+      "write",
+    );
+    this.recent.note(code);
+    return result.count > 0;
+  }
+
+  async takeClick(code: string): Promise<ClickBudget> {
+    const shard = this.shardOf(code);
+    const rows = await this.onPrimary(
+      shard,
+      (sql) => sql`
+        UPDATE links SET clicks_consumed = clicks_consumed + 1
+        WHERE code = ${code} AND deleted_at IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
+        RETURNING clicks_consumed`,
+      "write",
+    );
+    if (rows.length > 0) return "granted";
+    return (await this.findByCode(code)) ? "exhausted" : "missing";
+  }
+
+  /**
+   * One statement per shard. Counts for a shard that cannot be written are carried to the next
+   * flush instead of being reported as a failure: the caller would otherwise re-send the whole batch
+   * and double-count the shards that succeeded.
+   */
+  async addClicks(counts: ReadonlyMap<string, number>): Promise<void> {
+    const pending = this.carriedClicks;
+    this.carriedClicks = new Map();
+    for (const [code, n] of counts) pending.set(code, (pending.get(code) ?? 0) + n);
+    if (pending.size === 0) return;
+
+    const byShard = new Map<Shard, { codes: string[]; counts: number[] }>();
+    for (const [code, n] of pending) {
+      const shard = this.shardOf(code);
+      let group = byShard.get(shard);
+      if (!group) byShard.set(shard, (group = { codes: [], counts: [] }));
+      group.codes.push(code);
+      group.counts.push(n);
+    }
+    await Promise.all(
+      [...byShard].map(async ([shard, group]) => {
+        try {
+          await this.onPrimary(
+            shard,
+            (sql) => sql`
+              UPDATE links AS l SET clicks = l.clicks + v.n
+              FROM unnest(${group.codes}::text[], ${group.counts}::bigint[]) AS v(code, n)
+              WHERE l.code = v.code`,
+            "write",
+          );
+        } catch (error) {
+          if (error instanceof ShardUnavailable) this.carry(group.codes, group.counts);
+          else console.error(JSON.stringify({ level: "error", msg: "click counts dropped", shard: shard.index, codes: group.codes.length, error: errorSummary(error) }));
+        }
+      }),
+    );
+  }
+
+  private carry(codes: string[], counts: number[]): void {
+    codes.forEach((code, i) => {
+      if (this.carriedClicks.size < MAX_CARRIED_CLICK_CODES || this.carriedClicks.has(code)) {
+        this.carriedClicks.set(code, (this.carriedClicks.get(code) ?? 0) + counts[i]!);
+      }
+    });
+  }
+
+  /** Newest first across all shards; a shard whose primary is down is read from its replica. */
+  async listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]> {
+    const deadline = this.deadline();
+    const perShard = await Promise.all(
+      this.shards.map(async (shard) => {
+        const query = (sql: PgSql) => ShardedPostgresLinkStore.recent(sql, limit, beforeId);
+        try {
+          return await this.call(shard.primary, query, deadline, true);
+        } catch (error) {
+          if (!shard.primary.guard.isFailure(error)) throw error;
+          try {
+            return await this.call(shard.replica, query, deadline, false);
+          } catch (replicaError) {
+            // A page missing one shard would look complete and be wrong: fail the whole listing.
+            this.fail(shard, "replica", replicaError);
+          }
+        }
+      }),
+    );
+    return mergeNewestFirst(
+      perShard.map((rows) => rows.map(toRecord)),
+      limit,
+    );
+  }
+
+  async health(): Promise<DependencyHealth[]> {
+    return this.prober.probeAll();
+  }
+
+  nodeStates(): NodeState[] {
+    return this.shards.flatMap((s) => [s.primary.guard.state(), s.replica.guard.state()]);
+  }
+
+  async close(): Promise<void> {
+    this.prober.stop();
+    if (this.carriedClicks.size > 0) await this.addClicks(new Map()).catch(() => {});
+    if (this.carriedClicks.size > 0) {
+      console.error(JSON.stringify({ level: "warn", msg: "click counts lost at shutdown (shard unavailable)", codes: this.carriedClicks.size }));
+    }
+    await Promise.all(this.shards.flatMap((s) => [s.primary.close(), s.replica.close()]));
+  }
+}
