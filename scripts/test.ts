@@ -46,7 +46,8 @@ try {
   }
 
   step("running bun test");
-  const proc = Bun.spawn(["bun", "test", ...process.argv.slice(2)], { cwd: root, env, stdout: "inherit", stderr: "pipe" });
+  // bunfig.toml has no per-test timeout setting; suites that start real processes need more than 5 s.
+  const proc = Bun.spawn(["bun", "test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, env, stdout: "inherit", stderr: "pipe" });
   const decoder = new TextDecoder();
   let tail = "";
   for await (const chunk of proc.stderr) {
