@@ -7,7 +7,7 @@ import type { CacheEntry, Invalidation, LinkCache, LruCache } from "../cache";
 import { EventIds, type EventBus } from "../events";
 import { Conflict, Gone, NotFound, Unavailable } from "../http/errors";
 import { randomCode, type SnowflakeIds } from "../ids";
-import type { LinkRecord, LinkStore } from "../storage";
+import type { InsertOutcome, LinkRecord, LinkStore } from "../storage";
 import { validateCreateInput, type CreateLinkInput } from "./link-input";
 import { stateOf, toCachedLink } from "./link-state";
 import type { TargetUrlPolicy } from "./target-url";
@@ -60,7 +60,7 @@ export class LinkService {
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
       const code = request.alias ?? this.placeCode(hash, request.reusable);
-      const outcome = await store.insert({
+      const outcome = await this.tryInsert(request.alias === null && !request.reusable && attempt < MAX_INSERT_ATTEMPTS - 1, {
         id: this.deps.ids.next(),
         code,
         url: request.url,
@@ -72,6 +72,7 @@ export class LinkService {
         expiresAt: request.expiresAt,
         maxClicks: request.maxClicks,
       });
+      if (outcome === null) continue; // that code's shard is down; a free code may land on any other
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
       if (outcome.kind === "code_taken") {
         if (request.alias !== null) throw new Conflict("alias_taken", `alias '${request.alias}' is already taken`);
@@ -93,6 +94,19 @@ export class LinkService {
       return { link: outcome.link, created: true };
     }
     throw new Unavailable("could not allocate a short code, try again");
+  }
+
+  /**
+   * A link with a random, non-canonical code may live on any shard: when the drawn code's shard
+   * cannot take writes, answer null so the caller draws again instead of failing the create.
+   */
+  private async tryInsert(mayRedraw: boolean, link: Parameters<LinkStore["insert"]>[0]): Promise<InsertOutcome | null> {
+    try {
+      return await this.deps.store.insert(link);
+    } catch (error) {
+      if (mayRedraw && error instanceof Unavailable) return null;
+      throw error;
+    }
   }
 
   /** A canonical link's code must live on the URL's shard so one shard decides both races. */
