@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinary, startServer, type RunningServer } from "../support/processes";
+import { EMBEDDED_ENV, ensureBinary, startServer } from "../support/processes";
 
 let workDir: string;
 let binary: string;
@@ -25,7 +25,7 @@ describe("dist/ringlink", () => {
   });
 
   test("a bad setting stops start-up with one line naming it", () => {
-    const run = Bun.spawnSync([binary, "serve"], { cwd: workDir, env: { ...process.env, PORT: "http" } });
+    const run = Bun.spawnSync([binary, "serve"], { cwd: workDir, env: { ...process.env, ...EMBEDDED_ENV, PORT: "http" } });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.toString().trim()).toMatch(/^ringlink: invalid configuration: PORT: .*$/);
   });
@@ -36,7 +36,7 @@ describe("dist/ringlink", () => {
   });
 
   test("serves the dashboard, creates, resolves and deletes a link, then drains on SIGTERM", async () => {
-    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ADMIN_TOKEN: "e2e-token" } });
+    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-token" } });
     try {
       const home = await fetch(`${server.base}/`);
       expect(home.status).toBe(200);
@@ -65,7 +65,7 @@ describe("dist/ringlink", () => {
   });
 
   test("--processes 2 shares one port; a delete reaches the other process's cache; /metrics covers both", async () => {
-    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
+    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
     try {
       const created = (await (
         await fetch(`${server.base}/api/v1/links`, {

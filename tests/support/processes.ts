@@ -6,6 +6,9 @@ import { join } from "node:path";
 export const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/ringlink");
 
+/** Overrides that force the embedded mode even when the test runner exported the cluster's env. */
+export const EMBEDDED_ENV: Record<string, string> = { DATABASE_NODES: "", DB_NODES: "", REDIS_NODES: "", KAFKA_BROKERS: "" };
+
 export async function freePort(): Promise<number> {
   const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = probe.port!;
