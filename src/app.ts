@@ -5,12 +5,16 @@
  */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
 import { errorHandler } from "./http";
 import { legacyRoutes, linkRoutes } from "./links";
+import { linkReadGuard } from "./links/link-routes";
 import { ErrorResponse } from "./links/link-schemas";
 import { metricsRoutes, requestLog } from "./observability";
+import { realtimeRoutes } from "./realtime";
+import { passwordRoutes } from "./redirect";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -37,16 +41,30 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
     .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
     .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
     .use(dashboardRoutes(runtime.assets))
+    .use(realtimeRoutes(runtime.realtime))
     .use(
       linkRoutes({
         service: runtime.links,
         publicBaseUrl: config.publicBaseUrl,
-        adminToken: config.adminToken,
+        access: runtime.management.access,
+        authenticate: runtime.management.authenticate,
         maxBodyBytes: config.maxBodyBytes,
         createGuard: runtime.createGuard,
       }),
     )
-    .use(legacyRoutes({ service: runtime.links, publicBaseUrl: config.publicBaseUrl, maxBodyBytes: config.maxBodyBytes, createGuard: runtime.createGuard }))
+    .use(linkReadGuard({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }))
+    .use(statsRoutes(runtime.stats))
+    .use(
+      legacyRoutes({
+        service: runtime.links,
+        publicBaseUrl: config.publicBaseUrl,
+        maxBodyBytes: config.maxBodyBytes,
+        createGuard: runtime.createGuard,
+        access: runtime.management.access,
+        authenticate: runtime.management.authenticate,
+      }),
+    )
+    .use(passwordRoutes(runtime.unlock))
     .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
       detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
       response: { 404: ErrorResponse, 410: ErrorResponse },

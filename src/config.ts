@@ -40,6 +40,39 @@ export interface ResilienceConfig {
   probeIntervalMs: number;
 }
 
+/** The event pipeline: the Kafka producer, its topics and its on-disk spool. */
+export interface EventsConfig {
+  kafkaPartitions: number;
+  kafkaReplicationFactor: number;
+  /** prepended to link.created / link.clicked (several deployments or test runs on one cluster) */
+  topicPrefix: string;
+  lingerMs: number;
+  batchSize: number;
+  spoolMaxBytes: number;
+}
+
+/** The analytics consumer (`ringlink worker analytics`) and the dedupe window of every aggregator. */
+export interface AnalyticsConfig {
+  consumerGroup: string;
+  dedupeRetentionMs: number;
+  /** worker's /healthz and /metrics port; undefined = no listener */
+  workerPort: number | undefined;
+}
+
+/** API keys, anonymous access and abuse protection (README "Managing links"). */
+export interface LinkManagementConfig {
+  /** anonymous POST /api/v1/links */
+  anonCreate: boolean;
+  /** anonymous custom aliases: auto = until the first API key exists */
+  anonAliases: "auto" | "true" | "false";
+  /** domain blocklist, polled for changes; undefined = none */
+  blocklistFile: string | undefined;
+  /** classifier confidence at which `suspicious` is refused/disabled; null = off */
+  unsafeUrlThreshold: number | null;
+  /** password attempts per client and link */
+  rateLimitPassword: RatePolicy | null;
+}
+
 export interface Config {
   mode: "embedded" | "distributed";
   port: number;
@@ -61,13 +94,17 @@ export interface Config {
   negativeCacheTtlMs: number;
   accessLog: AccessLog;
   clickEvents: boolean;
+  classifyLinks: boolean;
   rateLimitCreate: RatePolicy | null;
   rateLimitRedirect: RatePolicy | null;
   rateLimitCreateOnRedisDown: "local" | "open" | "closed";
   trustedProxies: Cidr[];
+  linkManagement: LinkManagementConfig;
   shards: ShardNodes[];
   redisNodes: string[];
   kafkaBrokers: string[];
+  events: EventsConfig;
+  analytics: AnalyticsConfig;
   resilience: ResilienceConfig;
 }
 
@@ -156,6 +193,22 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
+/** Kafka topic and group names allow letters, digits, ".", "_" and "-". */
+function kafkaName(name: string, raw: string | undefined, fallback: string): string {
+  if (raw === undefined) return fallback;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(raw)) throw new ConfigError(name, `may hold only letters, digits, '.', '_' and '-' (at most 100; got '${raw.slice(0, 40)}')`);
+  return raw;
+}
+
+/** A probability in (0, 1], or off. */
+function threshold(name: string, raw: string | undefined, fallback: number): number | null {
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === "off") return null;
+  const n = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(n > 0 && n <= 1)) throw new ConfigError(name, `must be a number above 0 and at most 1, or off (got '${raw}')`);
+  return n;
+}
+
 export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   const port = integer(flags.port !== undefined ? "--port" : "PORT", flags.port ?? text(env, "PORT"), 8080, 1, 65535);
   const processes = integer(
@@ -216,14 +269,35 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,
     clickEvents: boolean("CLICK_EVENTS", text(env, "CLICK_EVENTS"), true),
+    classifyLinks: boolean("CLASSIFY_LINKS", text(env, "CLASSIFY_LINKS"), true),
     rateLimitCreate: policy("RATE_LIMIT_CREATE", text(env, "RATE_LIMIT_CREATE"), "600/min", "create"),
     rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", text(env, "RATE_LIMIT_REDIRECT"), "off", "redirect"),
     rateLimitCreateOnRedisDown: oneOf("RATE_LIMIT_CREATE_ON_REDIS_DOWN", text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"), ["local", "open", "closed"] as const, "local"),
     trustedProxies: cidrs("TRUSTED_PROXIES", text(env, "TRUSTED_PROXIES")),
+    linkManagement: {
+      anonCreate: boolean("ANON_CREATE", text(env, "ANON_CREATE"), true),
+      anonAliases: oneOf("ANON_ALIASES", text(env, "ANON_ALIASES")?.toLowerCase(), ["auto", "true", "false"] as const, "auto"),
+      blocklistFile: text(env, "BLOCKLIST_FILE") === undefined ? undefined : resolve(process.cwd(), text(env, "BLOCKLIST_FILE")!),
+      unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", text(env, "UNSAFE_URL_THRESHOLD"), 0.9),
+      rateLimitPassword: policy("RATE_LIMIT_PASSWORD", text(env, "RATE_LIMIT_PASSWORD"), "10/min", "password"),
+    },
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
     redisNodes,
     kafkaBrokers,
+    events: {
+      kafkaPartitions: integer("KAFKA_PARTITIONS", text(env, "KAFKA_PARTITIONS"), 3, 1, 1_000),
+      kafkaReplicationFactor: integer("KAFKA_REPLICATION_FACTOR", text(env, "KAFKA_REPLICATION_FACTOR"), 1, 1, 16),
+      topicPrefix: kafkaName("KAFKA_TOPIC_PREFIX", text(env, "KAFKA_TOPIC_PREFIX"), ""),
+      lingerMs: integer("EVENT_LINGER_MS", text(env, "EVENT_LINGER_MS"), 5, 0, 1_000),
+      batchSize: integer("EVENT_BATCH_SIZE", text(env, "EVENT_BATCH_SIZE"), 1_000, 1, 100_000),
+      spoolMaxBytes: integer("EVENT_SPOOL_MAX_MB", text(env, "EVENT_SPOOL_MAX_MB"), 256, 1, 1_048_576) * 1024 * 1024,
+    },
+    analytics: {
+      consumerGroup: kafkaName("ANALYTICS_GROUP", text(env, "ANALYTICS_GROUP"), "ringlink-analytics"),
+      dedupeRetentionMs: integer("ANALYTICS_DEDUPE_HOURS", text(env, "ANALYTICS_DEDUPE_HOURS"), 72, 1, 8_760) * 3_600_000,
+      workerPort: text(env, "WORKER_PORT") === undefined ? undefined : integer("WORKER_PORT", text(env, "WORKER_PORT"), 0, 1, 65_535),
+    },
     resilience: {
       dbPoolMax: integer("DB_POOL_MAX", text(env, "DB_POOL_MAX"), 10, 1, 500),
       dbConnectTimeoutMs: integer("DB_CONNECT_TIMEOUT_MS", text(env, "DB_CONNECT_TIMEOUT_MS"), 1_000, 50, 60_000),
@@ -245,7 +319,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "NODE_ID", default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
   { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
   { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
-  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "bearer token for DELETE; deletes are disabled when unset" },
+  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin)" },
   { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
   { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },
@@ -256,13 +330,28 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
   { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
+  { name: "CLASSIFY_LINKS", default: "true", meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka the classifier worker does)" },
   { name: "RATE_LIMIT_CREATE", default: "600/min", meaning: "token bucket per client for creates (N/s, N/min, N/h or off)" },
   { name: "RATE_LIMIT_REDIRECT", default: "off", meaning: "token bucket per client for redirects" },
   { name: "RATE_LIMIT_CREATE_ON_REDIS_DOWN", default: "local", meaning: "creates while Redis is unreachable: local (per-instance buckets), open or closed" },
   { name: "TRUSTED_PROXIES", default: "(none)", meaning: "comma list of proxy IPs/CIDRs whose X-Forwarded-For is believed" },
+  { name: "ANON_CREATE", default: "true", meaning: "allow creating links without an API key" },
+  { name: "ANON_ALIASES", default: "auto", meaning: "custom aliases without an API key: auto (until the first key exists), true or false" },
+  { name: "BLOCKLIST_FILE", default: "(unset)", meaning: "file of blocked domains (one per line, subdomains included); reloaded when it changes" },
+  { name: "UNSAFE_URL_THRESHOLD", default: "0.9", meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables" },
+  { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
-  { name: "KAFKA_BROKERS", default: "(unset)", meaning: "distributed mode: host:port list of the event broker" },
+  { name: "KAFKA_BROKERS", default: "(unset)", meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them" },
+  { name: "KAFKA_PARTITIONS", default: "3", meaning: "partitions of the event topics when `ringlink migrate` (or the first producer) creates them" },
+  { name: "KAFKA_REPLICATION_FACTOR", default: "1", meaning: "replicas of the event topics when they are created" },
+  { name: "KAFKA_TOPIC_PREFIX", default: "(none)", meaning: "prefix of the topic names link.created and link.clicked" },
+  { name: "EVENT_LINGER_MS", default: "5", meaning: "Kafka producer: longest wait for more events before a batch is sent" },
+  { name: "EVENT_BATCH_SIZE", default: "1000", meaning: "Kafka producer: queued events that trigger a send at once" },
+  { name: "EVENT_SPOOL_MAX_MB", default: "256", meaning: "bound of the on-disk spool (DATA_DIR/spool) used while the broker is unreachable" },
+  { name: "ANALYTICS_GROUP", default: "ringlink-analytics", meaning: "consumer group of `ringlink worker analytics` (its offsets are stored per group)" },
+  { name: "ANALYTICS_DEDUPE_HOURS", default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
+  { name: "WORKER_PORT", default: "(unset)", meaning: "`ringlink worker analytics` serves /healthz and /metrics on HOST at this port" },
   { name: "DB_POOL_MAX", default: "10", meaning: "distributed mode: PostgreSQL connections per node and process" },
   { name: "DB_CONNECT_TIMEOUT_MS", default: "1000", meaning: "distributed mode: time to open a PostgreSQL connection" },
   { name: "DB_QUERY_TIMEOUT_MS", default: "2000", meaning: "distributed mode: time one PostgreSQL call may take" },

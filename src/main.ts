@@ -5,6 +5,7 @@ import { UsageError, parseArgs } from "./cli/argv";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
 import { runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
+import { createEventTopics } from "./events";
 import { seedLinks } from "./cli/seed";
 import { SnowflakeIds } from "./ids";
 import { VERSION, checkBunVersion } from "./version";
@@ -13,8 +14,14 @@ const HELP = `ringlink ${VERSION} — a distributed, high-throughput URL shorten
 
 Usage:
   ringlink serve [--port N] [--processes N]   HTTP API, redirects and dashboard
-  ringlink migrate                            apply sql/ migrations to every database
+  ringlink migrate                            apply sql/ migrations to every database (+ Kafka topics)
+  ringlink worker analytics                   consume click events from Kafka into the aggregates
+  ringlink worker classifier                  consume link.created from Kafka, write each link's category
   ringlink seed N [--out FILE]                insert N links (benchmarks, demos); codes to FILE
+  ringlink keys create --name N --scopes create,manage,stats,admin [--expires 30d]
+  ringlink keys list | keys revoke ID         API keys (the token is printed once)
+  ringlink import FILE.csv [--restart]        create links from CSV (resumable, no duplicates on rerun)
+  ringlink export [--out FILE.csv]            every live link as CSV (resumable with --out)
   ringlink --help | --version
 
 serve runs one process by default; --processes N starts a supervisor and N processes that share
@@ -25,8 +32,8 @@ Environment:
 ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.meaning} (default ${v.default})`).join("\n")}
 `;
 
-const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out"]);
-const BOOL_FLAGS = new Set(["help", "version"]);
+const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out", "name", "scopes", "expires"]);
+const BOOL_FLAGS = new Set(["help", "version", "restart"]);
 
 /** How to start this same program again: the compiled binary is its own interpreter. */
 function selfArgv(): string[] {
@@ -71,18 +78,65 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running until a signal
     }
     case "migrate": {
-      const runtime = await createRuntime(config);
+      const runtime = await createRuntime(config, { localEventsOnly: true });
       const reports = await runtime.store.migrate((line) => console.log(line));
       for (const r of reports) {
         console.log(`${r.target}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied.length} already applied`);
       }
       await runtime.close();
+      if (config.kafkaBrokers.length > 0) console.log(await createEventTopics(config));
       return 0;
+    }
+    case "worker": {
+      if (args.rest[0] === "classifier") {
+        const { runClassifierWorker } = await import("../workers/classifier");
+        return runClassifierWorker(config);
+      }
+      if (args.rest[0] !== "analytics") throw new UsageError(`unknown worker '${args.rest[0] ?? ""}' (ringlink worker analytics | classifier)`);
+      const { runAnalyticsWorker } = await import("../workers/analytics");
+      return runAnalyticsWorker(config);
+    }
+    case "keys": {
+      const { runKeysCommand } = await import("./cli/keys");
+      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
+      try {
+        return await runKeysCommand(runtime.store.apiKeys, args);
+      } finally {
+        await runtime.close();
+      }
+    }
+    case "import": {
+      const file = args.rest[0];
+      if (file === undefined) throw new UsageError("import needs a CSV file: ringlink import links.csv");
+      const { importCsv } = await import("./cli/import-export");
+      // Worker bits of tools (15) keep imported ids apart from every serving process's.
+      const runtime = await createRuntime({ ...config, processIndex: 15 }, { publishClicks: false, localEventsOnly: true });
+      try {
+        const r = await importCsv(runtime.links, file, { codeLength: config.codeLength, restart: args.flags.restart === true });
+        console.log(`imported ${file}: ${r.created} created, ${r.existing} already there, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped (done before)` : ""}`);
+        for (const e of r.errors.slice(0, 20)) console.error(`  row ${e.row}: ${e.code}: ${e.message}`);
+        if (r.errors.length > 20) console.error(`  ... and ${r.failed - 20} more`);
+        return r.failed > 0 ? 1 : 0;
+      } finally {
+        await runtime.close();
+      }
+    }
+    case "export": {
+      const { exportCsv } = await import("./cli/import-export");
+      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
+      try {
+        const out = (args.flags.out as string | undefined) ?? "/dev/stdout";
+        const r = await exportCsv(runtime.store, out, { publicBaseUrl: config.publicBaseUrl, quiet: out === "/dev/stdout" });
+        if (out !== "/dev/stdout") console.log(`exported ${r.rows} links to ${out}`);
+        return 0;
+      } finally {
+        await runtime.close();
+      }
     }
     case "seed": {
       const count = Number(args.rest[0]);
       if (!Number.isInteger(count) || count < 1) throw new UsageError("seed needs a positive number of links: ringlink seed 100000");
-      const runtime = await createRuntime(config, { publishClicks: false });
+      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
       const started = performance.now();
       // Worker bits differ from any serving process's (index 15 is reserved for tools) so ids never clash.
       await seedLinks(runtime.store, new SnowflakeIds(config.nodeId, 15), count, config.codeLength, args.flags.out as string | undefined);

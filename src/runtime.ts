@@ -7,16 +7,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createAdapters } from "./adapters";
-import { ClickCounter } from "./analytics";
+import { LocalClickAggregator, StatsService, createAnalyticsStore, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
 import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
-import { EventIds, InProcessEventBus, type EventBus } from "./events";
+import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
+import { EventIds, InProcessEventBus, createEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
-import { LinkService } from "./links";
-import { LinkResolver, createRedirectHandler, type RedirectHandler } from "./redirect";
+import { LinkService, createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./links";
+import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
 import { MemoryRateLimiter, rateLimitGuard, type RateLimitGuard, type RateLimiter } from "./ratelimit";
+import { Realtime, type RelayTransport } from "./realtime";
 import type { DependencyHealth, LinkStore } from "./storage";
 
 export interface Runtime {
@@ -27,13 +29,21 @@ export interface Runtime {
   l2: LinkCache | null;
   invalidation: Invalidation;
   bus: EventBus;
+  analytics: AnalyticsStore;
+  stats: StatsService;
   resolver: LinkResolver;
   links: LinkService;
+  /** API keys, access rules and abuse protection (links.flagUnsafe is the classifier's hook) */
+  management: LinkManagement;
   redirect: RedirectHandler;
+  /** POST /:code: a password-protected link's form */
+  unlock: UnlockHandler;
   assets: Map<string, Asset>;
   rateLimiter: RateLimiter;
   createGuard: RateLimitGuard;
   metrics: Metrics;
+  /** the live stream behind /ws (started by the serving process) */
+  realtime: Realtime;
   readiness(): Promise<DependencyHealth[]>;
   isReady(deps: DependencyHealth[]): boolean;
   close(): Promise<void>;
@@ -43,6 +53,13 @@ export interface RuntimeOptions {
   /** replaces the local invalidation (the supervisor's IPC channel in multi-process mode) */
   invalidation?: Invalidation;
   publishClicks?: boolean;
+  /** how the live stream reaches the other processes and instances (IPC, Redis); none: this process only */
+  realtimeRelays?: RelayTransport[];
+  /**
+   * Tools (migrate, seed) publish nothing worth shipping: an in-process bus keeps them off the
+   * broker and out of the serving processes' spool directories.
+   */
+  localEventsOnly?: boolean;
 }
 
 /** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
@@ -65,11 +82,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const { store, l2, invalidation } = adapters;
   const l1 = new LruCache<string, CacheEntry>(config.cacheEntries);
   invalidation.subscribe((code) => l1.delete(code));
-  const bus: EventBus = new InProcessEventBus();
+  const bus: EventBus = options.localEventsOnly ? new InProcessEventBus() : createEventBus(config, nodeName);
   const eventIds = new EventIds(config.nodeId, config.processIndex);
-  const clicks = new ClickCounter(bus, store);
+  const analytics = createAnalyticsStore(config);
+  // With Kafka the analytics worker aggregates; without it this process does, from its own bus.
+  const aggregator = bus instanceof InProcessEventBus ? new LocalClickAggregator(bus, analytics) : null;
+  const stopPruner = aggregator ? startProcessedEventsPruner(analytics, config.analytics.dedupeRetentionMs) : () => {};
 
-  const resolver = new LinkResolver({ l1, l2, store, ttlMs: config.cacheTtlMs, negativeTtlMs: config.negativeCacheTtlMs });
+  // One model per process, shared by the create-time safety check and the background classifier;
+  // a failed load is forgotten so the next use tries again.
+  let model: Promise<UrlClassifier> | null = null;
+  const loadModel = () => (model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => ((model = null), Promise.reject(error))));
+  const management = createLinkManagement(config, store, loadModel);
+  const resolver = new LinkResolver({
+    l1,
+    l2,
+    store,
+    ttlMs: config.cacheTtlMs,
+    negativeTtlMs: config.negativeCacheTtlMs,
+    blockedBy: (url) => management.safety.blockedBy(url),
+  });
   const links = new LinkService({
     store,
     l1,
@@ -82,13 +114,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     codeLength: config.codeLength,
     cacheTtlMs: config.cacheTtlMs,
     policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
+    safety: management.safety,
+    log: (line) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line })),
   });
+  // Embedded mode classifies new links in-process, off the request path; with Kafka,
+  // `ringlink worker classifier` does it.
+  const linkClassifier =
+    bus instanceof InProcessEventBus && !options.localEventsOnly && config.classifyLinks
+      ? new LinkClassifier({
+          store,
+          classifier: loadModel,
+          onVerdict: (code, verdict) => links.flagUnsafe(code, verdict.label, verdict.confidence),
+          log: (line) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line })),
+        })
+      : null;
+  const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};
   const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const createGuard = rateLimitGuard(rateLimiter, config.rateLimitCreate, config.trustedProxies);
   const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
+  const stats = new StatsService({ store: analytics, findLink: (code) => links.get(code) });
   const assets = await loadAssets();
   const redirectStats = new RedirectStats();
-  const plainRedirect = createRedirectHandler({
+  const redirectCore = createRedirectCore({
     resolver,
     store,
     bus,
@@ -98,7 +145,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     publishClicks: options.publishClicks ?? config.clickEvents,
     stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,
+    passwordGuard: passwordAttemptGuard(rateLimiter, config),
   });
+  const plainRedirect = redirectCore.handle;
   // Redirects are unlimited by default; when a policy is set the guard runs first (and a 429 is
   // answered as the JSON envelope by the caller's error mapping).
   const redirect: RedirectHandler = redirectGuard
@@ -110,14 +159,32 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       }
     : plainRedirect;
 
-  const readiness = async () => [...(await store.health()), ...(await adapters.extraHealth())];
+  const readiness = async () => [...(await store.health()), ...(await adapters.extraHealth()), ...(bus.health ? [bus.health()] : [])];
   const metrics = new Metrics({
     redirects: redirectStats,
     events: () => ({ ...bus.stats() }),
     dependencies: readiness,
+    nodeStates: () => adapters.nodeStates(),
+    realtime: () => realtime.stats(),
   });
 
-  return {
+  const realtime: Realtime = new Realtime({
+    nodeName,
+    instance: `${hostname()}#${config.nodeId}`,
+    bus,
+    redirects: redirectStats,
+    apiRequests: () => metrics.apiRequests,
+    busStats: () => bus.stats(),
+    shards: {
+      shards: config.shards.length,
+      readiness,
+      isReady: (deps) => runtime.isReady(deps),
+      newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
+    },
+    relays: options.realtimeRelays ?? [],
+  });
+
+  const runtime: Runtime = {
     config,
     nodeName,
     store,
@@ -125,23 +192,36 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     l2,
     invalidation,
     bus,
+    analytics,
+    stats,
     resolver,
     links,
+    management,
     redirect,
+    unlock: redirectCore.unlock,
     assets,
     rateLimiter,
     createGuard,
     metrics,
+    realtime,
     readiness,
-    isReady: (deps) => adapters.isReady(deps),
+    // The broker never decides readiness: while it is away events are spooled and nothing fails.
+    isReady: (deps) => adapters.isReady(deps.filter((d) => d.kind !== "kafka")),
     async close() {
+      await realtime.close();
       await bus.flush();
-      await clicks.close();
+      stopPruner();
+      await aggregator?.close();
+      unsubscribeClassifier();
+      await linkClassifier?.idle();
       await bus.close();
+      await analytics.close();
       await invalidation.close();
+      management.close();
       await store.close();
       await rateLimiter.close();
       await adapters.close();
     },
   };
+  return runtime;
 }

@@ -1,1 +1,12 @@
-export { ClickCounter } from "./click-counter";
+export type { AnalyticsStore, ApplyResult, BatchSource, ClickBatch, StatsData, StatsQuery, TopEntry } from "./analytics-store";
+export { aggregateClicks, isCountableClick, MINUTE_MS, HOUR_MS, DAY_MS, type ClickDelta } from "./click-aggregation";
+export { classifyClick, countryCode, referrerHost, DIMENSIONS, type Dimension } from "./click-dimensions";
+export { isBot, parseUserAgent, type UserAgentInfo, type DeviceType } from "./user-agent";
+export { LocalClickAggregator, type LocalAggregatorStats } from "./local-click-aggregator";
+export { SqliteAnalyticsStore } from "./sqlite-analytics-store";
+export { PostgresAnalyticsStore, type PostgresAnalyticsOptions } from "./postgres-analytics-store";
+export { startProcessedEventsPruner } from "./processed-events-pruner";
+export { StatsService, MAX_BUCKETS, INTERVALS, parseInstant, type Interval, type LinkStats, type StatsRequest } from "./stats-service";
+export { statsRoutes } from "./stats-routes";
+export { createAnalyticsStore, embeddedDatabasePath } from "./create-analytics-store";
+export { KafkaClickConsumer, type ClickConsumerOptions, type ClickConsumerStats } from "./kafka-click-consumer";

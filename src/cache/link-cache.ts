@@ -3,7 +3,7 @@
  * `MISSING` is the negative entry ("no such code"), kept apart from hits so a 404 can be cached
  * briefly without ever being mistaken for a link.
  */
-import type { DependencyHealth, NodeState, RedirectType } from "../storage";
+import type { DependencyHealth, DisabledReason, NodeState, RedirectType } from "../storage";
 
 export interface CachedLink {
   code: string;
@@ -12,6 +12,11 @@ export interface CachedLink {
   expiresAt: number | null;
   maxClicks: number | null;
   deleted: boolean;
+  /** The link-management checks ride along so a cached ordinary link still answers synchronously. */
+  disabled: DisabledReason | null;
+  /** a password interstitial comes first; the hash itself stays in the database */
+  password: boolean;
+  forwardQuery: boolean;
 }
 
 export const MISSING = Symbol("missing");

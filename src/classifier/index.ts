@@ -6,3 +6,5 @@ export { LABELS, isUrlLabel, type UrlLabel } from "./labels.ts";
 export { FEATURE_DIM, FEATURE_VERSION, extractFeatures, extractBatch } from "./features.ts";
 export { registrableDomain } from "./domain.ts";
 export { referencePredict, type LinearWeights } from "./reference.ts";
+export { LinkClassifier, type Classifier, type LinkClassifierStats } from "./link-classifier.ts";
+export { classifierLoadOptions, isCompiledBinary } from "./compiled-runtime.ts";

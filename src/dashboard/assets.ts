@@ -3,12 +3,22 @@
  * A unit test checks that every file in frontend/ is listed here.
  */
 import notFoundHtml from "../../frontend/404.html" with { type: "file" };
+import analyticsTabJs from "../../frontend/analytics-tab.js" with { type: "file" };
+import apiJs from "../../frontend/api.js" with { type: "file" };
 import appCss from "../../frontend/app.css" with { type: "file" };
 import appJs from "../../frontend/app.js" with { type: "file" };
+import chartsJs from "../../frontend/charts.js" with { type: "file" };
+import dashboardCss from "../../frontend/dashboard.css" with { type: "file" };
+import dashboardTabJs from "../../frontend/dashboard-tab.js" with { type: "file" };
 import docsHtml from "../../frontend/docs.html" with { type: "file" };
 import docsJs from "../../frontend/docs.js" with { type: "file" };
+import domJs from "../../frontend/dom.js" with { type: "file" };
 import favicon from "../../frontend/favicon.svg" with { type: "file" };
+import historyTabJs from "../../frontend/history-tab.js" with { type: "file" };
 import indexHtml from "../../frontend/index.html" with { type: "file" };
+import linksTabJs from "../../frontend/links-tab.js" with { type: "file" };
+import liveJs from "../../frontend/live.js" with { type: "file" };
+import nodesTabJs from "../../frontend/nodes-tab.js" with { type: "file" };
 import noscriptCss from "../../frontend/noscript.css" with { type: "file" };
 
 export const ASSET_FILES: Readonly<Record<string, string>> = {
@@ -18,8 +28,18 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "docs.html": docsHtml as unknown as string,
   "docs.js": docsJs,
   "app.css": appCss,
+  "dashboard.css": dashboardCss,
   "noscript.css": noscriptCss,
   "app.js": appJs,
+  "api.js": apiJs,
+  "dom.js": domJs,
+  "charts.js": chartsJs,
+  "live.js": liveJs,
+  "dashboard-tab.js": dashboardTabJs,
+  "links-tab.js": linksTabJs,
+  "analytics-tab.js": analyticsTabJs,
+  "nodes-tab.js": nodesTabJs,
+  "history-tab.js": historyTabJs,
   "favicon.svg": favicon,
 };
 

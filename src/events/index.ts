@@ -1,3 +1,8 @@
 export type { EventBus, EventBusStats, EventHandler } from "./event-bus";
 export { InProcessEventBus } from "./in-process-bus";
-export { EventIds, topicOf, type EventTopic, type LinkEvent } from "./link-event";
+export { EventIds, topicOf, parseLinkEvent, type EventTopic, type LinkEvent } from "./link-event";
+export { SpoolJournal, type SpoolJournalOptions, type SpoolPosition, type SpoolRead } from "./spool-journal";
+export { KafkaEventBus, type KafkaEventBusOptions, type KafkaBusStats, type KafkaBusBacklog } from "./kafka/kafka-event-bus";
+export { createKafka, type KafkaClientOptions } from "./kafka/kafka-client";
+export { ensureTopics, physicalTopic, EVENT_TOPICS, type TopicSettings } from "./kafka/kafka-topics";
+export { createEventBus, createEventTopics, spoolDirOf } from "./create-event-bus";

@@ -44,3 +44,27 @@ export class EventIds {
     return this.prefix + (this.counter++).toString(36);
   }
 }
+
+const STATUSES = new Set(["OK", "ERROR", "NOT_FOUND"]);
+
+/**
+ * Reads an event off the wire. Anything that is not a well-formed event (another producer's
+ * message, a truncated value) gives null: a consumer skips it rather than crash on it forever.
+ */
+export function parseLinkEvent(raw: string | Buffer | null | undefined): LinkEvent | null {
+  if (raw === null || raw === undefined) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const e = value as Partial<LinkEvent>;
+  if (typeof e.event_id !== "string" || e.event_id === "" || e.event_id.length > 200) return null;
+  if (e.type !== "read" && e.type !== "write") return null;
+  if (typeof e.status !== "string" || !STATUSES.has(e.status)) return null;
+  if (typeof e.short_code !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(e.short_code)) return null;
+  if (typeof e.ts !== "number" || !Number.isFinite(e.ts)) return null;
+  return e as LinkEvent;
+}

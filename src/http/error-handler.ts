@@ -16,6 +16,16 @@ const FIELD_CODES: Record<string, string> = {
   reuse: "invalid_reuse",
   limit: "invalid_limit",
   cursor: "invalid_cursor",
+  password: "invalid_password",
+  forwardQuery: "invalid_forward_query",
+  tags: "invalid_tags",
+  utm: "invalid_utm",
+  disabled: "invalid_disabled",
+  links: "invalid_bulk",
+  tag: "invalid_tag",
+  q: "invalid_query",
+  format: "invalid_format",
+  size: "invalid_size",
 };
 
 export function validationResponse(error: ValidationError): Response {

@@ -40,8 +40,14 @@ export class Conflict extends AppError {
   }
 }
 export class Gone extends AppError {
-  constructor(code: "expired" | "click_limit_reached" | "deleted" | "disabled", message: string) {
+  constructor(code: "expired" | "click_limit_reached" | "deleted" | "disabled" | "unsafe_url", message: string) {
     super(410, code, message);
+  }
+}
+/** Well-formed input refused on its merits: a blocklisted domain, a URL the classifier deems unsafe. */
+export class Unprocessable extends AppError {
+  constructor(code: string, message: string) {
+    super(422, code, message);
   }
 }
 export class PayloadTooLarge extends AppError {

@@ -1,7 +1,10 @@
-export { LinkService, urlHash, type CreateResult, type LinkServiceDeps } from "./link-service";
+export { LinkService, urlHash, hashPassword, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
 export { linkRoutes } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
 export { toLinkView, type LinkView } from "./link-view";
 export { stateOf, toCachedLink, type LinkState } from "./link-state";
-export { validateCreateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput } from "./link-input";
+export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 export { normalizeTargetUrl, privateTargetReason, type TargetUrlPolicy } from "./target-url";
+export { LinkAccess, type AnonAliases } from "./link-access";
+export { createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./link-management";
+export { renderQr, type QrFormat } from "./link-qr";

@@ -4,7 +4,9 @@
  */
 import { Elysia } from "elysia";
 import { InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { ownerIdOf, type Authenticate } from "../keys";
 import type { RateLimitGuard } from "../ratelimit";
+import type { LinkAccess } from "./link-access";
 import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
 import type { LinkService } from "./link-service";
 
@@ -13,6 +15,8 @@ export interface LegacyRoutesOptions {
   publicBaseUrl: string;
   maxBodyBytes: number;
   createGuard: RateLimitGuard;
+  access: LinkAccess;
+  authenticate: Authenticate;
 }
 
 async function readForm(request: Request, limit: number): Promise<Record<string, unknown>> {
@@ -34,15 +38,18 @@ function wantsJson(request: Request): boolean {
   return accept.includes("application/json") || (!accept.includes("text/html") && isJsonContentType(request.headers.get("content-type")));
 }
 
-export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard }: LegacyRoutesOptions) {
+export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard, access, authenticate }: LegacyRoutesOptions) {
   const guard = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
     Object.assign(set.headers, await createGuard(request, server));
   };
   return new Elysia({ name: "legacy-links" })
     .post(
       "/create",
-      async ({ body }) => {
-        const { link } = await service.create({ url: body.long_url });
+      async ({ body, request }) => {
+        // The same access rules as the main API: ANON_CREATE, and a key's links are owned by it.
+        const principal = await authenticate(request);
+        await access.assertMayCreate(principal, {});
+        const { link } = await service.create({ url: body.long_url }, { owner: ownerIdOf(principal) });
         return { short_url: `${publicBaseUrl}/${link.code}` };
       },
       {
@@ -60,18 +67,24 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
         const json = wantsJson(request);
         try {
           if (typeof form.long_url !== "string") throw new InvalidInput("invalid_url", "form field long_url is required");
-          const { link } = await service.create({
-            url: form.long_url,
-            alias: form.alias || undefined,
-            expiresAt: typeof form.expires_at === "string" && form.expires_at !== "" ? toIso(form.expires_at) : undefined,
-          });
+          const principal = await authenticate(request);
+          await access.assertMayCreate(principal, { alias: form.alias });
+          const { link } = await service.create(
+            {
+              url: form.long_url,
+              alias: form.alias || undefined,
+              expiresAt: typeof form.expires_at === "string" && form.expires_at !== "" ? toIso(form.expires_at) : undefined,
+            },
+            { owner: ownerIdOf(principal) },
+          );
           if (json) return { short_url: `${publicBaseUrl}/${link.code}` };
           set.status = 303;
           set.headers.location = `/?created=${encodeURIComponent(link.code)}`;
           return "";
         } catch (error) {
           // A browser that posted the plain HTML form gets the dashboard back with the reason shown.
-          if (json || !(error instanceof InvalidInput || (error as { status?: number }).status === 409)) throw error;
+          const status = (error as { status?: number }).status;
+          if (json || !(error instanceof InvalidInput || status === 409 || status === 401 || status === 422)) throw error;
           set.status = 303;
           set.headers.location = `/?error=${encodeURIComponent((error as Error).message)}`;
           return "";

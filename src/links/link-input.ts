@@ -13,6 +13,10 @@ export interface CreateLinkInput {
   maxClicks?: unknown;
   redirectType?: unknown;
   reuse?: unknown;
+  password?: unknown;
+  forwardQuery?: unknown;
+  tags?: unknown;
+  utm?: unknown;
 }
 
 export interface ValidLinkRequest {
@@ -21,8 +25,35 @@ export interface ValidLinkRequest {
   expiresAt: number | null;
   maxClicks: number | null;
   redirectType: RedirectType;
+  /** plain text until the service hashes it */
+  password: string | null;
+  forwardQuery: boolean;
+  tags: string[];
   /** a plain request (no alias or options) may share the URL's existing link */
   reusable: boolean;
+}
+
+/** PATCH: absent fields stay as they are; null clears expiresAt, maxClicks and password. */
+export interface UpdateLinkInput {
+  url?: unknown;
+  expiresAt?: unknown;
+  maxClicks?: unknown;
+  redirectType?: unknown;
+  disabled?: unknown;
+  tags?: unknown;
+  password?: unknown;
+  forwardQuery?: unknown;
+}
+
+export interface ValidLinkUpdate {
+  url?: string;
+  expiresAt?: number | null;
+  maxClicks?: number | null;
+  redirectType?: RedirectType;
+  disabled?: boolean;
+  tags?: string[];
+  password?: string | null;
+  forwardQuery?: boolean;
 }
 
 export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
@@ -82,10 +113,52 @@ export function validateRedirectType(raw: unknown): RedirectType {
   return raw as RedirectType;
 }
 
+export const TAG_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+export const MAX_TAGS = 10;
+export const PASSWORD_MIN = 4;
+export const PASSWORD_MAX = 128;
+export const UTM_FIELDS = ["source", "medium", "campaign", "term", "content"] as const;
+
+export function validateTags(raw: unknown): string[] {
+  if (!Array.isArray(raw)) throw new InvalidInput("invalid_tags", "tags must be an array of strings");
+  const tags = [...new Set(raw.map((t) => (typeof t === "string" ? t.trim() : t)))];
+  if (tags.length > MAX_TAGS) throw new InvalidInput("invalid_tags", `at most ${MAX_TAGS} tags`);
+  for (const t of tags) {
+    if (typeof t !== "string" || !TAG_PATTERN.test(t)) throw new InvalidInput("invalid_tags", "a tag is 1-32 of A-Z a-z 0-9 _ . -");
+  }
+  return tags as string[];
+}
+
+export function validatePassword(raw: unknown): string {
+  if (typeof raw !== "string" || raw.length < PASSWORD_MIN || raw.length > PASSWORD_MAX) {
+    throw new InvalidInput("invalid_password", `password must be a string of ${PASSWORD_MIN}-${PASSWORD_MAX} characters`);
+  }
+  return raw;
+}
+
+function validateBoolean(raw: unknown, code: string, name: string): boolean {
+  if (typeof raw !== "boolean") throw new InvalidInput(code, `${name} must be true or false`);
+  return raw;
+}
+
+/** UTM parameters become part of the target URL (set, replacing any the URL already had). */
+export function applyUtm(url: URL, raw: unknown): URL {
+  if (raw === undefined || raw === null) return url;
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new InvalidInput("invalid_utm", "utm must be an object such as {\"source\":\"newsletter\"}");
+  const out = new URL(url.href);
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(UTM_FIELDS as readonly string[]).includes(key)) throw new InvalidInput("invalid_utm", `utm.${key.slice(0, 20)} is not one of ${UTM_FIELDS.join(", ")}`);
+    if (typeof value !== "string" || value.length === 0 || value.length > 200) throw new InvalidInput("invalid_utm", `utm.${key} must be a string of 1-200 characters`);
+    out.searchParams.set(`utm_${key}`, value);
+  }
+  return out;
+}
+
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== "";
 
 export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPolicy, now: number): ValidLinkRequest {
-  const url = normalizeTargetUrl(input.url, policy).href;
+  const url = applyUtm(normalizeTargetUrl(input.url, policy), input.utm).href;
+  if (url.length > policy.maxLength) throw new InvalidInput("url_too_long", `url is longer than ${policy.maxLength} characters with its UTM parameters`);
   const alias = present(input.alias) ? validateAlias(input.alias) : null;
   const expiresAt = present(input.expiresAt) ? validateExpiry(input.expiresAt, now) : null;
   const maxClicks = present(input.maxClicks) ? validateMaxClicks(input.maxClicks) : null;
@@ -93,7 +166,31 @@ export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPol
   if (input.reuse !== undefined && typeof input.reuse !== "boolean") {
     throw new InvalidInput("invalid_reuse", "reuse must be true or false");
   }
+  const password = present(input.password) ? validatePassword(input.password) : null;
+  const forwardQuery = input.forwardQuery === undefined || input.forwardQuery === null ? false : validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
+  const tags = input.tags === undefined || input.tags === null ? [] : validateTags(input.tags);
   const reusable =
-    input.reuse !== false && alias === null && expiresAt === null && maxClicks === null && redirectType === DEFAULT_REDIRECT_TYPE;
-  return { url, alias, expiresAt, maxClicks, redirectType, reusable };
+    input.reuse !== false &&
+    alias === null &&
+    expiresAt === null &&
+    maxClicks === null &&
+    redirectType === DEFAULT_REDIRECT_TYPE &&
+    password === null &&
+    !forwardQuery &&
+    tags.length === 0;
+  return { url, alias, expiresAt, maxClicks, redirectType, password, forwardQuery, tags, reusable };
+}
+
+export function validateUpdateInput(input: UpdateLinkInput, policy: TargetUrlPolicy, now: number): ValidLinkUpdate {
+  const out: ValidLinkUpdate = {};
+  if (input.url !== undefined) out.url = normalizeTargetUrl(input.url, policy).href;
+  if (input.expiresAt !== undefined) out.expiresAt = input.expiresAt === null ? null : validateExpiry(input.expiresAt, now);
+  if (input.maxClicks !== undefined) out.maxClicks = input.maxClicks === null ? null : validateMaxClicks(input.maxClicks);
+  if (input.redirectType !== undefined) out.redirectType = validateRedirectType(input.redirectType);
+  if (input.disabled !== undefined) out.disabled = validateBoolean(input.disabled, "invalid_disabled", "disabled");
+  if (input.tags !== undefined) out.tags = input.tags === null ? [] : validateTags(input.tags);
+  if (input.password !== undefined) out.password = input.password === null ? null : validatePassword(input.password);
+  if (input.forwardQuery !== undefined) out.forwardQuery = validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
+  if (Object.keys(out).length === 0) throw new InvalidInput("empty_update", "nothing to change: send at least one field");
+  return out;
 }

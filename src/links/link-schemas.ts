@@ -9,6 +9,38 @@ export const CreateLinkBody = t.Object(
     maxClicks: t.Optional(t.Union([t.Number({ description: "redirects allowed before the link answers 410" }), t.Null()])),
     redirectType: t.Optional(t.Union([t.Number({ description: "301, 302 (default), 307 or 308" }), t.Null()])),
     reuse: t.Optional(t.Boolean({ description: "false forces a new code even when the URL was shortened before" })),
+    password: t.Optional(t.Union([t.String({ description: "visitors must enter it before being redirected (4-128 characters; stored as argon2id)" }), t.Null()])),
+    forwardQuery: t.Optional(t.Union([t.Boolean({ description: "append the short URL's query string to the target (merged; the visitor's values win)" }), t.Null()])),
+    tags: t.Optional(t.Union([t.Array(t.String({ description: "1-32 of A-Z a-z 0-9 _ . -" }), { maxItems: 10 }), t.Null()])),
+    utm: t.Optional(
+      t.Union([
+        t.Object(
+          {
+            source: t.Optional(t.String()),
+            medium: t.Optional(t.String()),
+            campaign: t.Optional(t.String()),
+            term: t.Optional(t.String()),
+            content: t.Optional(t.String()),
+          },
+          { additionalProperties: false, description: "UTM parameters added to the target URL as utm_source, utm_medium, ..." },
+        ),
+        t.Null(),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateLinkBody = t.Object(
+  {
+    url: t.Optional(t.String({ description: "new target URL (same rules as on create)" })),
+    expiresAt: t.Optional(t.Union([t.String({ description: "ISO 8601 date-time in the future" }), t.Null({ description: "null: never expires" })])),
+    maxClicks: t.Optional(t.Union([t.Number(), t.Null({ description: "null: no limit" })])),
+    redirectType: t.Optional(t.Number({ description: "301, 302, 307 or 308" })),
+    disabled: t.Optional(t.Boolean({ description: "true stops the link (410 disabled); false serves it again" })),
+    tags: t.Optional(t.Union([t.Array(t.String(), { maxItems: 10 }), t.Null()])),
+    password: t.Optional(t.Union([t.String(), t.Null({ description: "null removes the password" })])),
+    forwardQuery: t.Optional(t.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -22,7 +54,15 @@ export const LinkResponse = t.Object({
   maxClicks: t.Union([t.Number(), t.Null()]),
   redirectType: t.Number(),
   clicks: t.Number(),
-  status: t.String({ description: "active, expired, click_limit_reached or deleted" }),
+  status: t.String({ description: "active, expired, click_limit_reached, deleted, disabled or unsafe" }),
+  category: t.Union([t.String({ description: "what the URL classifier says the target is (news, shopping, suspicious, ...)" }), t.Null()]),
+  categoryConfidence: t.Union([t.Number({ minimum: 0, maximum: 1 }), t.Null()]),
+  tags: t.Array(t.String()),
+  forwardQuery: t.Boolean(),
+  passwordProtected: t.Boolean(),
+  disabled: t.Union([t.String({ description: "manual (PATCH) or unsafe (abuse protection)" }), t.Null()]),
+  ownerKey: t.Union([t.String({ description: "id of the API key that created the link" }), t.Null()]),
+  updatedAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
 });
 
 export const LinkList = t.Object({ items: t.Array(LinkResponse), nextCursor: t.Union([t.String(), t.Null()]) });
@@ -34,6 +74,39 @@ export const CodeParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3
 export const ListQuery = t.Object({
   limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
   cursor: t.Optional(t.String({ pattern: "^[0-9]{1,19}$" })),
+  tag: t.Optional(t.String({ pattern: "^[A-Za-z0-9_.-]{1,32}$", description: "only links with this tag" })),
+  q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: "case-insensitive text in the URL or the code" })),
+});
+
+export const MAX_BULK_ITEMS = 1_000;
+
+export const BulkCreateBody = t.Object(
+  {
+    links: t.Array(t.Record(t.String(), t.Unknown()), {
+      minItems: 1,
+      maxItems: MAX_BULK_ITEMS,
+      description: "1-1,000 create bodies (the fields of POST /api/v1/links); each succeeds or fails on its own",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const BulkCreateResponse = t.Object({
+  created: t.Number({ description: "items that made a new link" }),
+  failed: t.Number({ description: "items refused" }),
+  results: t.Array(
+    t.Object({
+      index: t.Number({ description: "position in the request" }),
+      status: t.Number({ description: "201 created, 200 existing link, or the error's status" }),
+      link: t.Optional(LinkResponse),
+      error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
+    }),
+  ),
+});
+
+export const QrQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal("svg"), t.Literal("png")], { default: "svg" })),
+  size: t.Optional(t.Numeric({ minimum: 64, maximum: 2048, default: 256, description: "width and height in pixels" })),
 });
 
 export const LegacyCreateBody = t.Object({ long_url: t.String() });

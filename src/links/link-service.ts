@@ -1,14 +1,16 @@
 /**
- * Creating, reading and deleting links. Knows nothing of HTTP: it takes plain values, returns
- * records and throws the typed errors from http/errors.
+ * Creating, reading, changing and deleting links. Knows nothing of HTTP: it takes plain values,
+ * returns records and throws the typed errors from http/errors. Who may do what is decided by the
+ * caller (link-access.ts); the service only records the owner it is given.
  */
 import { createHash } from "node:crypto";
+import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache, LruCache } from "../cache";
 import { EventIds, type EventBus } from "../events";
-import { Conflict, Gone, NotFound, Unavailable } from "../http/errors";
+import { AppError, Conflict, Gone, NotFound, Unavailable } from "../http/errors";
 import { randomCode, type SnowflakeIds } from "../ids";
-import type { InsertOutcome, LinkRecord, LinkStore } from "../storage";
-import { validateCreateInput, type CreateLinkInput } from "./link-input";
+import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";
+import { validateAlias, validateCreateInput, validateUpdateInput, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 import { stateOf, toCachedLink } from "./link-state";
 import type { TargetUrlPolicy } from "./target-url";
 
@@ -24,7 +26,10 @@ export interface LinkServiceDeps {
   codeLength: number;
   cacheTtlMs: number;
   policy: TargetUrlPolicy;
+  /** blocklist and unsafe-URL checks; absent = none (tools, tests) */
+  safety?: UrlSafety;
   now?: () => number;
+  log?: (line: Record<string, unknown>) => void;
 }
 
 export interface CreateResult {
@@ -32,12 +37,42 @@ export interface CreateResult {
   created: boolean;
 }
 
+export interface CreateOptions {
+  /** API key id recorded as the link's owner (null: anonymous or ADMIN_TOKEN) */
+  owner?: string | null;
+  /**
+   * A code chosen by the caller (import): taken by a link to the same URL it answers that link
+   * (created: false), so a rerun never duplicates; taken by another URL it is a 409.
+   */
+  presetCode?: string;
+}
+
+export interface UpdateOptions {
+  /** throws when the caller may not change this link (ownership, scopes) */
+  authorize?: (link: LinkRecord) => void;
+  /** only admins may bring back a link abuse protection took down */
+  mayClearUnsafe?: boolean;
+}
+
+export interface BulkItemResult {
+  index: number;
+  status: number;
+  link?: LinkRecord;
+  error?: { code: string; message: string };
+}
+
 /** Random codes collide rarely; co-location with the URL's shard costs ~shards tries on average. */
 const MAX_INSERT_ATTEMPTS = 8;
 const MAX_PLACEMENT_DRAWS = 256;
+/** Bulk items run a few at a time: enough to hide round trips, few enough not to starve other requests. */
+const BULK_CONCURRENCY = 16;
 
 export function urlHash(url: string): string {
   return createHash("sha256").update(url).digest("base64url");
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return Bun.password.hash(password, { algorithm: "argon2id" });
 }
 
 export class LinkService {
@@ -47,34 +82,49 @@ export class LinkService {
     this.now = deps.now ?? Date.now;
   }
 
-  async create(input: CreateLinkInput): Promise<CreateResult> {
+  async create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
     const started = performance.now();
     const request = validateCreateInput(input, this.deps.policy, this.now());
+    await this.deps.safety?.assertSafe([request.url]);
+    const owner = options.owner ?? null;
+    // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
+    const reusable = request.reusable && owner === null && options.presetCode === undefined;
     const hash = urlHash(request.url);
     const { store } = this.deps;
 
-    if (request.reusable) {
+    if (reusable) {
       const existing = await store.findCanonical(hash);
       if (existing) return { link: existing, created: false };
     }
+    const passwordHash = request.password === null ? null : await hashPassword(request.password);
+    const fixedCode = options.presetCode !== undefined ? validateAlias(options.presetCode) : request.alias;
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
-      const code = request.alias ?? this.placeCode(hash, request.reusable);
-      const outcome = await this.tryInsert(request.alias === null && !request.reusable && attempt < MAX_INSERT_ATTEMPTS - 1, {
+      const code = fixedCode ?? this.placeCode(hash, reusable);
+      const outcome = await this.tryInsert(fixedCode === null && !reusable && attempt < MAX_INSERT_ATTEMPTS - 1, {
         id: this.deps.ids.next(),
         code,
         url: request.url,
         urlHash: hash,
         isAlias: request.alias !== null,
-        canonical: request.reusable,
+        canonical: reusable,
         redirectType: request.redirectType,
         createdAt: this.now(),
         expiresAt: request.expiresAt,
         maxClicks: request.maxClicks,
+        ownerKey: owner,
+        passwordHash,
+        forwardQuery: request.forwardQuery,
+        tags: request.tags,
       });
       if (outcome === null) continue; // that code's shard is down; a free code may land on any other
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
       if (outcome.kind === "code_taken") {
+        if (options.presetCode !== undefined) {
+          const existing = await store.findByCode(options.presetCode);
+          if (existing && existing.url === request.url && existing.deletedAt === null) return { link: existing, created: false };
+          throw new Conflict("code_taken", `code '${options.presetCode}' is already taken by another link`);
+        }
         if (request.alias !== null) throw new Conflict("alias_taken", `alias '${request.alias}' is already taken`);
         continue;
       }
@@ -94,6 +144,27 @@ export class LinkService {
       return { link: outcome.link, created: true };
     }
     throw new Unavailable("could not allocate a short code, try again");
+  }
+
+  /** Up to 1,000 creates; each item succeeds or fails on its own, results in input order. */
+  async createMany(items: readonly CreateLinkInput[], options: CreateOptions = {}): Promise<BulkItemResult[]> {
+    const results: BulkItemResult[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const index = next++;
+        if (index >= items.length) return;
+        try {
+          const { link, created } = await this.create(items[index]!, options);
+          results[index] = { index, status: created ? 201 : 200, link };
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          results[index] = { index, status: error.status, error: { code: error.code, message: error.message } };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, worker));
+    return results;
   }
 
   /**
@@ -125,6 +196,16 @@ export class LinkService {
     void this.deps.l2?.set(toCachedLink(link), this.deps.cacheTtlMs).catch(() => {});
   }
 
+  /**
+   * Every process and instance drops the code: the invalidation port deletes the shared entry
+   * before it broadcasts (Redis), so no peer can read the old value back; the explicit L2 delete
+   * covers a deployment without the Redis broadcast.
+   */
+  private async afterChange(code: string): Promise<void> {
+    this.deps.invalidation.publish(code);
+    await this.deps.l2?.delete(code).catch(() => {});
+  }
+
   async get(code: string): Promise<LinkRecord> {
     const link = await this.deps.store.findByCode(code);
     if (!link) throw new NotFound(`no link with code '${code}'`);
@@ -132,20 +213,68 @@ export class LinkService {
     return link;
   }
 
-  async remove(code: string): Promise<void> {
+  async update(code: string, input: UpdateLinkInput, options: UpdateOptions = {}): Promise<LinkRecord> {
+    const patch = validateUpdateInput(input, this.deps.policy, this.now());
+    const current = await this.get(code);
+    options.authorize?.(current);
+    if (patch.url !== undefined && patch.url !== current.url) await this.deps.safety?.assertSafe([patch.url]);
+    let disabled = current.disabled;
+    if (patch.disabled === true && disabled === null) disabled = "manual";
+    if (patch.disabled === false && disabled !== null) {
+      if (disabled === "unsafe" && !options.mayClearUnsafe) {
+        throw new AppError(403, "forbidden", "this link was disabled as unsafe; only an admin may enable it again");
+      }
+      disabled = null;
+    }
+    const url = patch.url ?? current.url;
+    const changes: LinkChanges = {
+      url,
+      urlHash: urlHash(url),
+      redirectType: patch.redirectType ?? current.redirectType,
+      expiresAt: patch.expiresAt === undefined ? current.expiresAt : patch.expiresAt,
+      maxClicks: patch.maxClicks === undefined ? current.maxClicks : patch.maxClicks,
+      disabled,
+      passwordHash: patch.password === undefined ? current.passwordHash : patch.password === null ? null : await hashPassword(patch.password),
+      forwardQuery: patch.forwardQuery ?? current.forwardQuery,
+      tags: patch.tags ?? current.tags,
+      updatedAt: this.now(),
+    };
+    const updated = await this.deps.store.updateLink(code, changes);
+    if (!updated) throw new Gone("deleted", `link '${code}' was deleted`);
+    await this.afterChange(code);
+    return updated;
+  }
+
+  async remove(code: string, authorize?: (link: LinkRecord) => void): Promise<void> {
     const { store } = this.deps;
+    if (authorize) authorize(await this.get(code));
     const deleted = await store.softDelete(code, this.now());
     if (!deleted) {
       const link = await store.findByCode(code);
       if (!link) throw new NotFound(`no link with code '${code}'`);
       throw new Gone("deleted", `link '${code}' was already deleted`);
     }
-    this.deps.invalidation.publish(code);
-    await this.deps.l2?.delete(code).catch(() => {});
+    await this.afterChange(code);
   }
 
-  async list(limit: number, cursor?: bigint): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
-    const items = await this.deps.store.listRecent(limit + 1, cursor);
+  /**
+   * The hook for the asynchronous classifier: a verdict of `suspicious` at or above
+   * UNSAFE_URL_THRESHOLD disables the link (it then answers 410 with a warning page everywhere
+   * within a second). Returns whether the link was taken down by this call.
+   */
+  async flagUnsafe(code: string, label: string, confidence: number): Promise<boolean> {
+    if (!this.deps.safety?.isUnsafe({ label, confidence })) return false;
+    const disabled = await this.deps.store.disableLink(code, "unsafe", this.now());
+    if (disabled) {
+      await this.afterChange(code);
+      this.deps.log?.({ level: "warn", msg: "link disabled as unsafe", code, label, confidence });
+    }
+    return disabled;
+  }
+
+  async list(filter: Omit<LinkFilter, "limit" | "beforeId"> & { limit: number; cursor?: bigint }): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
+    const { limit, cursor, ...rest } = filter;
+    const items = await this.deps.store.listLinks({ ...rest, limit: limit + 1, beforeId: cursor });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page, nextCursor: items.length > limit && last ? last.id.toString() : null };

@@ -12,6 +12,17 @@ export interface LinkView {
   redirectType: number;
   clicks: number;
   status: string;
+  /** the URL classifier's label; null until classified */
+  category: string | null;
+  categoryConfidence: number | null;
+  tags: string[];
+  forwardQuery: boolean;
+  passwordProtected: boolean;
+  /** why the link stopped serving (manual or unsafe), or null */
+  disabled: string | null;
+  /** id of the API key that owns the link, or null */
+  ownerKey: string | null;
+  updatedAt: string | null;
 }
 
 export function toLinkView(link: LinkRecord, publicBaseUrl: string, now = Date.now()): LinkView {
@@ -25,5 +36,13 @@ export function toLinkView(link: LinkRecord, publicBaseUrl: string, now = Date.n
     redirectType: link.redirectType,
     clicks: link.clicks,
     status: stateOf(link, now),
+    category: link.category,
+    categoryConfidence: link.categoryConfidence === null ? null : Math.round(link.categoryConfidence * 1000) / 1000,
+    tags: link.tags,
+    forwardQuery: link.forwardQuery,
+    passwordProtected: link.passwordHash !== null,
+    disabled: link.disabled,
+    ownerKey: link.ownerKey,
+    updatedAt: link.updatedAt === null ? null : new Date(link.updatedAt).toISOString(),
   };
 }

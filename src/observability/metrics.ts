@@ -5,6 +5,7 @@
  * of any process shows the whole instance.
  */
 import { Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import type { RealtimeStats } from "../realtime";
 import { LATENCY_BOUNDS_MS, type RedirectStats } from "./redirect-stats";
 
 export interface MetricSources {
@@ -12,12 +13,20 @@ export interface MetricSources {
   events(): { published: number; delivered: number; dropped: number; handlerErrors: number } & Record<string, number>;
   dependencies(): Promise<Array<{ name: string; kind: string; shard?: number; up: boolean }>>;
   nodeStates?(): Array<{ name: string; kind: string; shard?: number; state: string; failures?: number }>;
+  /** the WebSocket hub and the cross-process relay (src/realtime) */
+  realtime?(): RealtimeStats;
 }
 
 type Values = Array<{ value: number; labels?: Record<string, string | number>; metricName?: string }>;
 
 /** A metric whose values are computed at scrape time from numbers kept elsewhere. */
-function external(name: string, help: string, type: "counter" | "gauge" | "histogram", read: () => Values | Promise<Values>, aggregator: "sum" | "max" = "sum") {
+function external(
+  name: string,
+  help: string,
+  type: "counter" | "gauge" | "histogram",
+  read: () => Values | Promise<Values>,
+  aggregator: "sum" | "max" | "average" = "sum",
+) {
   return {
     name,
     help,
@@ -32,9 +41,13 @@ function external(name: string, help: string, type: "counter" | "gauge" | "histo
   };
 }
 
+const BREAKER_LEVEL: Record<string, number> = { closed: 0, "half-open": 1, open: 2 };
+
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<"route" | "method" | "status">;
+  /** API requests served (a plain number: the realtime reporter reads its per-second delta) */
+  apiRequests = 0;
 
   constructor(sources: MetricSources) {
     const r = this.registry;
@@ -52,6 +65,22 @@ export class Metrics {
       Object.entries(s.outcomes).map(([outcome, value]) => ({ value, labels: { outcome } }))));
     reg(external("ringlink_cache_hits_total", "Redirect lookups answered by a cache (L1 or Redis)", "counter", () => [{ value: s.cacheHits }]));
     reg(external("ringlink_cache_misses_total", "Redirect lookups that reached the database", "counter", () => [{ value: s.cacheMisses }]));
+    reg(external("ringlink_cache_lookups_total", "Redirect lookups (hits + misses)", "counter", () => [{ value: s.cacheHits + s.cacheMisses }]));
+    // Ratios cannot be summed across processes, so each process reports the instance's (and the
+    // cluster's) ratio as its realtime relay sees them, and the merge averages the near-equal views.
+    const ratios = (pick: "hit_rate" | "miss_rate"): Values => {
+      const live = sources.realtime?.().cache;
+      const own = s.cacheHits + s.cacheMisses;
+      const ownRatio = own === 0 ? null : (pick === "hit_rate" ? s.cacheHits : s.cacheMisses) / own;
+      const values: Values = [];
+      const instance = live ? live.instance[pick] : ownRatio;
+      if (instance !== null) values.push({ value: instance, labels: { scope: "instance" } });
+      const cluster = live?.cluster[pick] ?? null;
+      if (cluster !== null) values.push({ value: cluster, labels: { scope: "cluster" } });
+      return values;
+    };
+    reg(external("ringlink_cache_hit_ratio", "Share of redirect lookups answered by a cache since the processes started (scope: instance or whole cluster)", "gauge", () => ratios("hit_rate"), "average"));
+    reg(external("ringlink_cache_miss_ratio", "Share of redirect lookups that reached the database since the processes started (scope: instance or whole cluster)", "gauge", () => ratios("miss_rate"), "average"));
     reg(external("ringlink_redirect_duration_seconds", "Time to answer a redirect", "histogram", () => {
       const values: Values = [];
       let cumulative = 0;
@@ -73,10 +102,53 @@ export class Metrics {
       const states = sources.nodeStates;
       reg(external("ringlink_breaker_open", "1 while a node's circuit breaker is open (calls fail fast)", "gauge", () =>
         states().map((n) => ({ value: n.state === "open" ? 1 : 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
+      reg(external("ringlink_breaker_state", "A node's circuit breaker: 0 closed, 1 half-open, 2 open", "gauge", () =>
+        states().map((n) => ({ value: BREAKER_LEVEL[n.state] ?? 2, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
+      reg(external("ringlink_node_consecutive_failures", "Consecutive failed calls to a node (the breaker opens at the threshold)", "gauge", () =>
+        states().map((n) => ({ value: n.failures ?? 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
     }
+    if (sources.realtime) this.registerRealtime(sources.realtime);
+  }
+
+  private registerRealtime(read: () => RealtimeStats): void {
+    const reg = (m: ReturnType<typeof external>) => this.registry.registerMetric(m as never);
+    reg(external("ringlink_ws_clients", "Dashboard WebSocket clients connected", "gauge", () => [{ value: read().hub.clients }]));
+    reg(external("ringlink_ws_connections_total", "Dashboard WebSocket connections accepted", "counter", () => [{ value: read().hub.connections }]));
+    reg(external("ringlink_ws_refused_total", "WebSocket connections refused because the process had its maximum of clients", "counter", () => [{ value: read().hub.refused }]));
+    reg(external("ringlink_ws_frames_total", "Frames for WebSocket clients: sent, or dropped because the client read too slowly", "counter", () => {
+      const h = read().hub;
+      return [
+        { value: h.framesSent, labels: { result: "sent" } },
+        { value: h.framesDropped, labels: { result: "dropped" } },
+      ];
+    }));
+    reg(external("ringlink_realtime_events_total", "Events through the live stream: seen (produced here), sampled (relayed), shown (sent to this process's clients)", "counter", () => {
+      const r = read();
+      return [
+        { value: r.eventsSeen, labels: { stage: "seen" } },
+        { value: r.eventsSampled, labels: { stage: "sampled" } },
+        { value: r.eventsShown, labels: { stage: "shown" } },
+      ];
+    }));
+    reg(external("ringlink_realtime_relay_messages_total", "Realtime relay messages by transport (ipc, redis) and result", "counter", () =>
+      read().relays.flatMap((t) => [
+        { value: t.sent, labels: { transport: t.name, result: "sent" } },
+        { value: t.received, labels: { transport: t.name, result: "received" } },
+        { value: t.errors, labels: { transport: t.name, result: "error" } },
+      ])));
+    reg(external("ringlink_realtime_relay_duplicates_total", "Relay messages that arrived twice (over IPC and Redis) and were dropped", "counter", () => [{ value: read().duplicates }]));
+    reg(external("ringlink_realtime_peers", "Serving processes (all instances) this process hears from", "gauge", () => [{ value: read().peers }], "max"));
+    reg(external("ringlink_cluster_cache_lookups", "Cache hits and misses of every live process of every instance, as the realtime relay sees them (use max(), not sum())", "gauge", () => {
+      const c = read().cache.cluster;
+      return [
+        { value: c.hits, labels: { result: "hit" } },
+        { value: c.misses, labels: { result: "miss" } },
+      ];
+    }, "max"));
   }
 
   observeHttp(route: string, method: string, status: number, seconds: number): void {
+    this.apiRequests++;
     this.httpDuration.labels(route, method, String(status)).observe(seconds);
   }
 

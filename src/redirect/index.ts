@@ -1,3 +1,6 @@
 export { LinkResolver, type Resolution, type ResolveSource } from "./link-resolver";
-export { createRedirectHandler, type RedirectHandler, type RedirectDeps } from "./redirect-handler";
-export { htmlPage, acceptsHtml } from "./pages";
+export { createRedirectHandler, createRedirectCore, type RedirectHandler, type RedirectDeps, type RedirectCore } from "./redirect-handler";
+export { htmlPage, acceptsHtml, passwordPage } from "./pages";
+export { forwardQuery } from "./query-forwarding";
+export { passwordRoutes } from "./password-routes";
+export type { UnlockHandler, PasswordGuard } from "./unlock-handler";

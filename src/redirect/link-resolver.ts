@@ -20,6 +20,11 @@ export interface ResolverOptions {
   store: LinkStore;
   ttlMs: number;
   negativeTtlMs: number;
+  /**
+   * The blocklist entry covering a URL, checked when a link is loaded from the store (not per
+   * redirect): a domain blocklisted after its links were made stops them within a cache lifetime.
+   */
+  blockedBy?: (url: string) => string | null;
 }
 
 export class LinkResolver {
@@ -58,7 +63,8 @@ export class LinkResolver {
       void l2?.setMissing(code, negativeTtlMs).catch(() => {});
       return { entry: MISSING, source };
     }
-    const entry = toCachedLink(record);
+    let entry = toCachedLink(record);
+    if (entry.disabled === null && this.opts.blockedBy?.(entry.url)) entry = { ...entry, disabled: "unsafe" };
     l1.set(code, entry, ttlMs);
     void l2?.set(entry, ttlMs).catch(() => {});
     return { entry, source };

@@ -9,7 +9,9 @@ import { isWellFormedCode } from "../ids";
 import type { RedirectOutcome, RedirectStats } from "../observability/redirect-stats";
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
-import { acceptsHtml, htmlPage } from "./pages";
+import { acceptsHtml, htmlPage, passwordPage } from "./pages";
+import { HTML_HEADERS, gone, goneReason, locationFor } from "./redirect-responses";
+import { createUnlockHandler, type UnlockHandler, type PasswordGuard } from "./unlock-handler";
 
 export interface RedirectDeps {
   resolver: LinkResolver;
@@ -24,6 +26,8 @@ export interface RedirectDeps {
   stats: RedirectStats;
   /** the dashboard's 404 page, for browsers following an unknown code */
   notFoundHtml?: Uint8Array<ArrayBuffer>;
+  /** rate limit of password attempts per client and link (POST /:code) */
+  passwordGuard?: PasswordGuard;
 }
 
 /** Where the client's address comes from (Bun's server); asked only when a click event needs it. */
@@ -33,32 +37,35 @@ export interface PeerSource {
 
 export type RedirectHandler = (request: Request, code: string, peer: PeerSource | null) => Response | Promise<Response>;
 
-type GoneReason = "expired" | "click_limit_reached" | "deleted";
-const GONE_MESSAGES: Record<GoneReason, string> = {
-  expired: "This short link has expired.",
-  click_limit_reached: "This short link has been used the maximum number of times.",
-  deleted: "This short link was deleted.",
-};
-
-const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 // Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
 
-function gone(request: Request, reason: GoneReason): Response {
-  if (acceptsHtml(request)) return new Response(htmlPage("Link no longer available", GONE_MESSAGES[reason]), { status: 410, headers: HTML_HEADERS });
-  return jsonError(410, reason, GONE_MESSAGES[reason]);
-}
-
-function redirect(link: CachedLink): Response {
+function redirect(link: CachedLink, request: Request): Response {
   // Limited links must reach us on every visit, so browsers may not cache their redirect.
   const cacheControl = link.maxClicks !== null || link.expiresAt !== null ? "no-store" : "private, max-age=90";
-  return new Response(null, { status: link.redirectType, headers: { location: link.url, "cache-control": cacheControl } });
+  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request), "cache-control": cacheControl } });
+}
+
+function passwordForm(request: Request, code: string): Response {
+  const q = request.url.indexOf("?");
+  return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), null), { status: 200, headers: { ...HTML_HEADERS, "x-robots-tag": "noindex" } });
+}
+
+export interface RedirectCore {
+  /** GET/HEAD /:code */
+  handle: RedirectHandler;
+  /** POST /:code: a password-protected link's form */
+  unlock: UnlockHandler;
 }
 
 export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
+  return createRedirectCore(deps).handle;
+}
+
+export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const { resolver, store, bus, eventIds, nodeName, visitorSalt, publishClicks, stats } = deps;
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
 
@@ -73,7 +80,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
   }
 
   function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", latencyMs: number, peer: PeerSource | null): void {
-    if (!publishClicks || request.method !== "GET") return;
+    if (!publishClicks || request.method === "HEAD") return;
     const headers = request.headers;
     const ua = headers.get("user-agent");
     const now = Date.now();
@@ -110,14 +117,16 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       settle(request, code, "not_found", source, started, peer);
       return notFound(request);
     }
-    const reason: GoneReason | null = entry.deleted ? "deleted" : entry.expiresAt !== null && entry.expiresAt <= Date.now() ? "expired" : null;
+    const reason = goneReason(entry, Date.now());
     if (reason !== null) {
       settle(request, code, "gone", source, started, peer);
       return gone(request, reason);
     }
+    // The interstitial is not a visit: no click is spent or counted until the password is right.
+    if (entry.password) return passwordForm(request, code);
     if (entry.maxClicks !== null) return limitedRedirect(request, code, entry, source, started, peer);
     settle(request, code, "redirect", source, started, peer);
-    return redirect(entry);
+    return redirect(entry, request);
   }
 
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
@@ -125,7 +134,7 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);
-      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirect(entry) : gone(request, "click_limit_reached");
+      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirect(entry, request) : gone(request, "click_limit_reached");
     }
     const budget = await store.takeClick(code);
     if (budget !== "granted") {
@@ -133,10 +142,10 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
     }
     settle(request, code, "redirect", source, started, peer);
-    return redirect(entry);
+    return redirect(entry, request);
   }
 
-  return (request, code, peer) => {
+  const handle: RedirectHandler = (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return notFound(request);
     const cached = resolver.peek(code);
@@ -150,4 +159,12 @@ export function createRedirectHandler(deps: RedirectDeps): RedirectHandler {
       },
     );
   };
+
+  const unlock = createUnlockHandler({
+    store,
+    passwordGuard: deps.passwordGuard,
+    notFound,
+    onRedirect: (request, code, started, peer) => settle(request, code, "redirect", "primary", started, peer),
+  });
+  return { handle, unlock };
 }

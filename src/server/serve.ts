@@ -4,13 +4,21 @@
  */
 import { buildApp } from "../app";
 import type { Config } from "../config";
+import { RedisRelay, type RelayTransport } from "../realtime";
 import { createRuntime } from "../runtime";
 import { IpcInvalidation } from "./ipc-invalidation";
+import { IpcRealtimeRelay } from "./ipc-realtime-relay";
 import { MetricsFanoutClient } from "./metrics-fanout";
 import { startHttpServer } from "./http-server";
 
 export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
-  const runtime = await createRuntime(config, options.supervised ? { invalidation: new IpcInvalidation() } : {});
+  // The live stream reaches sibling processes through the supervisor and other instances through
+  // Redis; a distributed instance with several processes uses both (duplicates are dropped).
+  const realtimeRelays: RelayTransport[] = [];
+  if (options.supervised) realtimeRelays.push(new IpcRealtimeRelay());
+  if (config.redisNodes.length > 0) realtimeRelays.push(new RedisRelay(config.redisNodes, config.resilience));
+  const runtime = await createRuntime(config, { ...(options.supervised ? { invalidation: new IpcInvalidation() } : {}), realtimeRelays });
+  runtime.realtime.start();
   const fanout = options.supervised ? new MetricsFanoutClient(runtime.metrics) : null;
   const app = buildApp(runtime, fanout ? { renderMetrics: () => fanout.text() } : {});
   const server = startHttpServer(app, runtime, { port: config.port, hostname: config.host, reusePort: options.supervised });

@@ -1,9 +1,11 @@
 /**
  * `serve --processes N`: spawns N copies of this executable, each binding the port with reusePort,
  * restarts one that dies (with backoff, so a crash loop cannot spin the CPU), relays invalidations
- * between them, and on SIGTERM/SIGINT drains them all before exiting 0.
+ * and the live stream (event samples, per-second reports) between them, and on SIGTERM/SIGINT
+ * drains them all before exiting 0.
  */
 import type { Subprocess } from "bun";
+import { isRelayMessage } from "../realtime";
 import { isInvalidateMessage } from "./ipc-invalidation";
 import { MetricsFanoutHub, isFanoutMessage } from "./metrics-fanout";
 
@@ -35,7 +37,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, RINGLINK_SUPERVISED: "1" },
       ipc(message) {
-        if (isInvalidateMessage(message)) broadcast(index, message);
+        // Forwarded to every other child as received (a realtime message may also arrive over Redis; children drop repeats).
+        if (isInvalidateMessage(message) || isRelayMessage(message)) broadcast(index, message);
         else if (isFanoutMessage(message)) metrics.handle(index, message);
       },
       serialization: "json",

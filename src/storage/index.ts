@@ -9,6 +9,11 @@ export type {
   NodeState,
   MigrationReport,
   RedirectType,
+  DisabledReason,
+  LinkChanges,
+  LinkFilter,
+  ApiKeyRecord,
+  ApiKeyStore,
 } from "./link-store";
 export { SqliteLinkStore } from "./sqlite/sqlite-link-store";
 export { ShardedPostgresLinkStore, type ShardedPostgresOptions } from "./postgres/sharded-postgres-link-store";

@@ -18,9 +18,80 @@ export interface LinkRecord {
   clicksConsumed: number;
   clicks: number;
   deletedAt: number | null;
+  /** the URL classifier's label, null until classified (or when classification failed) */
+  category: string | null;
+  categoryConfidence: number | null;
+  /** id of the API key that created the link; null for anonymous links and the ADMIN_TOKEN */
+  ownerKey: string | null;
+  /** why the link stopped serving: set by PATCH (manual) or abuse protection (unsafe); null = serving */
+  disabled: DisabledReason | null;
+  /** argon2id hash (Bun.password); null = no password */
+  passwordHash: string | null;
+  /** append the short URL's query string to the target on redirect */
+  forwardQuery: boolean;
+  tags: string[];
+  updatedAt: number | null;
 }
 
-export type NewLink = Omit<LinkRecord, "clicksConsumed" | "clicks" | "deletedAt">;
+export type DisabledReason = "manual" | "unsafe";
+
+/** Fields every store fills in; the link-management ones are optional so tools (seed) stay short. */
+export type NewLink = Omit<
+  LinkRecord,
+  "clicksConsumed" | "clicks" | "deletedAt" | "category" | "categoryConfidence" | "ownerKey" | "disabled" | "passwordHash" | "forwardQuery" | "tags" | "updatedAt"
+> &
+  Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags">>;
+
+/** The mutable state of a link, written as a whole by PATCH (the service merges onto the current row). */
+export interface LinkChanges {
+  url: string;
+  urlHash: string;
+  redirectType: RedirectType;
+  expiresAt: number | null;
+  maxClicks: number | null;
+  disabled: DisabledReason | null;
+  passwordHash: string | null;
+  forwardQuery: boolean;
+  tags: string[];
+  updatedAt: number;
+}
+
+/** Listing filters; every field narrows the result. */
+export interface LinkFilter {
+  limit: number;
+  /** cursor: only ids below this one (newest first) */
+  beforeId?: bigint;
+  /** only links created by this API key */
+  ownerKey?: string;
+  /** only links carrying this tag */
+  tag?: string;
+  /** case-insensitive substring of the URL or the code */
+  q?: string;
+}
+
+/** An API key as stored: the secret itself is never kept, only its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  secretHash: string;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+/**
+ * Where API keys live: the SQLite file in embedded mode, shard 0 of the cluster in distributed
+ * mode (one row to revoke; every instance reads it, through a short in-process cache).
+ */
+export interface ApiKeyStore {
+  insertKey(key: ApiKeyRecord): Promise<void>;
+  findKey(id: string): Promise<ApiKeyRecord | null>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  revokeKey(id: string, at: number): Promise<boolean>;
+  /** keys neither revoked nor expired at `now` */
+  countActiveKeys(now: number): Promise<number>;
+}
 
 export type InsertOutcome =
   | { kind: "inserted"; link: LinkRecord }
@@ -81,8 +152,19 @@ export interface LinkStore {
   softDelete(code: string, at: number): Promise<boolean>;
   takeClick(code: string): Promise<ClickBudget>;
   addClicks(counts: ReadonlyMap<string, number>): Promise<void>;
+  /** Records the classifier's verdict on the code's shard primary; false when no such link. */
+  setCategory(code: string, category: string, confidence: number): Promise<boolean>;
   /** Newest first; `beforeId` is the cursor (exclusive). */
   listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]>;
+  /** Newest first with filters (owner, tag, text); deleted links are left out. */
+  listLinks(filter: LinkFilter): Promise<LinkRecord[]>;
+  /** Live (not deleted) links, for progress bars of tools such as export. */
+  countLinks(): Promise<number>;
+  /** Writes a live link's mutable state (and drops its canonical mark); null when missing or deleted. */
+  updateLink(code: string, changes: LinkChanges): Promise<LinkRecord | null>;
+  /** Disables a live link that is not disabled yet (abuse protection); false when nothing changed. */
+  disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean>;
+  readonly apiKeys: ApiKeyStore;
   health(): Promise<DependencyHealth[]>;
   /** Breaker state per remote node; absent for stores without remote nodes. */
   nodeStates?(): NodeState[];

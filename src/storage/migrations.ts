@@ -3,6 +3,9 @@
  * The same files apply to SQLite and to every PostgreSQL primary (the SQL is kept portable).
  */
 import links001 from "../../sql/001_links.sql" with { type: "text" };
+import analytics002 from "../../sql/002_analytics.sql" with { type: "text" };
+import category003 from "../../sql/003_link_category.sql" with { type: "text" };
+import management004 from "../../sql/004_link_management.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -10,7 +13,12 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "001_links.sql", sql: links001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "001_links.sql", sql: links001 },
+  { version: 2, name: "002_analytics.sql", sql: analytics002 },
+  { version: 3, name: "003_link_category.sql", sql: category003 },
+  { version: 4, name: "004_link_management.sql", sql: management004 },
+];
 
 export const MIGRATIONS_TABLE_DDL =
   "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -20,3 +20,40 @@ declare module "*/frontend/docs.js" {
   const path: string;
   export default path;
 }
+// The dashboard's other modules (frontend/*.js), each listed in src/dashboard/assets.ts.
+declare module "*/frontend/api.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/dom.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/charts.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/live.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/dashboard-tab.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/links-tab.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/analytics-tab.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/nodes-tab.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/history-tab.js" {
+  const path: string;
+  export default path;
+}

@@ -64,6 +64,26 @@ describe("dist/ringlink", () => {
     expect(existsSync(join(workDir, "data/ringlink.sqlite"))).toBe(true);
   });
 
+  test("classifies links from the binary: the ONNX runtime and model load from beside it", async () => {
+    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "cls") } });
+    try {
+      const res = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://www.bbc.co.uk/news/world-europe-12345678" }),
+      });
+      const { code } = (await res.json()) as { code: string };
+      let category: string | null = null;
+      for (let i = 0; i < 100 && category === null; i++) {
+        await Bun.sleep(100);
+        category = ((await (await fetch(`${server.base}/api/v1/links/${code}`)).json()) as { category: string | null }).category;
+      }
+      expect(category).toBe("news");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   test("--processes 2 shares one port; a delete reaches the other process's cache; /metrics covers both", async () => {
     const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
     try {

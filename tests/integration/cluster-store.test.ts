@@ -180,7 +180,7 @@ describeCluster("distributed adapters against the real cluster", () => {
     const direct = config!.redisNodes.map((url) => new Redis(url));
     try {
       await cache.connected(2_000);
-      const link: CachedLink = { code: randomCode(8), url: "https://example.com/cached", redirectType: 301, expiresAt: null, maxClicks: 3, deleted: false };
+      const link: CachedLink = { code: randomCode(8), url: "https://example.com/cached", redirectType: 301, expiresAt: null, maxClicks: 3, deleted: false, disabled: null, password: false, forwardQuery: false };
       await cache.set(link, 60_000);
       expect(await cache.get(link.code)).toEqual(link);
       const home = ring.shardOf(link.code);
@@ -206,7 +206,7 @@ describeCluster("distributed adapters against the real cluster", () => {
     const cache = new RedisLinkCache([dead], new ShardRing(1), 60_000);
     try {
       for (let i = 0; i < 10; i++) expect(await cache.get(`code${i}`)).toBeUndefined();
-      await cache.set({ code: "abc1234", url: "https://example.com/", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false }, 1_000);
+      await cache.set({ code: "abc1234", url: "https://example.com/", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false }, 1_000);
       await cache.delete("abc1234");
       const stats = cache.stats();
       expect(stats.errors).toBe(3);

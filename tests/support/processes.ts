@@ -79,3 +79,62 @@ export async function startServer(argv: string[], opts: { cwd: string; env?: Rec
     },
   };
 }
+
+export interface RunningWorker {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  /** its /healthz and /metrics (WORKER_PORT) */
+  base: string;
+  output(): string;
+  health(): Promise<Record<string, unknown>>;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/**
+ * A worker process (`ringlink worker analytics`) with WORKER_PORT on a free loopback port; resolves
+ * once its /healthz answers 200 (for the analytics worker: its consumer has joined the group).
+ */
+export async function startWorker(argv: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunningWorker> {
+  const port = await freePort();
+  const proc = Bun.spawn(argv, {
+    cwd: opts.cwd,
+    env: { ...process.env, HOST: "127.0.0.1", ...opts.env, WORKER_PORT: String(port) },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let log = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-50_000);
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode} before it was ready:\n${log}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`worker not ready within the deadline:\n${log}`);
+    }
+    await Bun.sleep(100);
+  }
+  return {
+    proc,
+    base,
+    output: () => log,
+    health: async () => (await (await fetch(`${base}/healthz`)).json()) as Record<string, unknown>,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -11,7 +11,7 @@ import type { DependencyHealth, LinkRecord } from "../../src/storage";
 import { mergeNewestFirst } from "../../src/storage/postgres/link-rows";
 import { isPgNodeFailure, uniqueViolation } from "../../src/storage/postgres/pg-errors";
 
-const link: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false };
+const link: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false };
 
 describe("Redis value codec", () => {
   test("a link round-trips, optional fields left out when unset", () => {

@@ -2,6 +2,10 @@
  * How a CachedLink is stored in Redis: compact JSON with one-letter keys, optional fields left out
  * (a typical entry is the URL plus ~12 bytes). The negative entry is the bare string "0", which no
  * JSON object can be, so a cached "no such code" is never mistaken for a link.
+ *
+ * Compatibility: the link-management fields (x, p, q) are optional and absent for ordinary links,
+ * so entries written before them decode as "serving, no password, no forwarding", and a process
+ * that predates them ignores the keys it does not know.
  */
 import type { CachedLink, CacheEntry } from "../link-cache";
 import { MISSING } from "../link-cache";
@@ -15,6 +19,12 @@ interface Stored {
   e?: number;
   m?: number;
   d?: 1;
+  /** disabled: "m" manual, "u" unsafe */
+  x?: "m" | "u";
+  /** password protected */
+  p?: 1;
+  /** forwards the query string */
+  q?: 1;
 }
 
 export function encodeLink(link: CachedLink): string {
@@ -22,6 +32,9 @@ export function encodeLink(link: CachedLink): string {
   if (link.expiresAt !== null) stored.e = link.expiresAt;
   if (link.maxClicks !== null) stored.m = link.maxClicks;
   if (link.deleted) stored.d = 1;
+  if (link.disabled !== null) stored.x = link.disabled === "unsafe" ? "u" : "m";
+  if (link.password) stored.p = 1;
+  if (link.forwardQuery) stored.q = 1;
   return JSON.stringify(stored);
 }
 
@@ -44,5 +57,8 @@ export function decodeEntry(code: string, raw: string): CacheEntry | null {
     expiresAt: typeof v.e === "number" ? v.e : null,
     maxClicks: typeof v.m === "number" ? v.m : null,
     deleted: v.d === 1,
+    disabled: v.x === "u" ? "unsafe" : v.x === "m" ? "manual" : null,
+    password: v.p === 1,
+    forwardQuery: v.q === 1,
   };
 }

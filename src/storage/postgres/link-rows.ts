@@ -1,4 +1,5 @@
 /** Row shape of `links` as postgres.js returns it (BIGINT as bigint, SMALLINT as number). */
+import { decodeDisabled, decodeTags } from "../link-columns";
 import type { LinkRecord, RedirectType } from "../link-store";
 
 export interface LinkRow {
@@ -15,6 +16,14 @@ export interface LinkRow {
   clicks_consumed: bigint;
   clicks: bigint;
   deleted_at: bigint | null;
+  category: string | null;
+  category_confidence: number | null;
+  owner_key: string | null;
+  disabled: string | null;
+  password_hash: string | null;
+  forward_query: number;
+  tags: string;
+  updated_at: bigint | null;
 }
 
 const nullableNumber = (v: bigint | null): number | null => (v === null ? null : Number(v));
@@ -34,6 +43,14 @@ export function toRecord(row: LinkRow): LinkRecord {
     clicksConsumed: Number(row.clicks_consumed),
     clicks: Number(row.clicks),
     deletedAt: nullableNumber(row.deleted_at),
+    category: row.category ?? null,
+    categoryConfidence: row.category_confidence === null || row.category_confidence === undefined ? null : Number(row.category_confidence),
+    ownerKey: row.owner_key ?? null,
+    disabled: decodeDisabled(row.disabled),
+    passwordHash: row.password_hash ?? null,
+    forwardQuery: Number(row.forward_query ?? 0) === 1,
+    tags: decodeTags(row.tags),
+    updatedAt: nullableNumber(row.updated_at ?? null),
   };
 }
 

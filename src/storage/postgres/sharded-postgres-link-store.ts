@@ -22,16 +22,22 @@ import {
 } from "../../cluster";
 import type { ResilienceConfig, ShardNodes } from "../../config";
 import type {
+  ApiKeyStore,
   ClickBudget,
   DependencyHealth,
+  DisabledReason,
   InsertOutcome,
+  LinkChanges,
+  LinkFilter,
   LinkRecord,
   LinkStore,
   MigrationReport,
   NewLink,
   NodeState,
 } from "../link-store";
+import { containsPattern, encodeTags, tagPattern } from "../link-columns";
 import { mergeNewestFirst, toRecord, type LinkRow } from "./link-rows";
+import { PostgresApiKeyStore } from "./postgres-api-key-store";
 import { uniqueViolation } from "./pg-errors";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
@@ -64,6 +70,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
   private readonly recent: RecentChanges;
   private readonly prober: HealthProber;
   private carriedClicks = new Map<string, number>();
+  readonly apiKeys: ApiKeyStore;
 
   constructor(opts: ShardedPostgresOptions) {
     if (opts.shards.length !== opts.ring.size) {
@@ -86,6 +93,25 @@ export class ShardedPostgresLinkStore implements LinkStore {
       opts.resilience.probeIntervalMs,
     );
     this.prober.start();
+    // Keys live on shard 0 only: reads go to its primary (a revocation must be seen at once) and
+    // fall back to its replica while the primary is down, so authenticated requests keep working.
+    const keyShard = this.shards[0]!;
+    this.apiKeys = new PostgresApiKeyStore({
+      write: (op) => this.onPrimary(keyShard, op, "write"),
+      read: async (op) => {
+        const deadline = this.deadline();
+        try {
+          return await this.call(keyShard.primary, op, deadline, true);
+        } catch (error) {
+          if (!keyShard.primary.guard.isFailure(error)) throw error;
+          try {
+            return await this.call(keyShard.replica, op, deadline, false);
+          } catch (replicaError) {
+            this.fail(keyShard, "replica", replicaError);
+          }
+        }
+      },
+    });
   }
 
   // ---------------------------------------------------------------- routing and guarding
@@ -166,9 +192,11 @@ export class ShardedPostgresLinkStore implements LinkStore {
       const row = await this.onPrimary(
         shard,
         (sql) => sql<LinkRow[]>`
-          INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks)
+          INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
+                             owner_key, password_hash, forward_query, tags)
           VALUES (${link.id.toString()}, ${link.code}, ${link.url}, ${link.urlHash}, ${link.isAlias ? 1 : 0}, ${link.canonical ? 1 : 0},
-                  ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks})
+                  ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks},
+                  ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)})
           RETURNING *`.then((rows) => rows[0]),
         "write",
       );
@@ -236,6 +264,15 @@ export class ShardedPostgresLinkStore implements LinkStore {
     return row ? toRecord(row) : null;
   }
 
+  async setCategory(code: string, category: string, confidence: number): Promise<boolean> {
+    const result = await this.onPrimary(
+      this.shardOf(code),
+      (sql) => sql`UPDATE links SET category = ${category}, category_confidence = ${confidence} WHERE code = ${code}`,
+      "write",
+    );
+    return result.count > 0;
+  }
+
   async softDelete(code: string, at: number): Promise<boolean> {
     const result = await this.onPrimary(
       this.shardOf(code),
@@ -252,7 +289,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
       shard,
       (sql) => sql`
         UPDATE links SET clicks_consumed = clicks_consumed + 1
-        WHERE code = ${code} AND deleted_at IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
+        WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
         RETURNING clicks_consumed`,
       "write",
     );
@@ -329,6 +366,70 @@ export class ShardedPostgresLinkStore implements LinkStore {
       perShard.map((rows) => rows.map(toRecord)),
       limit,
     );
+  }
+
+  /** Filters run on every shard (each returns at most `limit`), merged newest first like listRecent. */
+  async listLinks(filter: LinkFilter): Promise<LinkRecord[]> {
+    const deadline = this.deadline();
+    const query = (sql: PgSql) => sql<LinkRow[]>`
+      SELECT * FROM links
+      WHERE deleted_at IS NULL
+        ${filter.beforeId !== undefined ? sql`AND id < ${filter.beforeId.toString()}` : sql``}
+        ${filter.ownerKey !== undefined ? sql`AND owner_key = ${filter.ownerKey}` : sql``}
+        ${filter.tag !== undefined ? sql`AND tags LIKE ${tagPattern(filter.tag)} ESCAPE '\\'` : sql``}
+        ${filter.q !== undefined ? sql`AND (lower(url) LIKE ${containsPattern(filter.q)} ESCAPE '\\' OR lower(code) LIKE ${containsPattern(filter.q)} ESCAPE '\\')` : sql``}
+      ORDER BY id DESC LIMIT ${filter.limit}`;
+    const perShard = await Promise.all(
+      this.shards.map(async (shard) => {
+        try {
+          return await this.call(shard.primary, query, deadline, true);
+        } catch (error) {
+          if (!shard.primary.guard.isFailure(error)) throw error;
+          try {
+            return await this.call(shard.replica, query, deadline, false);
+          } catch (replicaError) {
+            this.fail(shard, "replica", replicaError);
+          }
+        }
+      }),
+    );
+    return mergeNewestFirst(
+      perShard.map((rows) => rows.map(toRecord)),
+      filter.limit,
+    );
+  }
+
+  async countLinks(): Promise<number> {
+    const counts = await Promise.all(
+      this.shards.map((shard) => this.onPrimary(shard, (sql) => sql<{ n: bigint }[]>`SELECT count(*) AS n FROM links WHERE deleted_at IS NULL`, "read")),
+    );
+    return counts.reduce((sum, rows) => sum + Number(rows[0]?.n ?? 0), 0);
+  }
+
+  async updateLink(code: string, c: LinkChanges): Promise<LinkRecord | null> {
+    const rows = await this.onPrimary(
+      this.shardOf(code),
+      // A changed link is no longer the plain link of its URL, so it stops being reused (canonical = 0).
+      (sql) => sql<LinkRow[]>`
+        UPDATE links SET url = ${c.url}, url_hash = ${c.urlHash}, redirect_type = ${c.redirectType}, expires_at = ${c.expiresAt},
+               max_clicks = ${c.maxClicks}, disabled = ${c.disabled}, password_hash = ${c.passwordHash},
+               forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt}, canonical = 0
+        WHERE code = ${code} AND deleted_at IS NULL
+        RETURNING *`,
+      "write",
+    );
+    this.recent.note(code);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean> {
+    const result = await this.onPrimary(
+      this.shardOf(code),
+      (sql) => sql`UPDATE links SET disabled = ${reason}, updated_at = ${at}, canonical = 0 WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL`,
+      "write",
+    );
+    this.recent.note(code);
+    return result.count > 0;
   }
 
   async health(): Promise<DependencyHealth[]> {

@@ -6,16 +6,22 @@ import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type {
+  ApiKeyStore,
   ClickBudget,
   DependencyHealth,
+  DisabledReason,
   InsertOutcome,
+  LinkChanges,
+  LinkFilter,
   LinkRecord,
   LinkStore,
   MigrationReport,
   NewLink,
   RedirectType,
 } from "../link-store";
+import { containsPattern, decodeDisabled, decodeTags, encodeTags, tagPattern } from "../link-columns";
 import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
+import { SqliteApiKeyStore } from "./sqlite-api-key-store";
 
 interface LinkRow {
   id: bigint;
@@ -31,6 +37,14 @@ interface LinkRow {
   clicks_consumed: bigint;
   clicks: bigint;
   deleted_at: bigint | null;
+  category: string | null;
+  category_confidence: number | null;
+  owner_key: string | null;
+  disabled: string | null;
+  password_hash: string | null;
+  forward_query: bigint;
+  tags: string;
+  updated_at: bigint | null;
 }
 
 const nullableNumber = (v: bigint | null): number | null => (v === null ? null : Number(v));
@@ -50,6 +64,14 @@ function toRecord(row: LinkRow): LinkRecord {
     clicksConsumed: Number(row.clicks_consumed),
     clicks: Number(row.clicks),
     deletedAt: nullableNumber(row.deleted_at),
+    category: row.category ?? null,
+    categoryConfidence: row.category_confidence === null || row.category_confidence === undefined ? null : Number(row.category_confidence),
+    ownerKey: row.owner_key ?? null,
+    disabled: decodeDisabled(row.disabled),
+    passwordHash: row.password_hash ?? null,
+    forwardQuery: Number(row.forward_query ?? 0) === 1,
+    tags: decodeTags(row.tags),
+    updatedAt: nullableNumber(row.updated_at ?? null),
   };
 }
 
@@ -69,9 +91,13 @@ export class SqliteLinkStore implements LinkStore {
     softDelete: Statement;
     takeClick: Statement<{ clicks_consumed: bigint }>;
     addClicks: Statement;
+    setCategory: Statement;
     recent: Statement<LinkRow>;
     recentBefore: Statement<LinkRow>;
+    update: Statement<LinkRow>;
+    disable: Statement;
   };
+  readonly apiKeys: ApiKeyStore;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -85,8 +111,10 @@ export class SqliteLinkStore implements LinkStore {
     this.applyMigrations();
     this.stmts = {
       insert: this.db.query(
-        `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks)
-         VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks)
+        `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
+                            owner_key, password_hash, forward_query, tags)
+         VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks,
+                 $ownerKey, $passwordHash, $forwardQuery, $tags)
          RETURNING *`,
       ),
       byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
@@ -94,13 +122,26 @@ export class SqliteLinkStore implements LinkStore {
       softDelete: this.db.query("UPDATE links SET deleted_at = $at WHERE code = $code AND deleted_at IS NULL"),
       takeClick: this.db.query(
         `UPDATE links SET clicks_consumed = clicks_consumed + 1
-         WHERE code = $code AND deleted_at IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
+         WHERE code = $code AND deleted_at IS NULL AND disabled IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
          RETURNING clicks_consumed`,
       ),
       addClicks: this.db.query("UPDATE links SET clicks = clicks + $n WHERE code = $code"),
+      setCategory: this.db.query("UPDATE links SET category = $category, category_confidence = $confidence WHERE code = $code"),
       recent: this.db.query("SELECT * FROM links WHERE deleted_at IS NULL ORDER BY id DESC LIMIT $limit"),
       recentBefore: this.db.query("SELECT * FROM links WHERE deleted_at IS NULL AND id < $before ORDER BY id DESC LIMIT $limit"),
+      // A changed link is no longer the plain link of its URL, so it stops being reused (canonical = 0).
+      update: this.db.query(
+        `UPDATE links SET url = $url, url_hash = $urlHash, redirect_type = $redirectType, expires_at = $expiresAt, max_clicks = $maxClicks,
+                disabled = $disabled, password_hash = $passwordHash, forward_query = $forwardQuery, tags = $tags, updated_at = $updatedAt,
+                canonical = 0
+         WHERE code = $code AND deleted_at IS NULL
+         RETURNING *`,
+      ),
+      disable: this.db.query(
+        "UPDATE links SET disabled = $reason, updated_at = $at, canonical = 0 WHERE code = $code AND deleted_at IS NULL AND disabled IS NULL",
+      ),
     };
+    this.apiKeys = new SqliteApiKeyStore(this.db);
   }
 
   private applyMigrations(onProgress?: (line: string) => void): MigrationReport {
@@ -145,6 +186,10 @@ export class SqliteLinkStore implements LinkStore {
         createdAt: link.createdAt,
         expiresAt: link.expiresAt,
         maxClicks: link.maxClicks,
+        ownerKey: link.ownerKey ?? null,
+        passwordHash: link.passwordHash ?? null,
+        forwardQuery: link.forwardQuery ? 1 : 0,
+        tags: encodeTags(link.tags),
       });
       if (!row) throw new Error("insert returned no row");
       return { kind: "inserted", link: toRecord(row) };
@@ -190,9 +235,65 @@ export class SqliteLinkStore implements LinkStore {
     })();
   }
 
+  async setCategory(code: string, category: string, confidence: number): Promise<boolean> {
+    return this.stmts.setCategory.run({ code, category, confidence }).changes > 0;
+  }
+
   async listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]> {
     const rows = beforeId === undefined ? this.stmts.recent.all({ limit }) : this.stmts.recentBefore.all({ limit, before: beforeId });
     return rows.map(toRecord);
+  }
+
+  async listLinks(filter: LinkFilter): Promise<LinkRecord[]> {
+    const where = ["deleted_at IS NULL"];
+    const params: Record<string, string | number | bigint> = { limit: filter.limit };
+    if (filter.beforeId !== undefined) {
+      where.push("id < $before");
+      params.before = filter.beforeId;
+    }
+    if (filter.ownerKey !== undefined) {
+      where.push("owner_key = $owner");
+      params.owner = filter.ownerKey;
+    }
+    if (filter.tag !== undefined) {
+      where.push("tags LIKE $tag ESCAPE '\\'");
+      params.tag = tagPattern(filter.tag);
+    }
+    if (filter.q !== undefined) {
+      where.push("(lower(url) LIKE $q ESCAPE '\\' OR lower(code) LIKE $q ESCAPE '\\')");
+      params.q = containsPattern(filter.q);
+    }
+    // db.query caches the statement per SQL text: at most 16 shapes of this query exist.
+    const rows = this.db.query<LinkRow, Record<string, string | number | bigint>>(
+      `SELECT * FROM links WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $limit`,
+    ).all(params);
+    return rows.map(toRecord);
+  }
+
+  async countLinks(): Promise<number> {
+    const row = this.db.query<{ n: bigint }, []>("SELECT count(*) AS n FROM links WHERE deleted_at IS NULL").get();
+    return Number(row?.n ?? 0);
+  }
+
+  async updateLink(code: string, c: LinkChanges): Promise<LinkRecord | null> {
+    const row = this.stmts.update.get({
+      code,
+      url: c.url,
+      urlHash: c.urlHash,
+      redirectType: c.redirectType,
+      expiresAt: c.expiresAt,
+      maxClicks: c.maxClicks,
+      disabled: c.disabled,
+      passwordHash: c.passwordHash,
+      forwardQuery: c.forwardQuery ? 1 : 0,
+      tags: encodeTags(c.tags),
+      updatedAt: c.updatedAt,
+    });
+    return row ? toRecord(row) : null;
+  }
+
+  async disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean> {
+    return this.stmts.disable.run({ code, reason, at }).changes > 0;
   }
 
   async health(): Promise<DependencyHealth[]> {

@@ -1,0 +1,2 @@
+export { DomainBlocklist, parseBlocklist } from "./domain-blocklist";
+export { UrlSafety, SUSPICIOUS, type Verdict, type UrlSafetyOptions } from "./url-safety";

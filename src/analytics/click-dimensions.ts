@@ -1,0 +1,57 @@
+/**
+ * What one click contributes to the "top" lists: referrer host, browser, OS, device type, country.
+ * Values are normalised and length-capped here, because they are client-controlled and end up as
+ * primary-key columns; a bounded vocabulary keeps the dimension table small.
+ */
+import type { LinkEvent } from "../events";
+import { parseUserAgent, type UserAgentInfo } from "./user-agent";
+
+export const DIMENSIONS = ["referrer", "browser", "os", "device", "country"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** The value used when a click has no referrer (typed URL, app, privacy settings). */
+export const DIRECT = "(direct)";
+export const UNKNOWN = "(unknown)";
+const MAX_HOST_LENGTH = 100;
+
+/** The referrer's host name, lower case and without "www."; `(direct)` when absent or unreadable. */
+export function referrerHost(referrer: string | null | undefined): string {
+  if (referrer === null || referrer === undefined || referrer === "") return DIRECT;
+  let host: string;
+  try {
+    host = new URL(referrer).hostname;
+  } catch {
+    return UNKNOWN;
+  }
+  host = host.toLowerCase().replace(/^www\./, "").replace(/\.$/, "");
+  if (host === "") return UNKNOWN;
+  return host.length > MAX_HOST_LENGTH ? host.slice(0, MAX_HOST_LENGTH) : host;
+}
+
+/** ISO 3166-1 alpha-2 from CF-IPCountry / X-Country-Code; Cloudflare's XX and T1 (Tor) included. */
+export function countryCode(raw: string | null | undefined): string {
+  if (raw === null || raw === undefined) return UNKNOWN;
+  const code = raw.trim().toUpperCase();
+  return /^[A-Z][A-Z0-9]$/.test(code) ? code : UNKNOWN;
+}
+
+export interface ClassifiedClick {
+  human: boolean;
+  ua: UserAgentInfo;
+  values: Record<Dimension, string>;
+}
+
+export function classifyClick(event: LinkEvent): ClassifiedClick {
+  const ua = parseUserAgent(event.user_agent);
+  return {
+    human: !ua.bot,
+    ua,
+    values: {
+      referrer: referrerHost(event.referrer),
+      browser: ua.browser,
+      os: ua.os,
+      device: ua.device,
+      country: countryCode(event.country),
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Embedded AnalyticsStore: the aggregates live in the same SQLite file as the links (its own
+ * connection, WAL mode), so `links.clicks` and the minute counters move in one transaction.
+ * The schema comes from sql/002_analytics.sql, applied by the SqliteLinkStore on open.
+ */
+import { Database, type Statement } from "bun:sqlite";
+import { aggregateClicks, isCountableClick } from "./click-aggregation";
+import {
+  EMPTY_RESULT,
+  eventsFromOffset,
+  topFromRows,
+  type AnalyticsStore,
+  type ApplyResult,
+  type ClickBatch,
+  type StatsData,
+  type StatsQuery,
+} from "./analytics-store";
+import { DAY_MS } from "./click-aggregation";
+
+type Row<T> = Statement<T, [Record<string, string | number | bigint | null>]>;
+
+export class SqliteAnalyticsStore implements AnalyticsStore {
+  readonly description: string;
+  private readonly db: Database;
+  private readonly stmts: {
+    markProcessed: Row<{ event_id: string }>;
+    addMinute: Row<unknown>;
+    addVisitor: Row<unknown>;
+    addDimension: Row<unknown>;
+    addLinkClicks: Row<unknown>;
+    readOffset: Row<{ next_offset: number }>;
+    writeOffset: Row<unknown>;
+    series: Row<{ t: number; human: number; bot: number }>;
+    unique: Row<{ n: number }>;
+    top: Row<{ dimension: string; value: string; clicks: number }>;
+    prune: Row<unknown>;
+  };
+
+  constructor(path: string) {
+    this.description = `sqlite:${path}`;
+    this.db = new Database(path, { strict: true });
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec("PRAGMA synchronous = NORMAL");
+    this.stmts = {
+      markProcessed: this.db.query(
+        "INSERT INTO processed_events (event_id, processed_at) VALUES ($id, $at) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+      ),
+      addMinute: this.db.query(
+        `INSERT INTO click_minutes (code, minute_start, human, bot) VALUES ($code, $minute, $human, $bot)
+         ON CONFLICT (code, minute_start) DO UPDATE SET human = human + excluded.human, bot = bot + excluded.bot`,
+      ),
+      addVisitor: this.db.query("INSERT INTO click_visitors (code, day_start, visitor) VALUES ($code, $day, $visitor) ON CONFLICT DO NOTHING"),
+      addDimension: this.db.query(
+        `INSERT INTO click_dimensions (code, day_start, dimension, dim_value, clicks) VALUES ($code, $day, $dimension, $value, $clicks)
+         ON CONFLICT (code, day_start, dimension, dim_value) DO UPDATE SET clicks = clicks + excluded.clicks`,
+      ),
+      addLinkClicks: this.db.query("UPDATE links SET clicks = clicks + $n WHERE code = $code"),
+      readOffset: this.db.query("SELECT next_offset FROM consumer_offsets WHERE consumer_group = $group AND topic = $topic AND partition_id = $partition"),
+      writeOffset: this.db.query(
+        `INSERT INTO consumer_offsets (consumer_group, topic, partition_id, next_offset, updated_at) VALUES ($group, $topic, $partition, $next, $at)
+         ON CONFLICT (consumer_group, topic, partition_id) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset), updated_at = excluded.updated_at`,
+      ),
+      series: this.db.query(
+        `SELECT minute_start - (minute_start % $step) AS t, SUM(human) AS human, SUM(bot) AS bot FROM click_minutes
+         WHERE code = $code AND minute_start >= $from AND minute_start < $to GROUP BY t ORDER BY t`,
+      ),
+      unique: this.db.query("SELECT COUNT(*) AS n FROM click_visitors WHERE code = $code AND day_start >= $from AND day_start < $to"),
+      top: this.db.query(
+        `SELECT dimension, value, clicks FROM (
+           SELECT dimension, dim_value AS value, SUM(clicks) AS clicks,
+                  ROW_NUMBER() OVER (PARTITION BY dimension ORDER BY SUM(clicks) DESC, dim_value) AS rank
+           FROM click_dimensions WHERE code = $code AND day_start >= $from AND day_start < $to
+           GROUP BY dimension, dim_value) ranked
+         WHERE rank <= $limit`,
+      ),
+      prune: this.db.query("DELETE FROM processed_events WHERE processed_at < $before"),
+    };
+  }
+
+  async apply(batch: ClickBatch): Promise<ApplyResult> {
+    if (batch.events.length === 0 && !batch.kafka) return EMPTY_RESULT;
+    const now = Date.now();
+    // IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of one
+    // failing with SQLITE_BUSY when it upgrades a read transaction.
+    return this.db.transaction((): ApplyResult => {
+      const kafka = batch.kafka;
+      const key = kafka ? { group: kafka.source.group, topic: kafka.source.topic, partition: kafka.source.partition } : null;
+      const stored = key ? (this.stmts.readOffset.get(key)?.next_offset ?? null) : null;
+      const { events, skipped } = eventsFromOffset(batch, stored === null ? null : Number(stored));
+      const fresh = [];
+      let duplicates = 0;
+      for (const event of events) {
+        if (!isCountableClick(event)) continue;
+        if (this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
+        else duplicates++;
+      }
+      const delta = aggregateClicks(fresh);
+      for (const r of delta.minutes) this.stmts.addMinute.run({ code: r.code, minute: r.minute, human: r.human, bot: r.bot });
+      for (const r of delta.visitors) this.stmts.addVisitor.run({ code: r.code, day: r.day, visitor: r.visitor });
+      for (const r of delta.dimensions) this.stmts.addDimension.run({ code: r.code, day: r.day, dimension: r.dimension, value: r.value, clicks: r.clicks });
+      for (const [code, n] of delta.clicksByCode) this.stmts.addLinkClicks.run({ code, n });
+      if (key && kafka) this.stmts.writeOffset.run({ ...key, next: kafka.nextOffset, at: now });
+      return { counted: delta.counted, duplicates, alreadyApplied: skipped };
+    }).immediate();
+  }
+
+  async read(q: StatsQuery): Promise<StatsData> {
+    const days = { code: q.code, from: Math.floor(q.from / DAY_MS) * DAY_MS, to: Math.ceil(q.to / DAY_MS) * DAY_MS };
+    // One read transaction, so the series and the top lists describe the same moment.
+    return this.db.transaction((): StatsData => {
+      const series = this.stmts.series.all({ code: q.code, from: q.from, to: q.to, step: q.stepMs }).map((r) => ({
+        t: Number(r.t),
+        human: Number(r.human),
+        bot: Number(r.bot),
+      }));
+      const unique = Number(this.stmts.unique.get(days)?.n ?? 0);
+      const top = topFromRows(
+        this.stmts.top.all({ ...days, limit: q.topLimit }).map((r) => ({ dimension: r.dimension, value: r.value, clicks: Number(r.clicks) })),
+      );
+      return { series, unique, top };
+    }).deferred();
+  }
+
+  async pruneProcessed(before: number): Promise<number> {
+    return this.stmts.prune.run({ before }).changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

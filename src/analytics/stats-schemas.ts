@@ -1,0 +1,35 @@
+/** Elysia schemas of the stats endpoint: they validate at the edge and feed /openapi.json. */
+import { t } from "elysia";
+import { INTERVALS, MAX_BUCKETS } from "./stats-service";
+
+export const StatsParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3,64}$" }) });
+
+export const StatsQuery = t.Object({
+  from: t.Optional(t.String({ description: "start, ISO 8601 or epoch ms; rounded down to the interval (default: about 60/24/30 buckets before `to`)" })),
+  to: t.Optional(t.String({ description: "end, ISO 8601 or epoch ms; its bucket is included (default: now)" })),
+  // `enum` documents the values in the OpenAPI document; the service checks them, so a wrong one
+  // answers 400 invalid_interval rather than a generic schema error.
+  interval: t.Optional(t.String({ enum: [...INTERVALS], default: "hour", description: `bucket size; at most ${MAX_BUCKETS} buckets per request` })),
+  top: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 10, description: "entries per top list" })),
+});
+
+const Count = t.Integer({ minimum: 0 });
+const TopList = t.Array(t.Object({ value: t.String(), clicks: Count }));
+
+export const LinkStatsResponse = t.Object({
+  code: t.String(),
+  from: t.String({ format: "date-time", description: "start of the first bucket" }),
+  to: t.String({ format: "date-time", description: "end of the last bucket (exclusive)" }),
+  interval: t.String({ enum: [...INTERVALS] }),
+  totals: t.Object({
+    clicks: Count,
+    human: t.Integer({ minimum: 0, description: "clicks by people (known crawlers, scripts and requests without a User-Agent excluded)" }),
+    bot: Count,
+    unique: t.Integer({ minimum: 0, description: "distinct human visitors per UTC day, summed over the days the range touches" }),
+  }),
+  series: t.Array(t.Object({ t: t.String({ format: "date-time" }), human: Count, bot: Count }), { description: "every bucket of the range, zeros included" }),
+  top: t.Object(
+    { referrers: TopList, browsers: TopList, os: TopList, devices: TopList, countries: TopList },
+    { description: "human clicks over the UTC days the range touches, most first; referrers by host, (direct) without one" },
+  ),
+});

@@ -1,0 +1,451 @@
+/**
+ * The EventBus on Kafka. `publish` is an array push; a sender loop ships the queue in batches (after
+ * `lingerMs`, or at once when `batchSize` events are waiting), keyed by short code.
+ *
+ * When a send fails (broker down, unreachable, timing out) the batch goes to the on-disk spool
+ * journal, and so does everything published after it until the journal has been replayed, in
+ * order, to the broker. That keeps the broker's view in publish order across an outage, and no
+ * event waits in memory for a broker that is not there. The journal is bounded; what does not fit
+ * is dropped and counted.
+ *
+ * Delivery is at least once (a send that timed out may have been written; a replayed batch may be
+ * replayed again after a crash): consumers dedupe by `event_id`. What is lost: events still in the
+ * in-memory queue when the process is killed with SIGKILL (at most one linger interval, or the
+ * queue of one in-flight send). SIGTERM flushes them, to the broker or the journal.
+ *
+ * Local subscribers (`subscribe`) see this process's events through an in-process bus, so features
+ * such as a live feed work the same in both modes; cross-process consumers read the topic.
+ */
+import { Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer } from "kafkajs";
+import type { DependencyHealth } from "../../storage";
+import type { EventBus, EventBusStats, EventHandler } from "../event-bus";
+import { InProcessEventBus } from "../in-process-bus";
+import type { EventTopic, LinkEvent } from "../link-event";
+import { SpoolJournal } from "../spool-journal";
+import { ensureTopics, physicalTopic, type TopicSettings } from "./kafka-topics";
+
+export interface KafkaEventBusOptions {
+  kafka: Kafka;
+  topics: TopicSettings;
+  /** wait this long for more events before sending a batch */
+  lingerMs: number;
+  /** send as soon as this many events are queued */
+  batchSize: number;
+  spoolDir: string;
+  spoolMaxBytes: number;
+  /**
+   * Events waiting in memory behind a send in flight before they move to the journal: the broker
+   * (or kafkajs, ~8 us of CPU per event) is slower than the redirects, and a burst should cost
+   * disk, not memory or clicks. The journal then drains through the replay loop.
+   */
+  spillAt?: number;
+  /** hard memory bound: events past it are dropped (only if the timer cannot run to spill) */
+  maxQueued?: number;
+  /** the broker's default message.max.bytes is 1 MiB per partition batch: stay under it */
+  maxBatchBytes?: number;
+  /**
+   * Messages per send. kafkajs groups a send's messages by partition in O(n²) (it copies the
+   * partition's array for every message), so large sends cost more per event than small ones.
+   */
+  maxBatchMessages?: number;
+  /** longest pause between attempts to replay the journal */
+  maxRetryDelayMs?: number;
+}
+
+export interface KafkaBusStats extends EventBusStats {
+  /** acknowledged by the broker, replayed ones included (the same number as `delivered`) */
+  produced: number;
+  /** written to the journal */
+  spooled: number;
+  /** sent from the journal and acknowledged */
+  replayed: number;
+  /** failed sends (each one moves the bus to spooling) */
+  sendErrors: number;
+}
+
+/** What is waiting right now (gauges, unlike the counters in stats()). */
+export interface KafkaBusBacklog {
+  queued: number;
+  spoolBytes: number;
+  spooling: boolean;
+}
+
+type Queued = [EventTopic, LinkEvent];
+
+/** An event serialised for the wire; keyed by short code so one link's events share a partition. */
+interface Encoded {
+  topic: EventTopic;
+  key: string;
+  value: string;
+}
+
+/**
+ * kafkajs's default partitioner (murmur2, as the Java client) emulates 64-bit arithmetic in JS and
+ * was ~6% of the producer's CPU; a key always maps to the same partition for a given partition
+ * count, and hot links repeat, so the answer is remembered.
+ */
+const cachedDefaultPartitioner: ICustomPartitioner = () => {
+  const standard = Partitioners.DefaultPartitioner();
+  const cache = new Map<string, number>();
+  return (args) => {
+    const key = args.message.key;
+    if (typeof key !== "string") return standard(args);
+    const cacheKey = `${args.partitionMetadata.length}:${args.topic}:${key}`;
+    let partition = cache.get(cacheKey);
+    if (partition === undefined) {
+      partition = standard(args);
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(cacheKey, partition);
+    }
+    return partition;
+  };
+};
+
+/**
+ * Journal lines are `{"topic":"link.clicked","event":{...}}`: readable with jq, replayable without
+ * the code that wrote them. Reading them back slices the event's JSON out instead of parsing and
+ * re-serialising it (replay runs on the redirect thread, at the producer's full rate).
+ */
+const SPOOL_PREFIX = new Map<string, EventTopic>([
+  ['{"topic":"link.clicked","event":', "link.clicked"],
+  ['{"topic":"link.created","event":', "link.created"],
+]);
+
+function encodeSpoolLine({ topic, value }: Encoded): string {
+  return `{"topic":${JSON.stringify(topic)},"event":${value}}`;
+}
+
+export function decodeSpoolLine(line: string): Encoded | null {
+  for (const [prefix, topic] of SPOOL_PREFIX) {
+    if (!line.startsWith(prefix) || !line.endsWith("}}")) continue;
+    const value = line.slice(prefix.length, -1);
+    const key = /"short_code":"([A-Za-z0-9_-]{1,64})"/.exec(value)?.[1];
+    return key === undefined ? null : { topic, key, value };
+  }
+  try {
+    const parsed = JSON.parse(line) as { topic?: EventTopic; event?: LinkEvent };
+    if ((parsed.topic !== "link.clicked" && parsed.topic !== "link.created") || typeof parsed.event?.short_code !== "string") return null;
+    return { topic: parsed.topic, key: parsed.event.short_code, value: JSON.stringify(parsed.event) };
+  } catch {
+    return null;
+  }
+}
+
+const encodeAll = (queued: readonly Queued[]): Encoded[] => queued.map(([topic, event]) => ({ topic, key: event.short_code, value: JSON.stringify(event) }));
+
+export class KafkaEventBus implements EventBus {
+  private readonly opts: Required<Omit<KafkaEventBusOptions, "kafka" | "topics" | "spoolDir">> & KafkaEventBusOptions;
+  private readonly producer: Producer;
+  private readonly journal: SpoolJournal;
+  private readonly local = new InProcessEventBus();
+  private readonly localSubscribers = new Map<EventTopic, number>();
+  private queue: Queued[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerIsImmediate = false;
+  private lastSpillLog = 0;
+  private lastDropLog = 0;
+  private sending: Promise<void> | null = null;
+  private connecting: Promise<void> | null = null;
+  private replayTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelayMs = 100;
+  /** one replay loop at a time: two would read (and send) the same journal lines */
+  private replaying = false;
+  /** a replay was asked for while one ran: run again after it, or the request would be lost */
+  private replayAgain = false;
+  private brokerDown = false;
+  private lastError = "";
+  private closing = false;
+  private readonly counters = { published: 0, produced: 0, spooled: 0, replayed: 0, dropped: 0, sendErrors: 0 };
+
+  constructor(options: KafkaEventBusOptions) {
+    this.opts = { spillAt: 5_000, maxQueued: 200_000, maxBatchBytes: 900 * 1024, maxBatchMessages: 500, maxRetryDelayMs: 2_000, ...options };
+    this.producer = options.kafka.producer({
+      createPartitioner: cachedDefaultPartitioner,
+      allowAutoTopicCreation: false,
+      // Fail fast, then spool: the journal retries for as long as it takes, kafkajs need not.
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
+    });
+    this.journal = new SpoolJournal(options.spoolDir, { maxBytes: options.spoolMaxBytes });
+    // Events left by a previous run (crash, or shutdown while the broker was down) go first.
+    if (!this.journal.isEmpty) this.scheduleReplay(0);
+  }
+
+  publish(topic: EventTopic, event: LinkEvent): void {
+    this.counters.published++;
+    if (this.localSubscribers.has(topic)) this.local.publish(topic, event);
+    if (this.queue.length >= this.opts.maxQueued) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push([topic, event]);
+    if (this.queue.length >= this.opts.batchSize) this.schedule(0);
+    else if (this.timer === undefined) this.schedule(this.opts.lingerMs);
+  }
+
+  subscribe(topic: EventTopic, handler: EventHandler): () => void {
+    this.localSubscribers.set(topic, (this.localSubscribers.get(topic) ?? 0) + 1);
+    const off = this.local.subscribe(topic, handler);
+    return () => {
+      off();
+      const n = (this.localSubscribers.get(topic) ?? 1) - 1;
+      if (n <= 0) this.localSubscribers.delete(topic);
+      else this.localSubscribers.set(topic, n);
+    };
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== undefined) {
+      // Already due (or due sooner): publish stays a push even while a backlog builds.
+      if (delayMs > 0 || this.timerIsImmediate) return;
+      clearTimeout(this.timer);
+    }
+    this.timerIsImmediate = delayMs === 0;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, delayMs);
+  }
+
+  /** Moves the queue on: to the journal while it has a backlog, else to the broker. */
+  private pump(): void {
+    if (this.queue.length === 0) return;
+    if (this.brokerDown || !this.journal.isEmpty) {
+      this.spool(encodeAll(this.takeQueue()));
+      return;
+    }
+    // One send at a time keeps batches in publish order; the queue waits behind it, and moves to
+    // the journal (behind the batch in flight, so still in order) when it grows past spillAt.
+    if (this.sending) {
+      if (this.queue.length >= this.opts.spillAt) this.spillBacklog();
+      return;
+    }
+    const batch = this.takeBatch();
+    this.sending = this.sendDirect(batch).finally(() => {
+      this.sending = null;
+      if (this.queue.length > 0) this.schedule(this.queue.length >= this.opts.batchSize ? 0 : this.opts.lingerMs);
+    });
+  }
+
+  private spillBacklog(): void {
+    const now = Date.now();
+    if (now - this.lastSpillLog > 10_000) {
+      this.lastSpillLog = now;
+      console.log(JSON.stringify({ ts: new Date(now).toISOString(), level: "warn", msg: "event producer behind the redirects, spooling the backlog to disk", queued: this.queue.length, spool: this.journal.dir }));
+    }
+    this.spool(encodeAll(this.takeQueue()));
+  }
+
+  private takeQueue(): Queued[] {
+    const all = this.queue;
+    this.queue = [];
+    return all;
+  }
+
+  /**
+   * The oldest queued events that fit one request, serialised. JSON is made here, once, and used
+   * as is for the broker or the journal.
+   */
+  private takeBatch(): Encoded[] {
+    const batch: Encoded[] = [];
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.opts.maxBatchMessages) {
+      const [topic, event] = this.queue[n]!;
+      const value = JSON.stringify(event);
+      bytes += value.length + event.short_code.length + 64;
+      if (bytes > this.opts.maxBatchBytes && n > 0) break;
+      batch.push({ topic, key: event.short_code, value });
+      n++;
+    }
+    this.queue.splice(0, n);
+    return batch;
+  }
+
+  private async sendDirect(batch: Encoded[]): Promise<void> {
+    try {
+      await this.send(batch);
+      this.counters.produced += batch.length;
+    } catch (error) {
+      this.markDown(error);
+      // This batch is older than anything still queued, so it enters the journal first (unless a
+      // backlog was spilled while it was in flight: then it follows that backlog, the one case
+      // where a key's events reach the broker out of order; counts are unaffected).
+      this.spool(batch);
+      this.spool(encodeAll(this.takeQueue()));
+    }
+  }
+
+  private async send(batch: readonly Encoded[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, key, value } of batch) {
+      const name = physicalTopic(this.opts.topics.prefix, topic);
+      let messages = byTopic.get(name);
+      if (!messages) byTopic.set(name, (messages = []));
+      messages.push({ key, value });
+    }
+    await this.connect();
+    try {
+      await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1, timeout: 5_000 });
+    } catch (error) {
+      // A fresh connect (and topic check) next time: the broker may have come back as a new process.
+      this.connecting = null;
+      throw error;
+    }
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.producer.connect();
+      await ensureTopics(this.opts.kafka, this.opts.topics);
+    })().catch((error) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private markDown(error: unknown): void {
+    this.counters.sendErrors++;
+    this.lastError = error instanceof Error ? error.message : String(error);
+    if (!this.brokerDown) {
+      this.brokerDown = true;
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "event broker unreachable, spooling events to disk", spool: this.journal.dir, error: this.lastError }));
+    }
+    this.scheduleReplay(this.retryDelayMs);
+  }
+
+  private spool(batch: readonly Encoded[]): void {
+    if (batch.length === 0) return;
+    const lines = batch.map(encodeSpoolLine);
+    const taken = this.journal.append(lines);
+    this.counters.spooled += taken;
+    this.counters.dropped += batch.length - taken;
+    if (taken < batch.length && Date.now() - this.lastDropLog > 10_000) {
+      this.lastDropLog = Date.now();
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "event spool full, events dropped", dropped: batch.length - taken, spoolBytes: this.journal.sizeBytes }));
+    }
+    this.scheduleReplay(this.brokerDown ? this.retryDelayMs : 0);
+  }
+
+  private scheduleReplay(delayMs: number): void {
+    if (this.replayTimer !== undefined || this.closing) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      void this.replay();
+    }, delayMs);
+    this.replayTimer.unref?.();
+  }
+
+  /** Sends the journal's oldest lines; on success moves its cursor and goes on, on failure backs off. */
+  private async replay(): Promise<void> {
+    if (this.closing) return;
+    if (this.replaying) {
+      this.replayAgain = true;
+      return;
+    }
+    this.replaying = true;
+    try {
+      await this.replayChunk();
+    } finally {
+      this.replaying = false;
+      if (this.replayAgain) {
+        this.replayAgain = false;
+        if (!this.journal.isEmpty) this.scheduleReplay(this.brokerDown ? this.retryDelayMs : 0);
+      }
+    }
+  }
+
+  private async replayChunk(): Promise<void> {
+    // A direct send may be finishing; its outcome (success, or one more batch spooled) comes first.
+    while (this.sending) await this.sending.catch(() => {});
+    if (this.journal.isEmpty) {
+      this.brokerDown = false;
+      return;
+    }
+    const chunk = this.journal.read(this.opts.maxBatchMessages, this.opts.maxBatchBytes);
+    const batch: Encoded[] = [];
+    for (const line of chunk.lines) {
+      const encoded = decodeSpoolLine(line);
+      if (encoded) batch.push(encoded);
+      else this.counters.dropped++; // a damaged line cannot be delivered; skip it rather than stall
+    }
+    const attempt = (async () => {
+      if (batch.length > 0) await this.send(batch);
+    })();
+    this.sending = attempt;
+    try {
+      await attempt;
+      this.journal.commit(chunk.next);
+      this.counters.replayed += batch.length;
+      this.counters.produced += batch.length;
+      this.retryDelayMs = 100;
+      if (this.journal.isEmpty) {
+        this.brokerDown = false;
+        console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "event broker reachable again, spool replayed", replayed: this.counters.replayed }));
+        // Whatever was published meanwhile is newer than the journal: it may go directly now.
+        if (this.queue.length > 0) this.schedule(0);
+      } else {
+        this.scheduleReplay(0);
+      }
+    } catch (error) {
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.maxRetryDelayMs);
+      this.markDown(error);
+    } finally {
+      if (this.sending === attempt) this.sending = null;
+    }
+  }
+
+  /**
+   * Hands everything published so far to the broker, or to the journal if the broker cannot take
+   * it. Does not wait for the journal to drain (that may take an outage's length).
+   */
+  async flush(): Promise<void> {
+    await this.local.flush();
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    // Each round either sends one batch (awaited next round) or spools the whole queue.
+    for (;;) {
+      while (this.sending) await this.sending.catch(() => {});
+      if (this.queue.length === 0) break;
+      this.pump();
+    }
+    this.journal.sync();
+  }
+
+  stats(): KafkaBusStats {
+    const local = this.local.stats();
+    return { ...this.counters, delivered: this.counters.produced, handlerErrors: local.handlerErrors };
+  }
+
+  backlog(): KafkaBusBacklog {
+    return { queued: this.queue.length, spoolBytes: this.journal.sizeBytes, spooling: this.brokerDown || !this.journal.isEmpty };
+  }
+
+  health(): DependencyHealth {
+    const spoolBytes = this.journal.sizeBytes;
+    return {
+      name: "kafka",
+      kind: "kafka",
+      up: !this.brokerDown,
+      latencyMs: 0,
+      detail: this.brokerDown ? `unreachable (${this.lastError}); ${spoolBytes} bytes spooled` : spoolBytes > 0 ? `replaying ${spoolBytes} spooled bytes` : "producing",
+    };
+  }
+
+  /** Flushes within `timeoutMs`; whatever the broker does not take by then is left in the journal. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref?.());
+    const flushed = await Promise.race([this.flush().then(() => "ok" as const), deadline]);
+    this.closing = true;
+    clearTimeout(this.replayTimer);
+    if (flushed === "timeout" || this.queue.length > 0) {
+      this.brokerDown = true; // a late-finishing send must not race the final spool
+      this.spool(encodeAll(this.takeQueue()));
+    }
+    this.journal.close();
+    await this.local.close();
+    await Promise.race([this.producer.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * GET /ws: the live stream, on Bun's native WebSockets through Elysia's `.ws()`. The upgrade goes
+ * through the app like any route (so hooks, the route table and the static-route binding in
+ * server/http-server.ts see it); the socket callbacks are Bun's, dispatched by Elysia's `websocket`
+ * handler object that the server passes to Bun.serve. Frames are strings built by the hub; clients
+ * have nothing to say, so incoming messages are ignored.
+ */
+import { Elysia } from "elysia";
+import { jsonError } from "../http/errors";
+import type { ClientSocket } from "./client-queue";
+import type { Realtime } from "./realtime-service";
+
+/** Close code for "the hub is full, come back later" (RFC 6455 1013, Try Again Later). */
+const TRY_AGAIN_LATER = 1013;
+
+/**
+ * Elysia hands out a fresh wrapper per callback; `raw` is Bun's ServerWebSocket, the same object for
+ * the life of the connection, so it is the hub's key. Elysia's copy of the socket type predates
+ * `getBufferedAmount`, which Bun 1.4's socket has.
+ */
+const socketOf = (ws: { raw: unknown }) => ws.raw as ClientSocket & { close(code?: number, reason?: string): void };
+
+export function realtimeRoutes(realtime: Realtime) {
+  return new Elysia({ name: "realtime" }).ws("/ws", {
+    detail: { summary: "Live event stream: a snapshot, then sampled events and per-second aggregates (WebSocket)", tags: ["realtime"] },
+    open(ws) {
+      const socket = socketOf(ws);
+      if (!realtime.hub.open(socket, () => realtime.snapshot())) {
+        socket.close(TRY_AGAIN_LATER, "too many dashboard clients on this process");
+        return;
+      }
+      realtime.watched();
+    },
+    drain(ws) {
+      realtime.hub.drain(socketOf(ws));
+    },
+    close(ws) {
+      realtime.hub.close(socketOf(ws));
+    },
+    message() {},
+  })
+    // A plain GET (a browser tab, curl) would otherwise fall through to /:code and answer 404.
+    .get("/ws", () => jsonError(426, "upgrade_required", "/ws is a WebSocket endpoint: connect with a WebSocket client", { upgrade: "websocket" }), {
+      detail: { hide: true },
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * Per-shard health and key distribution for the Nodes tab. Health is this process's view of its
+ * dependencies (the same probe /readyz uses), refreshed in the background every few seconds so the
+ * once-a-second report never waits on a database. Key distribution buckets the newest links by the
+ * ring (the same one storage routes with): a sample, refreshed only while someone is watching,
+ * because counting every row of every shard would cost a scan per refresh.
+ */
+import { ShardRing } from "../cluster";
+import type { DependencyHealth } from "../storage";
+import type { DependencyView, ShardsView } from "./wire";
+
+export const KEY_SAMPLE = 1_000;
+
+export interface ShardMonitorDeps {
+  shards: number;
+  readiness(): Promise<DependencyHealth[]>;
+  isReady(deps: DependencyHealth[]): boolean;
+  /** codes of the newest links, newest first */
+  newestCodes(limit: number): Promise<string[]>;
+}
+
+function dependencyView(d: DependencyHealth): DependencyView {
+  return { name: d.name, kind: d.kind, up: d.up, breaker: d.breaker ?? null, latency_ms: Math.round(d.latencyMs * 100) / 100 };
+}
+
+export class ShardMonitor {
+  private readonly ring: ShardRing;
+  private deps: DependencyHealth[] = [];
+  private ready = true;
+  private keys: number[];
+  private sample = 0;
+  private changed = true;
+  private refreshing = false;
+
+  constructor(private readonly d: ShardMonitorDeps) {
+    this.ring = new ShardRing(Math.max(1, d.shards));
+    this.keys = new Array<number>(this.ring.size).fill(0);
+  }
+
+  health(): { ready: boolean; depsDown: number } {
+    return { ready: this.ready, depsDown: this.deps.filter((d) => !d.up).length };
+  }
+
+  async refreshHealth(): Promise<void> {
+    try {
+      this.deps = await this.d.readiness();
+      this.ready = this.d.isReady(this.deps);
+    } catch {
+      this.ready = false;
+    }
+    this.changed = true;
+  }
+
+  async refreshKeys(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const codes = await this.d.newestCodes(KEY_SAMPLE);
+      const keys = new Array<number>(this.ring.size).fill(0);
+      for (const code of codes) keys[this.ring.shardOf(code)]!++;
+      this.keys = keys;
+      this.sample = codes.length;
+      this.changed = true;
+    } catch {
+      // the store is unreachable: keep the last distribution, health already says why
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  view(): ShardsView {
+    // SQLite (embedded mode) has no shard number: it is the one shard.
+    const shardOf = (d: DependencyHealth) => d.shard ?? (d.kind === "sqlite" ? 0 : undefined);
+    const shards = this.keys.map((keys, shard) => ({
+      shard,
+      nodes: this.deps.filter((d) => shardOf(d) === shard).map(dependencyView),
+      keys,
+      share: this.sample === 0 ? 0 : Math.round((keys / this.sample) * 10_000) / 10_000,
+    }));
+    return { sample: this.sample, shards, other: this.deps.filter((d) => shardOf(d) === undefined).map(dependencyView) };
+  }
+
+  /** The view if it changed since the last call (ticks carry it only then). */
+  takeChanged(): ShardsView | undefined {
+    if (!this.changed) return undefined;
+    this.changed = false;
+    return this.view();
+  }
+}

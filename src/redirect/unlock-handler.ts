@@ -1,0 +1,77 @@
+/**
+ * POST /:code of a password-protected link: the password from the interstitial form (or JSON
+ * `{password}`) is checked against the argon2id hash on the link's primary. Right: 303 to the
+ * target (303 so the browser follows with a GET whatever the link's redirect type), spending a
+ * click of a limited link. Wrong: 401 with the form again. Attempts are rate limited per client and
+ * link before the hash is even computed, so guessing costs the guesser, not the server.
+ */
+import { InvalidInput, isJsonContentType, jsonError, readBodyText } from "../http";
+import { isWellFormedCode } from "../ids";
+import { stateOf, toCachedLink } from "../links/link-state";
+import type { LinkStore } from "../storage";
+import { acceptsHtml, passwordPage } from "./pages";
+import type { PeerSource } from "./redirect-handler";
+import { gone, locationFor, type GoneReason } from "./redirect-responses";
+
+export type UnlockHandler = (request: Request, code: string, peer: PeerSource | null) => Promise<Response>;
+/** throws RateLimited when this client has guessed too often at this link */
+export type PasswordGuard = (request: Request, code: string, peer: PeerSource | null) => Promise<void>;
+
+export interface UnlockDeps {
+  store: LinkStore;
+  passwordGuard?: PasswordGuard;
+  notFound(request: Request): Response;
+  /** metrics and the click event of a successful unlock */
+  onRedirect(request: Request, code: string, started: number, peer: PeerSource | null): void;
+}
+
+const MAX_FORM_BYTES = 4096;
+const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" };
+
+async function readPassword(request: Request): Promise<string> {
+  const type = request.headers.get("content-type");
+  const text = await readBodyText(request, MAX_FORM_BYTES);
+  let value: unknown;
+  if (isJsonContentType(type)) {
+    try {
+      value = (JSON.parse(text) as { password?: unknown } | null)?.password;
+    } catch {
+      throw new InvalidInput("invalid_json", "request body is not valid JSON");
+    }
+  } else {
+    value = new URLSearchParams(text).get("password");
+  }
+  if (typeof value !== "string" || value === "") throw new InvalidInput("invalid_password", "send the password as the form field or JSON property 'password'");
+  return value;
+}
+
+const STATE_TO_GONE: Partial<Record<ReturnType<typeof stateOf>, GoneReason>> = {
+  deleted: "deleted",
+  expired: "expired",
+  disabled: "disabled",
+  unsafe: "unsafe_url",
+};
+
+export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
+  return async (request, code, peer) => {
+    const started = performance.now();
+    if (!isWellFormedCode(code)) return deps.notFound(request);
+    await deps.passwordGuard?.(request, code, peer);
+    const password = await readPassword(request);
+    const link = await deps.store.findByCode(code);
+    if (link === null) return deps.notFound(request);
+    const state = stateOf(link, Date.now());
+    const goneAs = STATE_TO_GONE[state];
+    if (goneAs !== undefined) return gone(request, goneAs);
+    if (state === "click_limit_reached") return gone(request, "click_limit_reached");
+    if (link.passwordHash !== null && !(await Bun.password.verify(password, link.passwordHash))) {
+      const html = acceptsHtml(request) || !isJsonContentType(request.headers.get("content-type"));
+      if (!html) return jsonError(401, "wrong_password", "the password is not right");
+      const q = request.url.indexOf("?");
+      return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), "That password is not right."), { status: 401, headers: HTML_HEADERS });
+    }
+    if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
+    deps.onRedirect(request, code, started, peer);
+    return new Response(null, { status: 303, headers: { location: locationFor(toCachedLink(link), request), "cache-control": "no-store" } });
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The dashboard in headless Chromium against the compiled binary (two processes): it connects to
+ * /ws, a link created with its form shows up as an event, following the link moves the counters,
+ * and every tab fits a 400 px wide screen. Screenshots go to test-artifacts/ (git-ignored).
+ *
+ * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { EMBEDDED_ENV, ROOT, ensureBinary, startServer, type RunningServer } from "../support/processes";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const TABS = ["dashboard", "links", "analytics", "nodes", "history"] as const;
+/** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */
+const SETUP_MS = 60_000;
+const TEST_MS = 60_000;
+
+let workDir: string;
+let profileDir: string;
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  const binary = await ensureBinary();
+  workDir = mkdtempSync(join(tmpdir(), "ringlink-browser-"));
+  profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: EMBEDDED_ENV }); // embedded on purpose: `bun run test` exports the cluster to every suite
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") pageErrors.push(m.text());
+  });
+}, SETUP_MS);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
+}, SETUP_MS);
+
+const number = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, "")) || 0;
+/** A page-side expression (the test is typed without the DOM library): a tile's number. */
+const kpi = (id: string) => `Number((document.getElementById(${JSON.stringify(id)})?.textContent ?? "").replace(/[^\\d]/g, ""))`;
+
+async function showTab(name: (typeof TABS)[number]) {
+  await page.click(`#tab-${name}`);
+  await page.waitForSelector(`#panel-${name}.is-active`);
+}
+
+describe("the dashboard in Chromium", () => {
+  test("goes live, shows a created link's event and moving counters, and saves a screenshot", async () => {
+    await page.goto(`${server.base}/`);
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+    // Both processes report within a couple of seconds.
+    await page.waitForFunction(`document.getElementById("kpi-procs")?.textContent === "2"`, undefined, { timeout: 15_000 });
+    const writesBefore = number(await page.textContent("#kpi-writes"));
+
+    await showTab("links");
+    const url = `https://example.com/browser/${Date.now()}`;
+    await page.fill("#long-url", url);
+    await page.click("#submit-btn");
+    await page.waitForSelector("#result:not([hidden])");
+    const shortUrl = (await page.textContent("#result-link"))!.trim();
+    const code = shortUrl.slice(shortUrl.lastIndexOf("/") + 1);
+    expect(code).toMatch(/^[A-Za-z0-9]{7}$/);
+    // The recent list refreshes on the created event.
+    await page.waitForSelector(`#recent-rows .code-link:text-is("${code}")`, { timeout: 10_000 });
+
+    // Follow it a few times on fresh connections (both processes get some of them).
+    for (let i = 0; i < 6; i++) {
+      const hop = await fetch(`${server.base}/${code}`, { redirect: "manual", keepalive: false, headers: { connection: "close", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" } });
+      expect(hop.status).toBe(302);
+    }
+
+    await showTab("dashboard");
+    await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
+    await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
+    await page.waitForFunction(`${kpi("kpi-writes")} > ${writesBefore}`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`${kpi("kpi-requests")} >= 6`, undefined, { timeout: 10_000 });
+    expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
+
+    // The filters narrow the feed to the link's clicks.
+    await page.selectOption("#f-type", "read");
+    await page.fill("#f-text", code);
+    const rows = await page.$$eval("#feed-list .feed-row", (els) => els.map((e) => e.getAttribute("data-type")));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows)).toEqual(new Set(["read"]));
+    await page.selectOption("#f-type", "");
+    await page.fill("#f-text", "");
+
+    await page.waitForTimeout(1_500); // a few more ticks on the charts
+    const shot = join(ARTIFACTS, "dashboard.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(existsSync(shot)).toBe(true);
+
+    // Nodes: both processes and the one SQLite shard.
+    await showTab("nodes");
+    await page.waitForFunction(`document.querySelectorAll("#procs-rows tr").length === 2`, undefined, { timeout: 10_000 });
+    expect(await page.textContent("#shards")).toContain("sqlite");
+
+    // Analytics: the link's own statistics (the stats API), reached through its address.
+    await page.goto(`${server.base}/#analytics/${code}`);
+    await page.waitForSelector("#panel-analytics.is-active");
+    await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
+    await page.waitForFunction(`${kpi("stats-clicks")} > 0`, undefined, { timeout: 15_000 }).catch(async () => {
+      await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
+      await page.waitForFunction(`${kpi("stats-clicks")} > 0`, undefined, { timeout: 10_000 });
+    });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-analytics.png"), fullPage: true });
+
+    expect(pageErrors).toEqual([]);
+  }, TEST_MS);
+
+  test("every tab fits a 400 px wide screen", async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.goto(`${server.base}/`);
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+    await page.waitForTimeout(1_200);
+    for (const tab of TABS) {
+      await showTab(tab);
+      const overflow = await page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)");
+      expect({ tab, overflow }).toEqual({ tab, overflow: 0 });
+    }
+    await showTab("dashboard");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-400px.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, TEST_MS);
+
+  test("says when the stream drops and reconnects by itself", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.base}/#nodes`);
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelectorAll("#procs-rows tr").length === 2`, undefined, { timeout: 10_000 });
+    // Kill the process serving this page's socket; the supervisor restarts it, the page reconnects.
+    const node = await page.getAttribute("#conn", "data-node");
+    const pidText = await page.textContent(`#procs-rows tr[data-node="${node}"] .proc__pid`);
+    const pid = Number(pidText!.replace(/\D/g, ""));
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    await page.waitForSelector('#conn:not([data-state="live"])', { timeout: 15_000 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 30_000 });
+    const log = await page.$$eval("#connlog .connlog__text", (items) => items.map((item) => item.textContent ?? ""));
+    const dropped = log.findIndex((line) => line.startsWith("disconnected"));
+    expect(dropped).toBeGreaterThan(0);
+    expect(log.slice(0, dropped)).toContain("connected"); // newest first: connected again after the drop
+    expect(pageErrors).toEqual([]);
+  }, TEST_MS);
+});

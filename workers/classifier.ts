@@ -1,0 +1,116 @@
+/**
+ * `ringlink worker classifier`: consumes `link.created` from Kafka, classifies the URLs in batches
+ * with the ONNX model, and writes `category` / `category_confidence` on each link's shard.
+ * Offsets are committed after the writes, so a crash re-classifies a batch (idempotent: the
+ * same URL gets the same verdict) rather than skipping it. One bad URL never stops the worker: it
+ * stays uncategorised and is counted.
+ *
+ * Prints a progress line every 5 s and, with WORKER_PORT, serves /healthz and /metrics.
+ */
+import type { EachBatchPayload } from "kafkajs";
+import { createAdapters } from "../src/adapters";
+import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
+import type { Config } from "../src/config";
+import { ConfigError } from "../src/config";
+import { createKafka, ensureTopics, parseLinkEvent, physicalTopic, type LinkEvent } from "../src/events";
+
+const PROGRESS_EVERY_MS = 5_000;
+export const CLASSIFIER_GROUP = "ringlink-classifier";
+
+const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ ts: new Date().toISOString(), level, msg, role: "classifier-worker", ...extra }));
+
+function metricsText(s: LinkClassifierStats, lag: number): string {
+  const lines = [
+    "# HELP ringlink_classifier_links_total Links handled by the classifier worker, by outcome",
+    "# TYPE ringlink_classifier_links_total counter",
+    ...(["classified", "failed", "skipped"] as const).map((k) => `ringlink_classifier_links_total{outcome="${k}"} ${s[k]}`),
+    "# HELP ringlink_classifier_labels_total Links classified, by label",
+    "# TYPE ringlink_classifier_labels_total counter",
+    ...Object.entries(s.byLabel).map(([label, n]) => `ringlink_classifier_labels_total{label="${label}"} ${n}`),
+    "# HELP ringlink_classifier_batches_total Model runs",
+    "# TYPE ringlink_classifier_batches_total counter",
+    `ringlink_classifier_batches_total ${s.batches}`,
+    "# HELP ringlink_classifier_lag_messages link.created messages behind the end of the topic",
+    "# TYPE ringlink_classifier_lag_messages gauge",
+    `ringlink_classifier_lag_messages ${lag}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export async function runClassifierWorker(config: Config): Promise<number> {
+  if (config.kafkaBrokers.length === 0) {
+    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker classifier` (without a broker, `ringlink serve` classifies in-process)");
+  }
+  const adapters = await createAdapters(config);
+  const model = await UrlClassifier.load(classifierLoadOptions());
+  const classifier = new LinkClassifier({ store: adapters.store, classifier: async () => model, log: (line) => log(String(line.level), String(line.msg), line) });
+
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-classifier-${config.nodeId}` });
+  const topicSettings = { prefix: config.events.topicPrefix, partitions: config.events.kafkaPartitions, replicationFactor: config.events.kafkaReplicationFactor };
+  await ensureTopics(kafka, topicSettings);
+  const topic = physicalTopic(config.events.topicPrefix, "link.created");
+  const consumer = kafka.consumer({ groupId: CLASSIFIER_GROUP, sessionTimeout: 6_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const lagByPartition = new Map<number, number>();
+  const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
+
+  const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
+    const last = batch.messages[batch.messages.length - 1];
+    if (!last) return;
+    const events = batch.messages.map((m) => parseLinkEvent(m.value)).filter((e): e is LinkEvent => e !== null);
+    await classifier.handle(events);
+    resolveOffset(last.offset);
+    const next = Number(last.offset) + 1;
+    lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]).catch((error) => log("warn", "offset commit failed", { error: String(error) }));
+    await heartbeat().catch(() => {});
+  };
+
+  let consuming = false;
+  const server =
+    config.analytics.workerPort === undefined
+      ? null
+      : Bun.serve({
+          port: config.analytics.workerPort,
+          hostname: config.host,
+          fetch(request) {
+            const path = new URL(request.url).pathname;
+            if (path === "/healthz") return Response.json({ status: consuming ? "ok" : "starting", ...classifier.stats, lagMessages: lag() }, { status: consuming ? 200 : 503 });
+            if (path === "/metrics") return new Response(metricsText(classifier.stats, lag()), { headers: { "content-type": "text/plain; version=0.0.4" } });
+            return new Response("not found\n", { status: 404 });
+          },
+        });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
+  consuming = true;
+  log("info", "consuming", { topic, group: CLASSIFIER_GROUP, store: adapters.store.description, pid: process.pid, port: server?.port });
+
+  let previous = classifier.stats.classified;
+  const progress = setInterval(() => {
+    const s = classifier.stats;
+    if (s.classified !== previous || lag() > 0) log("info", "progress", { classified: s.classified, failed: s.failed, skipped: s.skipped, perSecond: Math.round(((s.classified - previous) * 1000) / PROGRESS_EVERY_MS), lagMessages: lag() });
+    previous = s.classified;
+  }, PROGRESS_EVERY_MS);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      const timer = setTimeout(() => resolve(1), 15_000);
+      clearInterval(progress);
+      await consumer.disconnect().catch((error) => log("warn", "consumer stop failed", { error: String(error) }));
+      await model.close();
+      await adapters.store.close();
+      await adapters.close();
+      server?.stop(true);
+      clearTimeout(timer);
+      log("info", "stopped", { signal, ...classifier.stats });
+      resolve(0);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+  });
+}
