@@ -16,6 +16,12 @@ export interface BatchSource {
 
 export interface ClickBatch {
   events: readonly LinkEvent[];
+  /**
+   * false skips the per-event id check: for a store that applies a batch in one transaction, fed
+   * by the in-process bus (each event handed over once, a failed batch retried whole), an id can
+   * never arrive twice, and the check would cost one insert per click. Default true.
+   */
+  dedupe?: boolean;
   /** Kafka only: each event's offset (parallel to `events`), the source, and the offset after the batch */
   kafka?: { source: BatchSource; offsets: readonly number[]; nextOffset: number };
 }
@@ -55,6 +61,8 @@ export interface StatsData {
 
 export interface AnalyticsStore {
   readonly description: string;
+  /** true when apply() commits a whole batch in one transaction (so a retry cannot double count) */
+  readonly atomicBatches: boolean;
   apply(batch: ClickBatch): Promise<ApplyResult>;
   read(query: StatsQuery): Promise<StatsData>;
   /** Forgets processed event ids older than `before` (epoch ms); returns how many went. */

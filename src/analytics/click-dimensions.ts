@@ -41,13 +41,31 @@ export interface ClassifiedClick {
   values: Record<Dimension, string>;
 }
 
+/**
+ * Real traffic repeats a few hundred user agents and referrers; parsing each once per process
+ * instead of once per click takes most of the aggregation cost off the embedded redirect path.
+ * Bounded: the memo is dropped whole when it fills (cheaper than LRU bookkeeping per lookup).
+ */
+const MEMO_LIMIT = 4096;
+const uaMemo = new Map<string, UserAgentInfo>();
+const referrerMemo = new Map<string, string>();
+
+function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  const value = compute();
+  cache.set(key, value);
+  return value;
+}
+
 export function classifyClick(event: LinkEvent): ClassifiedClick {
-  const ua = parseUserAgent(event.user_agent);
+  const ua = event.user_agent ? memo(uaMemo, event.user_agent, () => parseUserAgent(event.user_agent)) : parseUserAgent(event.user_agent);
   return {
     human: !ua.bot,
     ua,
     values: {
-      referrer: referrerHost(event.referrer),
+      referrer: event.referrer ? memo(referrerMemo, event.referrer, () => referrerHost(event.referrer)) : referrerHost(event.referrer),
       browser: ua.browser,
       os: ua.os,
       device: ua.device,

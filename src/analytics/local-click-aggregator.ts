@@ -48,7 +48,7 @@ export class LocalClickAggregator {
     this.pending = [];
     this.writing = this.writing.then(async () => {
       try {
-        const result = await this.store.apply({ events: batch });
+        const result = await this.store.apply({ events: batch, dedupe: !this.store.atomicBatches });
         this.counters.counted += result.counted;
         this.counters.duplicates += result.duplicates;
       } catch (error) {

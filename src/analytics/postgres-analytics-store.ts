@@ -61,6 +61,9 @@ function pool(url: string, max: number, connectTimeoutMs: number): Sql {
 
 export class PostgresAnalyticsStore implements AnalyticsStore {
   readonly description: string;
+  // One transaction per shard: a batch that fails on one shard after another committed is retried
+  // whole, so the event ids must stay the guard.
+  readonly atomicBatches = false;
   private readonly shards: ShardPools[];
 
   constructor(private readonly opts: PostgresAnalyticsOptions) {

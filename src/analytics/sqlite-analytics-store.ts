@@ -21,6 +21,7 @@ type Row<T> = Statement<T, [Record<string, string | number | bigint | null>]>;
 
 export class SqliteAnalyticsStore implements AnalyticsStore {
   readonly description: string;
+  readonly atomicBatches = true;
   private readonly db: Database;
   private readonly stmts: {
     markProcessed: Row<{ event_id: string }>;
@@ -90,9 +91,10 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       const { events, skipped } = eventsFromOffset(batch, stored === null ? null : Number(stored));
       const fresh = [];
       let duplicates = 0;
+      const dedupe = batch.dedupe !== false;
       for (const event of events) {
         if (!isCountableClick(event)) continue;
-        if (this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
+        if (!dedupe || this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
         else duplicates++;
       }
       const delta = aggregateClicks(fresh);
