@@ -41,9 +41,19 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
       if (ring.shardOf(code) === shard) return code;
     }
   });
-  const total = async (code: string) => {
-    const data = await store.read({ code, from: T - HOUR_MS, to: T + HOUR_MS, stepMs: HOUR_MS, topLimit: 5 });
-    return data.series.reduce((n, p) => n + p.human + p.bot, 0);
+  /** The click total as the stats API reads it (from the replica): waits up to ~2 s for `expected`. */
+  const total = async (code: string, expected: number) => {
+    let n = -1;
+    for (let i = 0; i < 40 && n !== expected; i++) {
+      if (i > 0) await Bun.sleep(50);
+      const data = await store.read({ code, from: T - HOUR_MS, to: T + HOUR_MS, stepMs: HOUR_MS, topLimit: 5 });
+      n = data.series.reduce((sum, p) => sum + p.human + p.bot, 0);
+    }
+    // Once the replica shows the expected total, it must stay there: a double count would overshoot.
+    await Bun.sleep(200);
+    const again = await store.read({ code, from: T - HOUR_MS, to: T + HOUR_MS, stepMs: HOUR_MS, topLimit: 5 });
+    const settled = again.series.reduce((sum, p) => sum + p.human + p.bot, 0);
+    return settled === n ? n : settled;
   };
   const kafkaBatch = (events: LinkEvent[], firstOffset: number, partition = 0): ClickBatch => ({
     events,
@@ -69,7 +79,7 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
     expect(await store.apply(kafkaBatch(events.slice(10), 10))).toEqual({ counted: 10, duplicates: 0, alreadyApplied: 10 });
     // The same events under new offsets (a producer retry or a spool replay): dropped by event id.
     expect(await store.apply(kafkaBatch(events, 30))).toEqual({ counted: 0, duplicates: 30, alreadyApplied: 0 });
-    for (const code of [a, b, c]) expect(await total(code!)).toBe(10);
+    for (const code of [a, b, c]) expect(await total(code!, 10)).toBe(10);
   }, 30_000);
 
   test("two workers applying the same partition batch at once (a rebalance) count it once", async () => {
@@ -77,8 +87,8 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
     const events = Array.from({ length: 200 }, (_, i) => click(i % 2 ? a! : b!));
     const results = await Promise.all([store.apply(kafkaBatch(events, 0, 1)), store.apply(kafkaBatch(events, 0, 1))]);
     expect(results.reduce((n, r) => n + r.counted, 0)).toBe(200);
-    expect(await total(a!)).toBe(100);
-    expect(await total(b!)).toBe(100);
+    expect(await total(a!, 100)).toBe(100);
+    expect(await total(b!, 100)).toBe(100);
   }, 30_000);
 
   test("each code's aggregates live on its own shard's primary and reach its replica", async () => {
@@ -107,7 +117,13 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
   test("reads give the series, unique human visitors per day and the top lists", async () => {
     const [code] = codes("read");
     await store.apply({ events: [click(code!, { visitor: "x" }), click(code!, { visitor: "x" }), click(code!, { visitor: "y", ts: T + HOUR_MS }), click(code!, { user_agent: "Googlebot" })] });
-    const data = await store.read({ code: code!, from: T, to: T + 2 * HOUR_MS, stepMs: HOUR_MS, topLimit: 5 });
+    // Stats are read from the shard's replica, which may be a few milliseconds behind the write.
+    const query = { code: code!, from: T, to: T + 2 * HOUR_MS, stepMs: HOUR_MS, topLimit: 5 };
+    let data = await store.read(query);
+    for (let i = 0; i < 50 && data.series.length < 2; i++) {
+      await Bun.sleep(50);
+      data = await store.read(query);
+    }
     expect(data.series).toEqual([
       { t: T, human: 2, bot: 1 },
       { t: T + HOUR_MS, human: 1, bot: 0 },
