@@ -21,6 +21,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     codes: { type: "string", default: "1000" },
     "no-publish": { type: "boolean", default: false },
+    // wrk sends no User-Agent by default, which counts as a bot (no visitor hash): say so with --bot-traffic
+    "bot-traffic": { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -77,7 +79,7 @@ try {
     cpu: SERVER_CPU,
   });
   const script = randomCodeScript(Object.keys(links));
-  const opts = { script, connections, seconds, cpu: hasTaskset ? WRK_CPU : undefined };
+  const opts = { script, connections, seconds, cpu: hasTaskset ? WRK_CPU : undefined, userAgent: values["bot-traffic"] ? null : undefined };
 
   // Warm both: JIT, and every code into ringlink's L1.
   await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
@@ -100,6 +102,7 @@ try {
     machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, pinned: hasTaskset },
     wrk: { connections, seconds, rounds, codes: codeCount },
     publishClicks: !values["no-publish"],
+    traffic: values["bot-traffic"] ? "no User-Agent (counted as bots)" : "desktop Chrome User-Agent (counted as people)",
     ringlinkReqPerSec: Math.round(ring),
     baselineReqPerSec: Math.round(base),
     ratio: Math.round((ring / base) * 1000) / 1000,

@@ -59,6 +59,18 @@ function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
   return value;
 }
 
+const NO_AGENT_IS_BOT = parseUserAgent(null).bot;
+
+/**
+ * Whether a click from this user agent can count as a person. The redirect path asks it before
+ * paying for the visitor hash (the socket address lookup and a hash): bots never count as unique
+ * visitors, so their clicks need none.
+ */
+export function isHumanAgent(userAgent: string | null): boolean {
+  if (!userAgent) return !NO_AGENT_IS_BOT;
+  return !memo(uaMemo, userAgent, () => parseUserAgent(userAgent)).bot;
+}
+
 export function classifyClick(event: LinkEvent): ClassifiedClick {
   const ua = event.user_agent ? memo(uaMemo, event.user_agent, () => parseUserAgent(event.user_agent)) : parseUserAgent(event.user_agent);
   return {

@@ -5,6 +5,7 @@
 import { MISSING, type CachedLink, type CacheEntry } from "../cache";
 import type { EventBus, EventIds } from "../events";
 import { jsonError } from "../http/errors";
+import { isHumanAgent } from "../analytics/click-dimensions";
 import { isWellFormedCode } from "../ids";
 import type { RedirectOutcome, RedirectStats } from "../observability/redirect-stats";
 import type { LinkStore } from "../storage";
@@ -99,7 +100,8 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       referrer: headers.get("referer"),
       user_agent: ua,
       country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
-      visitor: visitorHash(peer?.requestIP(request)?.address ?? null, ua, now),
+      // Bots never count as unique visitors, so they skip the address lookup and the hash.
+      visitor: isHumanAgent(ua) ? visitorHash(peer?.requestIP(request)?.address ?? null, ua, now) : null,
     });
   }
 
