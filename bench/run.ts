@@ -173,7 +173,8 @@ async function runPaced(scenario: Scenario, base: string, files: ScenarioFiles, 
 }
 
 async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
-  const env: Record<string, string> = { ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", DATA_DIR: join(work, `${target}-data`) };
+  // Embedded must not inherit a cluster's variables from the shell; distributed sets them below.
+  const env: Record<string, string> = { ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", DATA_DIR: join(work, `${target}-data`), DATABASE_NODES: "", REDIS_NODES: "", KAFKA_BROKERS: "" };
   if (target === "distributed") {
     if (!process.env.DATABASE_NODES) {
       console.log("starting the local cluster (scripts/cluster.sh up)");

@@ -142,6 +142,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     eventIds,
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
+    trustedProxies: config.trustedProxies,
     publishClicks: options.publishClicks ?? config.clickEvents,
     stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,

@@ -55,8 +55,17 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
   }
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-analytics-${config.nodeId}` });
   const topicSettings = { prefix: config.events.topicPrefix, partitions: config.events.kafkaPartitions, replicationFactor: config.events.kafkaReplicationFactor };
-  const created = await ensureTopics(kafka, topicSettings);
-  if (created.length > 0) log("info", "created topics", { topics: created });
+  // A worker started before the broker (a deploy, a reboot) waits for it instead of exiting.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const created = await ensureTopics(kafka, topicSettings);
+      if (created.length > 0) log("info", "created topics", { topics: created });
+      break;
+    } catch (error) {
+      log("warn", "waiting for the event broker", { brokers: config.kafkaBrokers, error: error instanceof Error ? error.message : String(error) });
+      await Bun.sleep(Math.min(500 * 2 ** attempt, 10_000));
+    }
+  }
 
   const store = createAnalyticsStore(config, config.events.kafkaPartitions + 1);
   const topic = physicalTopic(config.events.topicPrefix, "link.clicked");

@@ -7,6 +7,7 @@ import type { EventBus, EventIds } from "../events";
 import { jsonError } from "../http/errors";
 import { isHumanAgent } from "../analytics/click-dimensions";
 import { isWellFormedCode } from "../ids";
+import { clientAddress, type Cidr } from "../ratelimit/client-address";
 import type { RedirectOutcome, RedirectStats } from "../observability/redirect-stats";
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
@@ -21,6 +22,8 @@ export interface RedirectDeps {
   eventIds: EventIds;
   nodeName: string;
   visitorSalt: string;
+  /** proxies whose X-Forwarded-For names the visitor (otherwise every visitor behind HAProxy is one) */
+  trustedProxies?: readonly Cidr[];
   /** off switch for measuring what publishing costs */
   publishClicks: boolean;
   /** hot-path counters read by /metrics */
@@ -75,6 +78,13 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return new Response(NOT_FOUND_JSON, { status: 404, headers: JSON_HEADERS });
   }
 
+  const trusted = deps.trustedProxies ?? [];
+  function visitorAddress(request: Request, peer: PeerSource | null): string | null {
+    const socket = peer?.requestIP(request)?.address ?? null;
+    if (socket === null || trusted.length === 0) return socket;
+    return clientAddress(socket, request.headers.get("x-forwarded-for"), trusted);
+  }
+
   /** Salted and rotated daily: counts unique visitors per day without keeping any IP address. */
   function visitorHash(ip: string | null, ua: string | null, now: number): string | null {
     return ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36);
@@ -101,7 +111,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       user_agent: ua,
       country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
       // Bots never count as unique visitors, so they skip the address lookup and the hash.
-      visitor: isHumanAgent(ua) ? visitorHash(peer?.requestIP(request)?.address ?? null, ua, now) : null,
+      visitor: isHumanAgent(ua) ? visitorHash(visitorAddress(request, peer), ua, now) : null,
     });
   }
 
