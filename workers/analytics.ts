@@ -18,6 +18,7 @@ import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { createKafka, ensureTopics, physicalTopic } from "../src/events";
 import { SqliteLinkStore } from "../src/storage";
+import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;
 
@@ -73,20 +74,11 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
   const stopPruner = startProcessedEventsPruner(store, config.analytics.dedupeRetentionMs);
 
   let consuming = false;
-  const server =
-    config.analytics.workerPort === undefined
-      ? null
-      : Bun.serve({
-          port: config.analytics.workerPort,
-          hostname: config.host,
-          fetch(request) {
-            const path = new URL(request.url).pathname;
-            // 503 until the consumer has joined its group, so "healthy" means "consuming".
-            if (path === "/healthz") return Response.json({ status: consuming ? "ok" : "starting", ...consumer.stats() }, { status: consuming ? 200 : 503 });
-            if (path === "/metrics") return new Response(metricsText(consumer.stats()), { headers: { "content-type": "text/plain; version=0.0.4" } });
-            return new Response("not found\n", { status: 404 });
-          },
-        });
+  const server = serveWorkerEndpoints(config, {
+    consuming: () => consuming,
+    health: () => ({ ...consumer.stats() }),
+    metrics: () => metricsText(consumer.stats()),
+  });
 
   await consumer.start();
   consuming = true;

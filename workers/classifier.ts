@@ -13,6 +13,7 @@ import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifi
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { createKafka, ensureTopics, parseLinkEvent, physicalTopic, type LinkEvent } from "../src/events";
+import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;
 export const CLASSIFIER_GROUP = "ringlink-classifier";
@@ -67,19 +68,11 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   };
 
   let consuming = false;
-  const server =
-    config.analytics.workerPort === undefined
-      ? null
-      : Bun.serve({
-          port: config.analytics.workerPort,
-          hostname: config.host,
-          fetch(request) {
-            const path = new URL(request.url).pathname;
-            if (path === "/healthz") return Response.json({ status: consuming ? "ok" : "starting", ...classifier.stats, lagMessages: lag() }, { status: consuming ? 200 : 503 });
-            if (path === "/metrics") return new Response(metricsText(classifier.stats, lag()), { headers: { "content-type": "text/plain; version=0.0.4" } });
-            return new Response("not found\n", { status: 404 });
-          },
-        });
+  const server = serveWorkerEndpoints(config, {
+    consuming: () => consuming,
+    health: () => ({ ...classifier.stats, lagMessages: lag() }),
+    metrics: () => metricsText(classifier.stats, lag()),
+  });
 
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

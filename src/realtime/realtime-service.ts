@@ -155,7 +155,7 @@ export class Realtime {
       this.lastHealth = now;
       void this.monitor.refreshHealth();
     }
-    if (this.hub.size > 0 && now - this.lastKeys >= KEYS_EVERY_MS) {
+    if (this.hub.size > 0 && now - this.lastKeys >= (this.monitor.hasSample() ? KEYS_EVERY_MS : HEALTH_EVERY_MS)) {
       this.lastKeys = now;
       void this.monitor.refreshKeys();
     }
@@ -236,7 +236,7 @@ export class Realtime {
   /** Called when a client connects: the key distribution is sampled lazily, only for an audience. */
   watched(): void {
     const now = this.now();
-    if (now - this.lastKeys >= KEYS_EVERY_MS) {
+    if (now - this.lastKeys >= (this.monitor.hasSample() ? KEYS_EVERY_MS : HEALTH_EVERY_MS)) {
       this.lastKeys = now;
       void this.monitor.refreshKeys();
     }

@@ -37,6 +37,11 @@ export class ShardMonitor {
     this.keys = new Array<number>(this.ring.size).fill(0);
   }
 
+  /** false until a sample found any link: an empty cluster is re-sampled without waiting its turn */
+  hasSample(): boolean {
+    return this.sample > 0;
+  }
+
   health(): { ready: boolean; depsDown: number } {
     return { ready: this.ready, depsDown: this.deps.filter((d) => !d.up).length };
   }

@@ -32,52 +32,54 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-export async function startServer(argv: string[], opts: { cwd: string; env?: Record<string, string>; port?: number; readyPath?: string; timeoutMs?: number }): Promise<RunningServer> {
-  const port = opts.port ?? (await freePort());
-  const proc = Bun.spawn([...argv, "--port", String(port)], {
-    cwd: opts.cwd,
-    // Tests create links in bulk from one address; they set a create limit explicitly when they test it.
-    env: { ...process.env, ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", ...opts.env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+/** A child process whose stdout and stderr are kept (the tail) for failure messages. */
+function spawnWatched(argv: string[], cwd: string, env: Record<string, string | undefined>, keep: number) {
+  const proc = Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   let log = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-20_000);
+    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-keep);
   };
   void collect(proc.stdout);
   void collect(proc.stderr);
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  return { proc, output: () => log };
+}
+
+/** Polls `url` until it answers 2xx; fails fast with the output when the process exits first. */
+async function waitUntilReady(what: string, proc: Subprocess, url: string, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${log}`);
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode} before it was ready:\n${output()}`);
     try {
-      const res = await fetch(`${base}${opts.readyPath ?? "/healthz"}`);
-      if (res.ok) break;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
-      throw new Error(`server not ready within the deadline:\n${log}`);
+      throw new Error(`${what} not ready within the deadline:\n${output()}`);
     }
     await Bun.sleep(50);
   }
-  return {
-    proc,
-    base,
-    port,
-    output: () => log,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (proc.exitCode === null) proc.kill(signal);
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-      const code = await proc.exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
+}
+
+/** SIGTERM (or `signal`), SIGKILL after 15 s; resolves with the exit code. */
+async function stopProcess(proc: Subprocess, signal: NodeJS.Signals): Promise<number> {
+  if (proc.exitCode === null) proc.kill(signal);
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export async function startServer(argv: string[], opts: { cwd: string; env?: Record<string, string>; port?: number; readyPath?: string; timeoutMs?: number }): Promise<RunningServer> {
+  const port = opts.port ?? (await freePort());
+  // Tests create links in bulk from one address; they set a create limit explicitly when they test it.
+  const env = { ...process.env, ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", ...opts.env };
+  const { proc, output } = spawnWatched([...argv, "--port", String(port)], opts.cwd, env, 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady("server", proc, `${base}${opts.readyPath ?? "/healthz"}`, opts.timeoutMs ?? 15_000, output);
+  return { proc, base, port, output, stop: (signal: NodeJS.Signals = "SIGTERM") => stopProcess(proc, signal) };
 }
 
 export interface RunningWorker {
@@ -95,46 +97,15 @@ export interface RunningWorker {
  */
 export async function startWorker(argv: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunningWorker> {
   const port = await freePort();
-  const proc = Bun.spawn(argv, {
-    cwd: opts.cwd,
-    env: { ...process.env, HOST: "127.0.0.1", ...opts.env, WORKER_PORT: String(port) },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let log = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-50_000);
-  };
-  void collect(proc.stdout);
-  void collect(proc.stderr);
+  const env = { ...process.env, HOST: "127.0.0.1", ...opts.env, WORKER_PORT: String(port) };
+  const { proc, output } = spawnWatched(argv, opts.cwd, env, 50_000);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode} before it was ready:\n${log}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill("SIGKILL");
-      throw new Error(`worker not ready within the deadline:\n${log}`);
-    }
-    await Bun.sleep(100);
-  }
+  await waitUntilReady("worker", proc, `${base}/healthz`, opts.timeoutMs ?? 30_000, output);
   return {
     proc,
     base,
-    output: () => log,
+    output,
     health: async () => (await (await fetch(`${base}/healthz`)).json()) as Record<string, unknown>,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (proc.exitCode === null) proc.kill(signal);
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-      const code = await proc.exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (signal: NodeJS.Signals = "SIGTERM") => stopProcess(proc, signal),
   };
 }
