@@ -157,12 +157,6 @@ export class ShardedPostgresLinkStore implements LinkStore {
     return sql<LinkRow[]>`SELECT * FROM links WHERE url_hash = ${urlHash} AND canonical = 1 AND deleted_at IS NULL`.then((rows) => rows[0] ?? null);
   }
 
-  private static recent(sql: PgSql, limit: number, beforeId: bigint | undefined): Promise<LinkRow[]> {
-    return beforeId === undefined
-      ? sql<LinkRow[]>`SELECT * FROM links WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ${limit}`
-      : sql<LinkRow[]>`SELECT * FROM links WHERE deleted_at IS NULL AND id < ${beforeId.toString()} ORDER BY id DESC LIMIT ${limit}`;
-  }
-
   // ---------------------------------------------------------------- LinkStore
 
   async migrate(onProgress?: (line: string) => void): Promise<MigrationReport[]> {
@@ -343,32 +337,16 @@ export class ShardedPostgresLinkStore implements LinkStore {
     });
   }
 
-  /** Newest first across all shards; a shard whose primary is down is read from its replica. */
+  /** Newest first across all shards: listLinks with no filter. */
   async listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]> {
-    const deadline = this.deadline();
-    const perShard = await Promise.all(
-      this.shards.map(async (shard) => {
-        const query = (sql: PgSql) => ShardedPostgresLinkStore.recent(sql, limit, beforeId);
-        try {
-          return await this.call(shard.primary, query, deadline, true);
-        } catch (error) {
-          if (!shard.primary.guard.isFailure(error)) throw error;
-          try {
-            return await this.call(shard.replica, query, deadline, false);
-          } catch (replicaError) {
-            // A page missing one shard would look complete and be wrong: fail the whole listing.
-            this.fail(shard, "replica", replicaError);
-          }
-        }
-      }),
-    );
-    return mergeNewestFirst(
-      perShard.map((rows) => rows.map(toRecord)),
-      limit,
-    );
+    return this.listLinks({ limit, beforeId });
   }
 
-  /** Filters run on every shard (each returns at most `limit`), merged newest first like listRecent. */
+  /**
+   * Filters run on every shard (each returns at most `limit`), merged newest first. A shard whose
+   * primary is down is read from its replica; with both down the whole listing fails, since a
+   * page missing one shard would look complete and be wrong.
+   */
   async listLinks(filter: LinkFilter): Promise<LinkRecord[]> {
     const deadline = this.deadline();
     const query = (sql: PgSql) => sql<LinkRow[]>`
