@@ -38,8 +38,9 @@ try {
   if (hasIntegration && !skipIntegration) {
     step("starting the local cluster (scripts/cluster.sh up)");
     const alreadyUp = (await $`${cluster} status`.cwd(root).quiet().nothrow()).exitCode === 0;
-    await $`${cluster} up`.cwd(root);
+    // Set before `up` so a half-started cluster (one node failed) is stopped too.
     startedCluster = !alreadyUp;
+    await $`${cluster} up`.cwd(root);
     Object.assign(env, parseExports(await $`${cluster} env`.cwd(root).text()));
     step("applying migrations to every primary");
     await $`bun ${join(root, "src/main.ts")} migrate`.cwd(root).env(env);
