@@ -22,7 +22,8 @@ const socketOf = (ws: { raw: unknown }) => ws.raw as ClientSocket & { close(code
 
 export function realtimeRoutes(realtime: Realtime) {
   return new Elysia({ name: "realtime" }).ws("/ws", {
-    detail: { summary: "Live event stream: a snapshot, then sampled events and per-second aggregates (WebSocket)", tags: ["realtime"] },
+    // OpenAPI has no WebSocket operation; the GET below documents the endpoint instead.
+    detail: { hide: true },
     open(ws) {
       const socket = socketOf(ws);
       if (!realtime.hub.open(socket, () => realtime.snapshot())) {
@@ -41,6 +42,9 @@ export function realtimeRoutes(realtime: Realtime) {
   })
     // A plain GET (a browser tab, curl) would otherwise fall through to /:code and answer 404.
     .get("/ws", () => jsonError(426, "upgrade_required", "/ws is a WebSocket endpoint: connect with a WebSocket client", { upgrade: "websocket" }), {
-      detail: { hide: true },
+      detail: {
+        summary: "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426",
+        tags: ["realtime"],
+      },
     });
 }

@@ -357,6 +357,12 @@ describe("service endpoints", () => {
     expect(doc.paths["/api/v1/links/"].post.requestBody.content["application/json"].schema.properties.url.type).toBe("string");
   });
 
+  test("/openapi.json uses only OpenAPI operation names (no non-HTTP entries such as ws)", async () => {
+    const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+    const allowed = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace", "parameters", "summary", "description"]);
+    for (const [path, ops] of Object.entries(doc.paths)) for (const op of Object.keys(ops)) expect(`${path} ${op}`).toBe(allowed.has(op) ? `${path} ${op}` : "(valid operation)");
+  });
+
   test("/ serves the dashboard and /docs the API page", async () => {
     const home = await app.request("/");
     expect(home.status).toBe(200);
