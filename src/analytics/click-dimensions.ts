@@ -59,7 +59,21 @@ function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
   return value;
 }
 
-const NO_AGENT_IS_BOT = parseUserAgent(null).bot;
+const NO_AGENT = parseUserAgent(null);
+const countryMemo = new Map<string, string>();
+
+/** The parsed user agent, memoised: a redirect and an aggregation both ask for every click. */
+export function agentInfo(userAgent: string | null | undefined): UserAgentInfo {
+  return userAgent ? memo(uaMemo, userAgent, () => parseUserAgent(userAgent)) : NO_AGENT;
+}
+
+export function referrerValue(referrer: string | null | undefined): string {
+  return referrer ? memo(referrerMemo, referrer, () => referrerHost(referrer)) : DIRECT;
+}
+
+export function countryValue(raw: string | null | undefined): string {
+  return raw ? memo(countryMemo, raw, () => countryCode(raw)) : UNKNOWN;
+}
 
 /**
  * Whether a click from this user agent can count as a person. The redirect path asks it before
@@ -67,21 +81,16 @@ const NO_AGENT_IS_BOT = parseUserAgent(null).bot;
  * visitors, so their clicks need none.
  */
 export function isHumanAgent(userAgent: string | null): boolean {
-  if (!userAgent) return !NO_AGENT_IS_BOT;
-  return !memo(uaMemo, userAgent, () => parseUserAgent(userAgent)).bot;
+  return !agentInfo(userAgent).bot;
+}
+
+/** The click's value for each of DIMENSIONS, in that order. */
+export function dimensionValues(event: LinkEvent, ua: UserAgentInfo = agentInfo(event.user_agent)): string[] {
+  return [referrerValue(event.referrer), ua.browser, ua.os, ua.device, countryValue(event.country)];
 }
 
 export function classifyClick(event: LinkEvent): ClassifiedClick {
-  const ua = event.user_agent ? memo(uaMemo, event.user_agent, () => parseUserAgent(event.user_agent)) : parseUserAgent(event.user_agent);
-  return {
-    human: !ua.bot,
-    ua,
-    values: {
-      referrer: event.referrer ? memo(referrerMemo, event.referrer, () => referrerHost(event.referrer)) : referrerHost(event.referrer),
-      browser: ua.browser,
-      os: ua.os,
-      device: ua.device,
-      country: countryCode(event.country),
-    },
-  };
+  const ua = agentInfo(event.user_agent);
+  const [referrer, browser, os, device, country] = dimensionValues(event, ua) as [string, string, string, string, string];
+  return { human: !ua.bot, ua, values: { referrer, browser, os, device, country } };
 }

@@ -13,7 +13,7 @@
  * that is down holds up its partitions, it does not lose their clicks.
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
-import { parseLinkEvent, type LinkEvent } from "../events";
+import { parseEventRecord, type LinkEvent } from "../events";
 import type { AnalyticsStore } from "./analytics-store";
 
 export interface ClickConsumerOptions {
@@ -27,7 +27,7 @@ export interface ClickConsumerOptions {
 }
 
 export interface ClickConsumerStats {
-  /** messages read from the topic */
+  /** records read from the topic (each carries one or more events) */
   consumed: number;
   /** clicks added to the aggregates */
   counted: number;
@@ -35,7 +35,7 @@ export interface ClickConsumerStats {
   duplicates: number;
   /** skipped by stored offset (redelivered after a crash or rebalance) */
   alreadyApplied: number;
-  /** messages that were not events */
+  /** lines of records that were not events */
   malformed: number;
   batches: number;
   writeErrors: number;
@@ -90,11 +90,14 @@ export class KafkaClickConsumer {
     const events: LinkEvent[] = [];
     const offsets: number[] = [];
     for (const message of batch.messages) {
-      const event = parseLinkEvent(message.value);
-      if (event) {
+      // Events of one record share its offset: a redelivered record is skipped whole.
+      const record = parseEventRecord(message.value);
+      const offset = Number(message.offset);
+      for (const event of record.events) {
         events.push(event);
-        offsets.push(Number(message.offset));
-      } else this.counters.malformed++;
+        offsets.push(offset);
+      }
+      this.counters.malformed += record.malformed;
     }
     const nextOffset = Number(last.offset) + 1;
     const source = { group: this.opts.group, topic: batch.topic, partition: batch.partition };

@@ -28,7 +28,7 @@ export class LocalClickAggregator {
   constructor(
     bus: EventBus,
     private readonly store: AnalyticsStore,
-    intervalMs = 250,
+    intervalMs = 1_000,
     private readonly maxPending = 500_000,
   ) {
     this.unsubscribe = bus.subscribe("link.clicked", (events) => {

@@ -68,3 +68,23 @@ export function parseLinkEvent(raw: string | Buffer | null | undefined): LinkEve
   if (typeof e.ts !== "number" || !Number.isFinite(e.ts)) return null;
   return e as LinkEvent;
 }
+
+/**
+ * A Kafka record carries many events, one JSON object per line (see KafkaEventBus): the broker and
+ * kafkajs pay per record, not per event. A record with one event is the same format, so records
+ * written one event each (older producers, hand-made ones) read back alike.
+ */
+export function parseEventRecord(raw: string | Buffer | null | undefined): { events: LinkEvent[]; malformed: number } {
+  const events: LinkEvent[] = [];
+  let malformed = 0;
+  if (raw === null || raw === undefined) return { events, malformed: 1 };
+  const text = typeof raw === "string" ? raw : raw.toString("utf8");
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const event = parseLinkEvent(line);
+    if (event) events.push(event);
+    else malformed++;
+  }
+  if (events.length === 0 && malformed === 0) malformed = 1;
+  return { events, malformed };
+}

@@ -46,7 +46,9 @@ describeCluster("classifier worker: link.created -> Kafka -> ONNX model -> categ
   }, 30_000);
 
   test("a batch of links is classified, and a URL the model finds odd does not stop the worker", async () => {
-    const urls = ["https://github.com/oven-sh/bun/issues/1", "http://192.168.4.7/paypal/login/verify.php", "https://www.espn.com/nba/story/_/id/1"];
+    // Unique per run: on a cluster kept from an earlier run the same URL would reuse its old link.
+    const run = Date.now().toString(36);
+    const urls = [`https://github.com/oven-sh/bun/issues/1?run=${run}`, "http://192.168.4.7/paypal/login/verify.php", `https://www.espn.com/nba/story/_/id/1?run=${run}`];
     // The private-address URL is refused at create (BLOCK_PRIVATE_TARGETS), so it never reaches the worker.
     const codes: string[] = [];
     for (const url of urls) {

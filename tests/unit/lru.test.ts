@@ -28,3 +28,16 @@ test("a capacity of zero disables caching", () => {
   lru.set("a", 1, 1000);
   expect(lru.get("a")).toBeUndefined();
 });
+
+test("entries used since they were last passed over outlive entries never used", () => {
+  const lru = new LruCache<string, number>(3);
+  for (const k of ["a", "b", "c"]) lru.set(k, 1, 10_000);
+  lru.get("a");
+  lru.get("b");
+  lru.set("d", 1, 10_000); // a and b get a second chance, c was never read
+  expect(lru.get("c")).toBeUndefined();
+  lru.set("e", 1, 10_000); // d (unused) goes before a and b
+  expect(lru.get("d")).toBeUndefined();
+  expect([lru.get("a"), lru.get("b"), lru.get("e")]).toEqual([1, 1, 1]);
+  expect(lru.size).toBe(3);
+});
