@@ -7,6 +7,7 @@
  * baseline. Results: bench/results/<date>.{json,md,svg} and latest.{json,md,svg}.
  *
  *   bun run bench [--targets embedded,distributed] [--links 1000000] [--seconds 10] [--quick]
+ *                 [--scenarios hot,cold,unknown,create,mix] [--processes 1]
  *   bun run bench --url http://host:port     (an already running ringlink; seeds over HTTP)
  */
 import { $ } from "bun";
@@ -32,6 +33,9 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     url: { type: "string" },
     quick: { type: "boolean", default: false },
+    scenarios: { type: "string", default: "hot,cold,unknown,create,mix" },
+    // The server gets one core (the load generator the other): one process fits it best.
+    processes: { type: "string", default: "1" },
   },
 });
 const quick = values.quick;
@@ -40,7 +44,14 @@ const seconds = Number(values.seconds ?? (quick ? 3 : 10));
 const connections = Number(values.connections);
 const SERVER_CPU = "0";
 const WRK_CPU = hasTaskset ? "1" : undefined;
-const SCENARIOS: Scenario[] = ["hot", "cold", "unknown", "create", "mix"];
+const ALL_SCENARIOS: Scenario[] = ["hot", "cold", "unknown", "create", "mix"];
+const SCENARIOS = values.scenarios!.split(",").map((s) => s.trim()) as Scenario[];
+for (const s of SCENARIOS) {
+  if (!ALL_SCENARIOS.includes(s)) {
+    console.error(`unknown scenario ${s}: choose from ${ALL_SCENARIOS.join(",")}`);
+    process.exit(2);
+  }
+}
 const OHA = findOha();
 const LABELS: Record<Scenario, string> = {
   hot: "(a) redirect, hot 1k codes",
@@ -138,7 +149,7 @@ function scenarioFiles(dir: string, codes: string[]): Record<Scenario, ScenarioF
   const cold = write("cold.txt", codes);
   const unknown = write("unknown.txt", Array.from({ length: 1000 }, () => `zz${randomCode(6)}`));
   const lists: Record<Scenario, string> = { hot, cold, unknown, create: hot, mix: hot };
-  return Object.fromEntries(SCENARIOS.map((s) => [s, { script: writeScenarioScript(dir, s, lists[s]), codes: lists[s] }])) as Record<Scenario, ScenarioFiles>;
+  return Object.fromEntries(ALL_SCENARIOS.map((s) => [s, { script: writeScenarioScript(dir, s, lists[s]), codes: lists[s] }])) as Record<Scenario, ScenarioFiles>;
 }
 
 interface ScenarioFiles {
@@ -190,7 +201,7 @@ async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
   await $`bun ${join(root, "src/main.ts")} seed ${linkCount} --out ${codesFile}`.env({ ...process.env, ...env });
   const codes = readFileSync(codesFile, "utf8").trim().split("\n");
   const port = await freePort();
-  const server = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(port)], {
+  const server = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(port), "--processes", values.processes!], {
     env,
     readyUrl: `http://127.0.0.1:${port}/healthz`,
     cpu: SERVER_CPU,

@@ -45,6 +45,8 @@ export interface Runtime {
   /** the live stream behind /ws (started by the serving process) */
   realtime: Realtime;
   readiness(): Promise<DependencyHealth[]>;
+  /** Hands published events on and, in embedded mode, writes the click aggregates now (tests, tools). */
+  flushAnalytics(): Promise<void>;
   isReady(deps: DependencyHealth[]): boolean;
   close(): Promise<void>;
 }
@@ -206,6 +208,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     metrics,
     realtime,
     readiness,
+    async flushAnalytics() {
+      await bus.flush();
+      await aggregator?.flush();
+    },
     // The broker never decides readiness: while it is away events are spooled and nothing fails.
     isReady: (deps) => adapters.isReady(deps.filter((d) => d.kind !== "kafka")),
     async close() {

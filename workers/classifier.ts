@@ -12,7 +12,7 @@ import { createAdapters } from "../src/adapters";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
-import { createKafka, ensureTopics, parseEventRecord, physicalTopic, type LinkEvent } from "../src/events";
+import { createKafka, ensureTopics, decodeRecord, physicalTopic, type LinkEvent } from "../src/events";
 import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;
@@ -58,7 +58,7 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
     const last = batch.messages[batch.messages.length - 1];
     if (!last) return;
-    const events = batch.messages.flatMap((m) => parseEventRecord(m.value).events);
+    const events = batch.messages.flatMap((m) => decodeRecord(m.value).events);
     await classifier.handle(events);
     resolveOffset(last.offset);
     const next = Number(last.offset) + 1;

@@ -13,7 +13,7 @@
  * that is down holds up its partitions, it does not lose their clicks.
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
-import { parseEventRecord, type LinkEvent } from "../events";
+import { decodeRecord, type LinkEvent } from "../events";
 import type { AnalyticsStore } from "./analytics-store";
 
 export interface ClickConsumerOptions {
@@ -91,7 +91,7 @@ export class KafkaClickConsumer {
     const offsets: number[] = [];
     for (const message of batch.messages) {
       // Events of one record share its offset: a redelivered record is skipped whole.
-      const record = parseEventRecord(message.value);
+      const record = decodeRecord(message.value);
       const offset = Number(message.offset);
       for (const event of record.events) {
         events.push(event);

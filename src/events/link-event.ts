@@ -53,12 +53,15 @@ const STATUSES = new Set(["OK", "ERROR", "NOT_FOUND"]);
  */
 export function parseLinkEvent(raw: string | Buffer | null | undefined): LinkEvent | null {
   if (raw === null || raw === undefined) return null;
-  let value: unknown;
   try {
-    value = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
+    return toLinkEvent(JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8")));
   } catch {
     return null;
   }
+}
+
+/** The value as an event when it has what every consumer relies on (id, type, status, code, ts). */
+export function toLinkEvent(value: unknown): LinkEvent | null {
   if (typeof value !== "object" || value === null) return null;
   const e = value as Partial<LinkEvent>;
   if (typeof e.event_id !== "string" || e.event_id === "" || e.event_id.length > 200) return null;
@@ -67,24 +70,4 @@ export function parseLinkEvent(raw: string | Buffer | null | undefined): LinkEve
   if (typeof e.short_code !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(e.short_code)) return null;
   if (typeof e.ts !== "number" || !Number.isFinite(e.ts)) return null;
   return e as LinkEvent;
-}
-
-/**
- * A Kafka record carries many events, one JSON object per line (see KafkaEventBus): the broker and
- * kafkajs pay per record, not per event. A record with one event is the same format, so records
- * written one event each (older producers, hand-made ones) read back alike.
- */
-export function parseEventRecord(raw: string | Buffer | null | undefined): { events: LinkEvent[]; malformed: number } {
-  const events: LinkEvent[] = [];
-  let malformed = 0;
-  if (raw === null || raw === undefined) return { events, malformed: 1 };
-  const text = typeof raw === "string" ? raw : raw.toString("utf8");
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const event = parseLinkEvent(line);
-    if (event) events.push(event);
-    else malformed++;
-  }
-  if (events.length === 0 && malformed === 0) malformed = 1;
-  return { events, malformed };
 }

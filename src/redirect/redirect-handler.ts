@@ -45,6 +45,14 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 // Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 
+/**
+ * Client-controlled header values travel in every click event: bounded, so a record of events
+ * always fits the broker's message limit. Far past any real user agent or useful referrer.
+ */
+const MAX_AGENT = 512;
+const MAX_REFERRER = 1024;
+const capped = (value: string | null, max: number): string | null => (value !== null && value.length > max ? value.slice(0, max) : value);
+
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
 
 function redirect(link: CachedLink, request: Request): Response {
@@ -93,7 +101,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", latencyMs: number, peer: PeerSource | null): void {
     if (!publishClicks || request.method === "HEAD") return;
     const headers = request.headers;
-    const ua = headers.get("user-agent");
+    const ua = capped(headers.get("user-agent"), MAX_AGENT);
     const now = Date.now();
     bus.publish("link.clicked", {
       event_id: eventIds.next(),
@@ -107,7 +115,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       ts: now,
       cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
       source,
-      referrer: headers.get("referer"),
+      referrer: capped(headers.get("referer"), MAX_REFERRER),
       user_agent: ua,
       country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
       // Bots never count as unique visitors, so they skip the address lookup and the hash.

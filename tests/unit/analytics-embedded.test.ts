@@ -25,9 +25,9 @@ async function stats(code: string, query = ""): Promise<{ status: number; body: 
   return { status: res.status, body: await res.json() };
 }
 
-/** Polls until the aggregator has written `human + bot` clicks (it writes every 250 ms). */
+/** Polls until the aggregator has written `human + bot` clicks (it writes every second, or when flushed). */
 async function settled(code: string, total: number): Promise<any> {
-  await app.runtime.bus.flush();
+  await app.runtime.flushAnalytics();
   const deadline = Date.now() + 3_000;
   for (;;) {
     const { body } = await stats(code, "?interval=minute");

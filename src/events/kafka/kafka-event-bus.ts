@@ -1,7 +1,7 @@
 /**
  * The EventBus on Kafka. `publish` is an array push; a sender loop ships the queue in batches (after
  * `lingerMs`, or at once when `batchSize` events are waiting), packed into a few records per send
- * (see packRecords).
+ * (see encodeRecords and ../event-records.ts).
  *
  * When a send fails (broker down, unreachable, timing out) the batch goes to the on-disk spool
  * journal, and so does everything published after it until the journal has been replayed, in
@@ -22,6 +22,7 @@ import type { DependencyHealth } from "../../storage";
 import type { EventBus, EventBusStats, EventHandler } from "../event-bus";
 import { InProcessEventBus } from "../in-process-bus";
 import type { EventTopic, LinkEvent } from "../link-event";
+import { encodeRecord, recordBytesOf } from "../event-records";
 import { SpoolJournal } from "../spool-journal";
 import { ensureTopics, physicalTopic, type TopicSettings } from "./kafka-topics";
 
@@ -70,69 +71,70 @@ export interface KafkaBusBacklog {
 
 type Queued = [EventTopic, LinkEvent];
 
-/** An event serialised for the wire; its short code picks the lane (and so the partition). */
+/**
+ * A record ready for the wire or the journal: `count` events of one topic and lane, packed by
+ * encodeRecord. A code always falls in the same lane (key `lane-N`), so its events share a
+ * partition and consumers of different partitions never update one link's rows at once.
+ */
 export interface Encoded {
   topic: EventTopic;
   key: string;
+  count: number;
   value: string;
 }
 
-/**
- * Journal lines are `{"topic":"link.clicked","event":{...}}`: readable with jq, replayable without
- * the code that wrote them. Reading them back slices the event's JSON out instead of parsing and
- * re-serialising it (replay runs on the redirect thread, at the producer's full rate).
- */
-const SPOOL_PREFIX = new Map<string, EventTopic>([
-  ['{"topic":"link.clicked","event":', "link.clicked"],
-  ['{"topic":"link.created","event":', "link.created"],
-]);
+export const laneOf = (code: string, lanes: number): string => `lane-${lanes <= 1 ? 0 : Bun.hash.murmur32v3(code) % lanes}`;
 
-function encodeSpoolLine({ topic, value }: Encoded): string {
-  return `{"topic":${JSON.stringify(topic)},"event":${value}}`;
+/**
+ * Packs queued events into records: one per topic and lane, none larger than `maxBytes` (the
+ * broker's message.max.bytes is 1 MiB by default).
+ */
+export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes: number): Encoded[] {
+  const open = new Map<string, { topic: EventTopic; key: string; events: LinkEvent[]; bytes: number }>();
+  const out: Encoded[] = [];
+  const close = (group: { topic: EventTopic; key: string; events: LinkEvent[] }) => out.push({ topic: group.topic, key: group.key, count: group.events.length, value: encodeRecord(group.events) });
+  for (const [topic, event] of queued) {
+    const key = laneOf(event.short_code, lanes);
+    const id = topic === "link.clicked" ? key : `c${key}`;
+    const bytes = recordBytesOf(event);
+    let group = open.get(id);
+    if (group && group.bytes + bytes > maxBytes) {
+      close(group);
+      group = undefined;
+    }
+    if (!group) open.set(id, (group = { topic, key, events: [], bytes: 0 }));
+    group.events.push(event);
+    group.bytes += bytes;
+  }
+  for (const group of open.values()) close(group);
+  return out;
 }
 
-export function decodeSpoolLine(line: string): Encoded | null {
-  for (const [prefix, topic] of SPOOL_PREFIX) {
-    if (!line.startsWith(prefix) || !line.endsWith("}}")) continue;
-    const value = line.slice(prefix.length, -1);
-    const key = /"short_code":"([A-Za-z0-9_-]{1,64})"/.exec(value)?.[1];
-    return key === undefined ? null : { topic, key, value };
-  }
+const countOf = (records: readonly Encoded[]): number => records.reduce((n, r) => n + r.count, 0);
+
+/**
+ * Journal lines are `{"topic":"link.clicked","key":"lane-1","count":57,"record":{...}}`: readable
+ * with jq, replayable without the code that wrote them. Reading them back slices the record out
+ * instead of parsing and re-serialising it (replay runs on the redirect thread). Lines of one event
+ * each, `{"topic":...,"event":{...}}`, left by an older version, replay too.
+ */
+const SPOOL_LINE = /^\{"topic":"(link\.clicked|link\.created)","key":"(lane-\d{1,4})","count":(\d{1,7}),"record":/;
+
+function encodeSpoolLine({ topic, key, count, value }: Encoded): string {
+  return `{"topic":"${topic}","key":"${key}","count":${count},"record":${value}}`;
+}
+
+export function decodeSpoolLine(line: string, lanes = 1): Encoded | null {
+  const head = SPOOL_LINE.exec(line);
+  if (head && line.endsWith("}}")) return { topic: head[1] as EventTopic, key: head[2]!, count: Number(head[3]), value: line.slice(head[0].length, -1) };
   try {
     const parsed = JSON.parse(line) as { topic?: EventTopic; event?: LinkEvent };
     if ((parsed.topic !== "link.clicked" && parsed.topic !== "link.created") || typeof parsed.event?.short_code !== "string") return null;
-    return { topic: parsed.topic, key: parsed.event.short_code, value: JSON.stringify(parsed.event) };
+    return { topic: parsed.topic, key: laneOf(parsed.event.short_code, lanes), count: 1, value: JSON.stringify(parsed.event) };
   } catch {
     return null;
   }
 }
-
-/**
- * One Kafka record per topic and lane, its value the lane's events as JSON lines. kafkajs spends
- * 8-12 us of CPU per record (encoding, CRC, partitioning) on the serving thread, and the broker
- * pays per record too; packing a send's events into a few records makes that cost per batch.
- * A code always falls in the same lane (key `lane-N`), so its events still share a partition and
- * consumers of different partitions never update one link's rows at the same time.
- */
-export function packRecords(batch: readonly Encoded[], prefix: string, lanes: number): Array<{ topic: string; messages: Message[] }> {
-  const groups = new Map<string, { topic: string; lane: number; values: string[] }>();
-  for (const { topic, key, value } of batch) {
-    const lane = lanes === 1 ? 0 : Bun.hash.murmur32v3(key) % lanes;
-    const id = `${topic}\u0000${lane}`;
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = { topic: physicalTopic(prefix, topic), lane, values: [] }));
-    group.values.push(value);
-  }
-  const byTopic = new Map<string, Message[]>();
-  for (const { topic, lane, values } of groups.values()) {
-    let messages = byTopic.get(topic);
-    if (!messages) byTopic.set(topic, (messages = []));
-    messages.push({ key: `lane-${lane}`, value: values.join("\n") });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-const encodeAll = (queued: readonly Queued[]): Encoded[] => queued.map(([topic, event]) => ({ topic, key: event.short_code, value: JSON.stringify(event) }));
 
 export class KafkaEventBus implements EventBus {
   private readonly opts: Required<Omit<KafkaEventBusOptions, "kafka" | "topics" | "spoolDir">> & KafkaEventBusOptions;
@@ -211,7 +213,7 @@ export class KafkaEventBus implements EventBus {
   private pump(): void {
     if (this.queue.length === 0) return;
     if (this.brokerDown || !this.journal.isEmpty) {
-      this.spool(encodeAll(this.takeQueue()));
+      this.spool(this.encode(this.takeQueue()));
       return;
     }
     // One send at a time keeps batches in publish order; the queue waits behind it, and moves to
@@ -233,7 +235,7 @@ export class KafkaEventBus implements EventBus {
       this.lastSpillLog = now;
       console.log(JSON.stringify({ ts: new Date(now).toISOString(), level: "warn", msg: "event producer behind the redirects, spooling the backlog to disk", queued: this.queue.length, spool: this.journal.dir }));
     }
-    this.spool(encodeAll(this.takeQueue()));
+    this.spool(this.encode(this.takeQueue()));
   }
 
   private takeQueue(): Queued[] {
@@ -242,45 +244,54 @@ export class KafkaEventBus implements EventBus {
     return all;
   }
 
+  private encode(queued: readonly Queued[]): Encoded[] {
+    return encodeRecords(queued, this.lanes, this.opts.maxBatchBytes);
+  }
+
+  private get lanes(): number {
+    return Math.max(1, this.opts.topics.partitions);
+  }
+
   /**
-   * The oldest queued events that fit one request, serialised. JSON is made here, once, and used
-   * as is for the broker or the journal.
+   * The oldest queued events that fit one request, packed into records. They are serialised
+   * here, once, and used as is for the broker or the journal.
    */
   private takeBatch(): Encoded[] {
-    const batch: Encoded[] = [];
     let bytes = 0;
     let n = 0;
     while (n < this.queue.length && n < this.opts.maxBatchMessages) {
-      const [topic, event] = this.queue[n]!;
-      const value = JSON.stringify(event);
-      bytes += value.length + event.short_code.length + 64;
+      bytes += recordBytesOf(this.queue[n]![1]);
       if (bytes > this.opts.maxBatchBytes && n > 0) break;
-      batch.push({ topic, key: event.short_code, value });
       n++;
     }
-    this.queue.splice(0, n);
-    return batch;
+    return this.encode(this.queue.splice(0, n));
   }
 
   private async sendDirect(batch: Encoded[]): Promise<void> {
     try {
       await this.send(batch);
-      this.counters.produced += batch.length;
+      this.counters.produced += countOf(batch);
     } catch (error) {
       this.markDown(error);
       // This batch is older than anything still queued, so it enters the journal first (unless a
       // backlog was spilled while it was in flight: then it follows that backlog, the one case
       // where a key's events reach the broker out of order; counts are unaffected).
       this.spool(batch);
-      this.spool(encodeAll(this.takeQueue()));
+      this.spool(this.encode(this.takeQueue()));
     }
   }
 
   private async send(batch: readonly Encoded[]): Promise<void> {
-    const topicMessages = packRecords(batch, this.opts.topics.prefix, Math.max(1, this.opts.topics.partitions));
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, key, value } of batch) {
+      const name = physicalTopic(this.opts.topics.prefix, topic);
+      let messages = byTopic.get(name);
+      if (!messages) byTopic.set(name, (messages = []));
+      messages.push({ key, value });
+    }
     await this.connect();
     try {
-      await this.producer.sendBatch({ topicMessages, acks: -1, timeout: 5_000 });
+      await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1, timeout: 5_000 });
     } catch (error) {
       // A fresh connect (and topic check) next time: the broker may have come back as a new process.
       this.connecting = null;
@@ -311,13 +322,14 @@ export class KafkaEventBus implements EventBus {
 
   private spool(batch: readonly Encoded[]): void {
     if (batch.length === 0) return;
-    const lines = batch.map(encodeSpoolLine);
-    const taken = this.journal.append(lines);
+    // The journal takes a prefix of the lines: whole records, counted in events.
+    const taken = countOf(batch.slice(0, this.journal.append(batch.map(encodeSpoolLine))));
+    const refused = countOf(batch) - taken;
     this.counters.spooled += taken;
-    this.counters.dropped += batch.length - taken;
-    if (taken < batch.length && Date.now() - this.lastDropLog > 10_000) {
+    this.counters.dropped += refused;
+    if (refused > 0 && Date.now() - this.lastDropLog > 10_000) {
       this.lastDropLog = Date.now();
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "event spool full, events dropped", dropped: batch.length - taken, spoolBytes: this.journal.sizeBytes }));
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "event spool full, events dropped", dropped: refused, spoolBytes: this.journal.sizeBytes }));
     }
     this.scheduleReplay(this.brokerDown ? this.retryDelayMs : 0);
   }
@@ -360,7 +372,7 @@ export class KafkaEventBus implements EventBus {
     const chunk = this.journal.read(this.opts.maxBatchMessages, this.opts.maxBatchBytes);
     const batch: Encoded[] = [];
     for (const line of chunk.lines) {
-      const encoded = decodeSpoolLine(line);
+      const encoded = decodeSpoolLine(line, this.lanes);
       if (encoded) batch.push(encoded);
       else this.counters.dropped++; // a damaged line cannot be delivered; skip it rather than stall
     }
@@ -371,8 +383,8 @@ export class KafkaEventBus implements EventBus {
     try {
       await attempt;
       this.journal.commit(chunk.next);
-      this.counters.replayed += batch.length;
-      this.counters.produced += batch.length;
+      this.counters.replayed += countOf(batch);
+      this.counters.produced += countOf(batch);
       this.retryDelayMs = 100;
       if (this.journal.isEmpty) {
         this.brokerDown = false;
@@ -437,7 +449,7 @@ export class KafkaEventBus implements EventBus {
     clearTimeout(this.replayTimer);
     if (flushed === "timeout" || this.queue.length > 0) {
       this.brokerDown = true; // a late-finishing send must not race the final spool
-      this.spool(encodeAll(this.takeQueue()));
+      this.spool(this.encode(this.takeQueue()));
     }
     this.journal.close();
     await this.local.close();
