@@ -5,6 +5,7 @@
  * records the partition offset beside the counters, which is what makes a redelivery harmless.
  */
 import type { LinkEvent } from "../events";
+import type { ClickDelta } from "./click-aggregation";
 import type { Dimension } from "./click-dimensions";
 
 /** Where a Kafka batch came from: the key of its stored offset. */
@@ -16,12 +17,6 @@ export interface BatchSource {
 
 export interface ClickBatch {
   events: readonly LinkEvent[];
-  /**
-   * false skips the per-event id check: for a store that applies a batch in one transaction, fed
-   * by the in-process bus (each event handed over once, a failed batch retried whole), an id can
-   * never arrive twice, and the check would cost one insert per click. Default true.
-   */
-  dedupe?: boolean;
   /** Kafka only: each event's offset (parallel to `events`), the source, and the offset after the batch */
   kafka?: { source: BatchSource; offsets: readonly number[]; nextOffset: number };
 }
@@ -61,9 +56,13 @@ export interface StatsData {
 
 export interface AnalyticsStore {
   readonly description: string;
-  /** true when apply() commits a whole batch in one transaction (so a retry cannot double count) */
-  readonly atomicBatches: boolean;
   apply(batch: ClickBatch): Promise<ApplyResult>;
+  /**
+   * Adds counters gathered in this process (embedded mode: no broker, no event ids). Each database
+   * commits its part on its own; what could not be written comes back, to be merged into the next
+   * delta (never retried whole, which would count a committed part twice). Null: all written.
+   */
+  applyDelta(delta: ClickDelta): Promise<ClickDelta | null>;
   read(query: StatsQuery): Promise<StatsData>;
   /** Forgets processed event ids older than `before` (epoch ms); returns how many went. */
   pruneProcessed(before: number): Promise<number>;

@@ -72,22 +72,28 @@ interface CodeTally {
 }
 
 /**
- * Unique visitors and the top lists count people: bot clicks add to `bot` in the minute series and
- * to `links.clicks`, but not to visitors or dimensions (a crawler's "browser" is not an audience).
+ * Counters being gathered: clicks go in one at a time (as they arrive) and come out as a
+ * ClickDelta. Unique visitors and the top lists count people: bot clicks add to `bot` in the
+ * minute series and to `links.clicks`, but not to visitors or dimensions (a crawler's "browser" is
+ * not an audience).
  *
- * This runs once per click on the embedded redirect thread, so it tallies into nested maps keyed by
- * the code, the minute and the day (no composite string per click) and sorts only the few rows at the end.
+ * In embedded mode this runs once per click on the redirect thread, so it tallies into nested maps
+ * keyed by the code, the minute and the day (no composite string per click), and sorts only the
+ * rows at the end. Its size is bounded by distinct codes x minutes x visitors, not by clicks.
  */
-export function aggregateClicks(events: Iterable<LinkEvent>): ClickDelta {
-  const codes = new Map<string, CodeTally>();
-  let counted = 0;
+export class ClickTally {
+  private codes = new Map<string, CodeTally>();
+  private counted = 0;
 
-  for (const event of events) {
-    if (!isCountableClick(event)) continue;
-    counted++;
-    const code = event.short_code;
-    let tally = codes.get(code);
-    if (!tally) codes.set(code, (tally = { clicks: 0, minutes: new Map(), days: new Map() }));
+  get isEmpty(): boolean {
+    return this.codes.size === 0;
+  }
+
+  /** Adds a click; false when the event is not a countable click. */
+  add(event: LinkEvent): boolean {
+    if (!isCountableClick(event)) return false;
+    this.counted++;
+    const tally = this.codeTally(event.short_code);
     tally.clicks++;
     const ua = agentInfo(event.user_agent);
 
@@ -97,21 +103,108 @@ export function aggregateClicks(events: Iterable<LinkEvent>): ClickDelta {
     if (!row) tally.minutes.set(minute, (row = { human: 0, bot: 0 }));
     if (ua.bot) {
       row.bot++;
-      continue;
+      return true;
     }
     row.human++;
 
-    const dayIndex = Math.floor(event.ts / DAY_MS);
-    let day = tally.days.get(dayIndex);
-    if (!day) tally.days.set(dayIndex, (day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) }));
+    const day = this.dayTally(tally, Math.floor(event.ts / DAY_MS));
     if (typeof event.visitor === "string" && event.visitor !== "") day.visitors.add(event.visitor.length > 64 ? event.visitor.slice(0, 64) : event.visitor);
     const values = dimensionValues(event, ua);
     for (let d = 0; d < values.length; d++) {
       const counts = day.dimensions[d]!;
       counts.set(values[d]!, (counts.get(values[d]!) ?? 0) + 1);
     }
+    return true;
   }
-  return toDelta(counted, codes);
+
+  /** Puts back a delta that could not be written, so it goes out with the next one. */
+  merge(delta: ClickDelta): void {
+    this.counted += delta.counted;
+    for (const [code, n] of delta.clicksByCode) this.codeTally(code).clicks += n;
+    for (const r of delta.minutes) {
+      const minutes = this.codeTally(r.code).minutes;
+      const key = r.minute / MINUTE_MS;
+      const row = minutes.get(key);
+      if (row) {
+        row.human += r.human;
+        row.bot += r.bot;
+      } else minutes.set(key, { human: r.human, bot: r.bot });
+    }
+    for (const r of delta.visitors) this.dayTally(this.codeTally(r.code), r.day / DAY_MS).visitors.add(r.visitor);
+    for (const r of delta.dimensions) {
+      const counts = this.dayTally(this.codeTally(r.code), r.day / DAY_MS).dimensions[DIMENSIONS.indexOf(r.dimension)]!;
+      counts.set(r.value, (counts.get(r.value) ?? 0) + r.clicks);
+    }
+  }
+
+  /** The rows gathered so far; the tally starts again empty. */
+  take(): ClickDelta {
+    const delta = toDelta(this.counted, this.codes);
+    this.codes = new Map();
+    this.counted = 0;
+    return delta;
+  }
+
+  private codeTally(code: string): CodeTally {
+    let tally = this.codes.get(code);
+    if (!tally) this.codes.set(code, (tally = { clicks: 0, minutes: new Map(), days: new Map() }));
+    return tally;
+  }
+
+  private dayTally(tally: CodeTally, dayIndex: number): DayTally {
+    let day = tally.days.get(dayIndex);
+    if (!day) tally.days.set(dayIndex, (day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) }));
+    return day;
+  }
+}
+
+export function aggregateClicks(events: Iterable<LinkEvent>): ClickDelta {
+  const tally = new ClickTally();
+  for (const event of events) tally.add(event);
+  return tally.take();
+}
+
+/**
+ * Cuts a delta into parts of about `maxRows` rows, never splitting one code's rows, each part
+ * still sorted: written one part per transaction, a big delta never holds the thread (or a lock) long.
+ * `groupOf` keeps codes of different groups (shards) in different parts.
+ */
+export function splitDelta(delta: ClickDelta, maxRows: number, groupOf: (code: string) => number = () => 0): ClickDelta[] {
+  const parts = new Map<number, ClickDelta[]>();
+  const current = (code: string, rows: number): ClickDelta => {
+    const group = groupOf(code);
+    let list = parts.get(group);
+    if (!list) parts.set(group, (list = []));
+    let part = list[list.length - 1];
+    const size = part ? part.minutes.length + part.visitors.length + part.dimensions.length + part.clicksByCode.size : 0;
+    if (!part || (size > 0 && size + rows > maxRows)) list.push((part = { counted: 0, clicksByCode: new Map(), minutes: [], visitors: [], dimensions: [] }));
+    return part;
+  };
+  // Rows are sorted by code, so each code's rows are one run in each list.
+  const runs = (rows: readonly { code: string }[]) => {
+    const byCode = new Map<string, number[]>();
+    rows.forEach((r, i) => {
+      const list = byCode.get(r.code);
+      if (list) list.push(i);
+      else byCode.set(r.code, [i]);
+    });
+    return byCode;
+  };
+  const minutes = runs(delta.minutes);
+  const visitors = runs(delta.visitors);
+  const dimensions = runs(delta.dimensions);
+  for (const [code, clicks] of delta.clicksByCode) {
+    const m = minutes.get(code) ?? [];
+    const v = visitors.get(code) ?? [];
+    const d = dimensions.get(code) ?? [];
+    const part = current(code, 1 + m.length + v.length + d.length);
+    part.clicksByCode.set(code, clicks);
+    part.counted += clicks;
+    for (const i of m) part.minutes.push(delta.minutes[i]!);
+    for (const i of v) part.visitors.push(delta.visitors[i]!);
+    for (const i of d) part.dimensions.push(delta.dimensions[i]!);
+  }
+  return [...parts.values()].flat();
 }
 
 /** Rows sorted by (code, time, ...) so concurrent writers lock them in the same order. */

@@ -16,7 +16,7 @@ import postgres from "postgres";
 import { Deadline, withTimeout } from "../cluster";
 import type { ShardNodes } from "../config";
 import type { LinkEvent } from "../events";
-import { aggregateClicks, isCountableClick, DAY_MS } from "./click-aggregation";
+import { aggregateClicks, isCountableClick, splitDelta, ClickTally, DAY_MS, type ClickDelta } from "./click-aggregation";
 import {
   EMPTY_RESULT,
   addResults,
@@ -61,9 +61,6 @@ function pool(url: string, max: number, connectTimeoutMs: number): Sql {
 
 export class PostgresAnalyticsStore implements AnalyticsStore {
   readonly description: string;
-  // One transaction per shard: a batch that fails on one shard after another committed is retried
-  // whole, so the event ids must stay the guard.
-  readonly atomicBatches = false;
   private readonly shards: ShardPools[];
 
   constructor(private readonly opts: PostgresAnalyticsOptions) {
@@ -140,35 +137,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       }
 
       const delta = aggregateClicks(fresh);
-      if (delta.minutes.length > 0) {
-        const m = delta.minutes;
-        await tx`
-          INSERT INTO click_minutes (code, minute_start, human, bot)
-          SELECT * FROM unnest(${m.map((r) => r.code)}::text[], ${m.map((r) => r.minute)}::bigint[], ${m.map((r) => r.human)}::bigint[], ${m.map((r) => r.bot)}::bigint[])
-          ON CONFLICT (code, minute_start) DO UPDATE SET human = click_minutes.human + EXCLUDED.human, bot = click_minutes.bot + EXCLUDED.bot`;
-      }
-      if (delta.visitors.length > 0) {
-        const v = delta.visitors;
-        await tx`
-          INSERT INTO click_visitors (code, day_start, visitor)
-          SELECT * FROM unnest(${v.map((r) => r.code)}::text[], ${v.map((r) => r.day)}::bigint[], ${v.map((r) => r.visitor)}::text[])
-          ON CONFLICT DO NOTHING`;
-      }
-      if (delta.dimensions.length > 0) {
-        const d = delta.dimensions;
-        await tx`
-          INSERT INTO click_dimensions (code, day_start, dimension, dim_value, clicks)
-          SELECT * FROM unnest(${d.map((r) => r.code)}::text[], ${d.map((r) => r.day)}::bigint[], ${d.map((r) => r.dimension)}::text[],
-                               ${d.map((r) => r.value)}::text[], ${d.map((r) => r.clicks)}::bigint[])
-          ON CONFLICT (code, day_start, dimension, dim_value) DO UPDATE SET clicks = click_dimensions.clicks + EXCLUDED.clicks`;
-      }
-      if (delta.clicksByCode.size > 0) {
-        const codes = [...delta.clicksByCode.keys()];
-        const counts = [...delta.clicksByCode.values()];
-        await tx`
-          UPDATE links SET clicks = links.clicks + v.n
-          FROM unnest(${codes}::text[], ${counts}::bigint[]) AS v(code, n) WHERE links.code = v.code`;
-      }
+      await writeDelta(tx, delta);
       if (kafka) {
         const { group, topic, partition } = kafka.source;
         await tx`UPDATE consumer_offsets SET next_offset = GREATEST(next_offset, ${kafka.nextOffset}), updated_at = ${now}
@@ -176,6 +145,25 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       }
       return { counted: delta.counted, duplicates, alreadyApplied: skipped };
     }) as Promise<ApplyResult>;
+  }
+
+  async applyDelta(delta: ClickDelta): Promise<ClickDelta | null> {
+    const parts = splitDelta(delta, Number.MAX_SAFE_INTEGER, (code) => this.opts.shardOf(code));
+    const outcomes = await Promise.allSettled(
+      parts.map((part) => {
+        // No client-side timeout here: a transaction that timed out for us but committed later would
+        // be merged back and counted twice. A dead primary fails the connection instead.
+        const shard = this.shardFor(part.clicksByCode.keys().next().value!);
+        return shard.primary.begin((tx: Tx) => writeDelta(tx, part)) as Promise<void>;
+      }),
+    );
+    const left = new ClickTally();
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status !== "rejected") return;
+      left.merge(parts[i]!);
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(outcome.reason) }));
+    });
+    return left.isEmpty ? null : left.take();
   }
 
   async read(q: StatsQuery): Promise<StatsData> {
@@ -230,5 +218,38 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
 
   async close(): Promise<void> {
     await Promise.all(this.shards.flatMap((s) => [s.primary.end({ timeout: 2 }), s.replica.end({ timeout: 1 })]));
+  }
+}
+
+/** Adds a delta's rows inside the caller's transaction, one statement per table (arrays via unnest). */
+async function writeDelta(tx: Tx, delta: ClickDelta): Promise<void> {
+  if (delta.minutes.length > 0) {
+    const m = delta.minutes;
+    await tx`
+      INSERT INTO click_minutes (code, minute_start, human, bot)
+      SELECT * FROM unnest(${m.map((r) => r.code)}::text[], ${m.map((r) => r.minute)}::bigint[], ${m.map((r) => r.human)}::bigint[], ${m.map((r) => r.bot)}::bigint[])
+      ON CONFLICT (code, minute_start) DO UPDATE SET human = click_minutes.human + EXCLUDED.human, bot = click_minutes.bot + EXCLUDED.bot`;
+  }
+  if (delta.visitors.length > 0) {
+    const v = delta.visitors;
+    await tx`
+      INSERT INTO click_visitors (code, day_start, visitor)
+      SELECT * FROM unnest(${v.map((r) => r.code)}::text[], ${v.map((r) => r.day)}::bigint[], ${v.map((r) => r.visitor)}::text[])
+      ON CONFLICT DO NOTHING`;
+  }
+  if (delta.dimensions.length > 0) {
+    const d = delta.dimensions;
+    await tx`
+      INSERT INTO click_dimensions (code, day_start, dimension, dim_value, clicks)
+      SELECT * FROM unnest(${d.map((r) => r.code)}::text[], ${d.map((r) => r.day)}::bigint[], ${d.map((r) => r.dimension)}::text[],
+                           ${d.map((r) => r.value)}::text[], ${d.map((r) => r.clicks)}::bigint[])
+      ON CONFLICT (code, day_start, dimension, dim_value) DO UPDATE SET clicks = click_dimensions.clicks + EXCLUDED.clicks`;
+  }
+  if (delta.clicksByCode.size > 0) {
+    const codes = [...delta.clicksByCode.keys()];
+    const counts = [...delta.clicksByCode.values()];
+    await tx`
+      UPDATE links SET clicks = links.clicks + v.n
+      FROM unnest(${codes}::text[], ${counts}::bigint[]) AS v(code, n) WHERE links.code = v.code`;
   }
 }

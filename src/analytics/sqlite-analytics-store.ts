@@ -4,7 +4,7 @@
  * The schema comes from sql/002_analytics.sql, applied by the SqliteLinkStore on open.
  */
 import { Database, type Statement } from "bun:sqlite";
-import { aggregateClicks, isCountableClick } from "./click-aggregation";
+import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggregation";
 import {
   EMPTY_RESULT,
   eventsFromOffset,
@@ -21,7 +21,6 @@ type Row<T> = Statement<T, [Record<string, string | number | bigint | null>]>;
 
 export class SqliteAnalyticsStore implements AnalyticsStore {
   readonly description: string;
-  readonly atomicBatches = true;
   private readonly db: Database;
   private readonly stmts: {
     markProcessed: Row<{ event_id: string }>;
@@ -91,20 +90,33 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       const { events, skipped } = eventsFromOffset(batch, stored === null ? null : Number(stored));
       const fresh = [];
       let duplicates = 0;
-      const dedupe = batch.dedupe !== false;
       for (const event of events) {
         if (!isCountableClick(event)) continue;
-        if (!dedupe || this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
+        if (this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
         else duplicates++;
       }
       const delta = aggregateClicks(fresh);
-      for (const r of delta.minutes) this.stmts.addMinute.run({ code: r.code, minute: r.minute, human: r.human, bot: r.bot });
-      for (const r of delta.visitors) this.stmts.addVisitor.run({ code: r.code, day: r.day, visitor: r.visitor });
-      for (const r of delta.dimensions) this.stmts.addDimension.run({ code: r.code, day: r.day, dimension: r.dimension, value: r.value, clicks: r.clicks });
-      for (const [code, n] of delta.clicksByCode) this.stmts.addLinkClicks.run({ code, n });
+      this.writeDelta(delta);
       if (key && kafka) this.stmts.writeOffset.run({ ...key, next: kafka.nextOffset, at: now });
       return { counted: delta.counted, duplicates, alreadyApplied: skipped };
     }).immediate();
+  }
+
+  async applyDelta(delta: ClickDelta): Promise<ClickDelta | null> {
+    try {
+      this.db.transaction(() => this.writeDelta(delta)).immediate();
+      return null;
+    } catch (error) {
+      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(error) }));
+      return delta;
+    }
+  }
+
+  private writeDelta(delta: ClickDelta): void {
+    for (const r of delta.minutes) this.stmts.addMinute.run({ code: r.code, minute: r.minute, human: r.human, bot: r.bot });
+    for (const r of delta.visitors) this.stmts.addVisitor.run({ code: r.code, day: r.day, visitor: r.visitor });
+    for (const r of delta.dimensions) this.stmts.addDimension.run({ code: r.code, day: r.day, dimension: r.dimension, value: r.value, clicks: r.clicks });
+    for (const [code, n] of delta.clicksByCode) this.stmts.addLinkClicks.run({ code, n });
   }
 
   async read(q: StatsQuery): Promise<StatsData> {

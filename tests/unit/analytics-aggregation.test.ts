@@ -1,6 +1,9 @@
 /** The aggregation rule shared by embedded mode and the worker, without any database. */
 import { describe, expect, test } from "bun:test";
-import { DAY_MS, MINUTE_MS, aggregateClicks } from "../../src/analytics";
+import { DAY_MS, MINUTE_MS, aggregateClicks, ClickTally, splitDelta } from "../../src/analytics";
+import { LocalClickAggregator } from "../../src/analytics/local-click-aggregator";
+import type { AnalyticsStore } from "../../src/analytics/analytics-store";
+import { InProcessEventBus } from "../../src/events";
 import type { LinkEvent } from "../../src/events";
 
 const T0 = Date.UTC(2026, 0, 31, 23, 59, 30); // 30 s before midnight UTC
@@ -93,5 +96,51 @@ describe("aggregateClicks", () => {
     const delta = aggregateClicks(["ccc", "aaa", "bbb", "aaa"].map((c, i) => click(c, T0 + i * MINUTE_MS * 2)));
     const keys = delta.minutes.map((r) => `${r.code}/${r.minute}`);
     expect(keys).toEqual([...keys].sort());
+  });
+});
+
+describe("tallies and parts of a delta", () => {
+  const traffic = () =>
+    Array.from({ length: 400 }, (_, i) =>
+      click(`c${i % 37}`, T0 + (i % 5) * MINUTE_MS, { visitor: `v${i % 11}`, user_agent: i % 4 ? CHROME : "Googlebot/2.1", referrer: i % 3 ? `https://r${i % 6}.example/` : null }),
+    );
+
+  test("parts of a delta add up to the delta, keep each code whole, and stay under the row bound", () => {
+    const delta = aggregateClicks(traffic());
+    const parts = splitDelta(delta, 40);
+    expect(parts.length).toBeGreaterThan(3);
+    const merged = new ClickTally();
+    for (const part of parts) {
+      merged.merge(part);
+      const codes = new Set(part.clicksByCode.keys());
+      for (const row of [...part.minutes, ...part.visitors, ...part.dimensions]) expect(codes.has(row.code)).toBe(true);
+      // A part only passes the bound when one code alone does.
+      if (part.clicksByCode.size > 1) expect(part.minutes.length + part.visitors.length + part.dimensions.length + part.clicksByCode.size).toBeLessThanOrEqual(40);
+    }
+    expect(merged.take()).toEqual(delta);
+  });
+
+  test("a part a store could not write is merged back and written once with the next flush", async () => {
+    const bus = new InProcessEventBus();
+    const written: ReturnType<typeof aggregateClicks>[] = [];
+    let failures = 2;
+    const store = {
+      applyDelta: async (delta: ReturnType<typeof aggregateClicks>) => {
+        if (failures-- > 0) return delta;
+        written.push(delta);
+        return null;
+      },
+    } as unknown as AnalyticsStore;
+    const aggregator = new LocalClickAggregator(bus, store, 60_000, 50);
+    const events = traffic();
+    for (const e of events) bus.publish("link.clicked", e);
+    await bus.flush();
+    await aggregator.flush(); // the first two parts fail
+    await aggregator.flush(); // and go out here
+    const total = new ClickTally();
+    for (const d of written) total.merge(d);
+    expect(total.take()).toEqual(aggregateClicks(events));
+    expect(aggregator.stats()).toMatchObject({ received: 400, counted: 400, writeErrors: 2 });
+    await aggregator.close();
   });
 });
