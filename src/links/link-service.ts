@@ -92,10 +92,7 @@ export class LinkService {
     const hash = urlHash(request.url);
     const { store } = this.deps;
 
-    if (reusable) {
-      const existing = await store.findCanonical(hash);
-      if (existing) return { link: existing, created: false };
-    }
+    // No lookup first for a reusable URL: the insert itself answers "url_exists" (one round trip).
     const passwordHash = request.password === null ? null : await hashPassword(request.password);
     const fixedCode = options.presetCode !== undefined ? validateAlias(options.presetCode) : request.alias;
 

@@ -9,7 +9,7 @@ import { ShardUnavailable } from "../../src/cluster";
 import { toErrorResponse } from "../../src/http/errors";
 import type { DependencyHealth, LinkRecord } from "../../src/storage";
 import { mergeNewestFirst } from "../../src/storage/postgres/link-rows";
-import { isPgNodeFailure, uniqueViolation } from "../../src/storage/postgres/pg-errors";
+import { isPgNodeFailure } from "../../src/storage/postgres/pg-errors";
 
 const link: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false };
 
@@ -53,11 +53,6 @@ describe("error classification", () => {
       expect(isPgNodeFailure(e)).toBe(true);
     }
     for (const e of [pgError("23505"), pgError("42P01"), pgError("22P02"), new Error("plain")]) expect(isPgNodeFailure(e)).toBe(false);
-  });
-
-  test("a unique violation names its index", () => {
-    expect(uniqueViolation(pgError("23505", "links_code_key"))).toBe("links_code_key");
-    expect(uniqueViolation(pgError("23503", "x"))).toBeNull();
   });
 
   test("Redis replies are the caller's problem unless the server is not ready", () => {

@@ -18,9 +18,3 @@ export function isPgNodeFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && CONNECTION_ERROR_CODE.test(code);
 }
-
-/** The violated unique index for a 23505 unique_violation, otherwise null. */
-export function uniqueViolation(error: unknown): string | null {
-  if (!(error instanceof postgres.PostgresError) || error.code !== "23505") return null;
-  return error.constraint_name ?? "";
-}

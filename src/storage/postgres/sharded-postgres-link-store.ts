@@ -38,7 +38,6 @@ import type {
 import { containsPattern, encodeTags, tagPattern } from "../link-columns";
 import { mergeNewestFirst, toRecord, type LinkRow } from "./link-rows";
 import { PostgresApiKeyStore } from "./postgres-api-key-store";
-import { uniqueViolation } from "./pg-errors";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
 
@@ -180,35 +179,39 @@ export class ShardedPostgresLinkStore implements LinkStore {
     return this.ring.shardOf(code) === this.ring.shardOf(urlHash);
   }
 
+  /**
+   * One round trip: the INSERT skips any unique conflict (ON CONFLICT DO NOTHING), and the same
+   * statement returns the URL's live canonical link when the insert did not happen. No row at all
+   * means the code (or id) was taken, or a racing create's canonical row is not visible to this
+   * statement's snapshot yet: the caller draws again and the next attempt sees it.
+   */
   async insert(link: NewLink): Promise<InsertOutcome> {
     const shard = this.shardOf(link.code);
-    try {
-      const row = await this.onPrimary(
-        shard,
-        (sql) => sql<LinkRow[]>`
+    const rows = await this.onPrimary(
+      shard,
+      (sql) => sql<Array<LinkRow & { inserted: number }>>`
+        WITH ins AS (
           INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
                              owner_key, password_hash, forward_query, tags)
           VALUES (${link.id.toString()}, ${link.code}, ${link.url}, ${link.urlHash}, ${link.isAlias ? 1 : 0}, ${link.canonical ? 1 : 0},
                   ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks},
                   ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)})
-          RETURNING *`.then((rows) => rows[0]),
-        "write",
-      );
-      if (!row) throw new Error("insert returned no row");
+          ON CONFLICT DO NOTHING
+          RETURNING *)
+        SELECT ins.*, 1 AS inserted FROM ins
+        UNION ALL
+        SELECT l.*, 0 AS inserted FROM links l
+        WHERE ${link.canonical ? 1 : 0} = 1 AND l.url_hash = ${link.urlHash} AND l.canonical = 1 AND l.deleted_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM ins)`,
+      "write",
+    );
+    const row = rows[0];
+    if (!row) return { kind: "code_taken" };
+    if (row.inserted === 1) {
       this.recent.note(link.code);
       return { kind: "inserted", link: toRecord(row) };
-    } catch (error) {
-      const index = uniqueViolation(error);
-      if (index === null) throw error;
-      if (index === "links_canonical_url_key") {
-        // Co-location put the URL's canonical row on this same shard, so its primary has the answer.
-        const existing = await this.onPrimary(shard, (sql) => ShardedPostgresLinkStore.canonical(sql, link.urlHash), "read");
-        // The canonical row can be deleted between the failed insert and this read: draw again.
-        return existing ? { kind: "url_exists", link: toRecord(existing) } : { kind: "code_taken" };
-      }
-      // links_code_key, or links_pkey when two instances share a NODE_ID: a fresh draw fixes both.
-      return { kind: "code_taken" };
     }
+    return { kind: "url_exists", link: toRecord(row) };
   }
 
   async findByCode(code: string): Promise<LinkRecord | null> {
