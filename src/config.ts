@@ -90,6 +90,8 @@ export interface Config {
   blockPrivateTargets: boolean;
   codeLength: number;
   cacheEntries: number;
+  /** serving processes: RSS above which a full garbage collection runs (0 = leave it to the runtime) */
+  memorySoftLimitBytes: number;
   cacheTtlMs: number;
   negativeCacheTtlMs: number;
   accessLog: AccessLog;
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     blockPrivateTargets: boolean("BLOCK_PRIVATE_TARGETS", text(env, "BLOCK_PRIVATE_TARGETS"), true),
     codeLength: integer("CODE_LENGTH", text(env, "CODE_LENGTH"), 7, 5, 16),
     cacheEntries: integer("CACHE_ENTRIES", text(env, "CACHE_ENTRIES"), 100_000, 0, 10_000_000),
+    memorySoftLimitBytes: integer("MEMORY_SOFT_LIMIT_MB", text(env, "MEMORY_SOFT_LIMIT_MB"), 120, 0, 1_048_576) * 1024 * 1024,
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,
     clickEvents: boolean("CLICK_EVENTS", text(env, "CLICK_EVENTS"), true),
@@ -326,6 +329,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "BLOCK_PRIVATE_TARGETS", default: "true", meaning: "refuse localhost, loopback, private, link-local and unspecified targets" },
   { name: "CODE_LENGTH", default: "7", meaning: "length of generated base62 codes" },
   { name: "CACHE_ENTRIES", default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
+  { name: "MEMORY_SOFT_LIMIT_MB", default: "120", meaning: "per serving process: resident memory above which a full garbage collection runs (checked twice a second; 0 = off)" },
   { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },

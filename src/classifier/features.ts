@@ -275,9 +275,18 @@ export function extractFeatures(rawUrl: string): Float32Array {
   return out;
 }
 
-/** Row-major [urls.length, FEATURE_DIM] matrix, ready to be an ONNX tensor. */
-export function extractBatch(urls: readonly string[]): Float32Array {
-  const out = new Float32Array(urls.length * FEATURE_DIM);
+/**
+ * Row-major [urls.length, FEATURE_DIM] matrix, ready to be an ONNX tensor. Written into `into`
+ * (cleared first) when it is large enough: at 64 KiB per URL, a fresh matrix per batch was most of
+ * what a create-heavy server allocated.
+ */
+export function extractBatch(urls: readonly string[], into?: Float32Array): Float32Array {
+  const size = urls.length * FEATURE_DIM;
+  let out: Float32Array;
+  if (into !== undefined && into.length >= size) {
+    out = into.subarray(0, size);
+    out.fill(0);
+  } else out = new Float32Array(size);
   urls.forEach((u, i) => writeFeatures(u, out.subarray(i * FEATURE_DIM, (i + 1) * FEATURE_DIM)));
   return out;
 }

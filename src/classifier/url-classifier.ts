@@ -42,7 +42,13 @@ function readLabels(path: string): string[] {
   return parsed as string[];
 }
 
+/** Rows per model run: larger batches are run in slices of this many, each in a reused matrix. */
+const RUN_ROWS = 64;
+
 export class UrlClassifier {
+  /** feature matrices of RUN_ROWS rows (4 MiB each) waiting for the next run */
+  private readonly spare: Float32Array[] = [];
+
   private constructor(
     private readonly ort: Ort,
     private readonly session: Session,
@@ -64,11 +70,27 @@ export class UrlClassifier {
     return new UrlClassifier(ort, session, labels);
   }
 
-  /** Classifies all URLs in one tensor run. Unparsable input is classified from its raw text, never rejected. */
+  /**
+   * Classifies the URLs in runs of up to RUN_ROWS. Unparsable input is classified from its raw
+   * text, never rejected.
+   */
   async classify(urls: readonly string[]): Promise<ClassifierResult[]> {
+    const results: ClassifierResult[] = [];
+    for (let i = 0; i < urls.length; i += RUN_ROWS) results.push(...(await this.run(urls.slice(i, i + RUN_ROWS))));
+    return results;
+  }
+
+  private async run(urls: readonly string[]): Promise<ClassifierResult[]> {
     if (urls.length === 0) return [];
-    const input = new this.ort.Tensor("float32", extractBatch(urls), [urls.length, FEATURE_DIM]);
-    const output = await this.session.run({ [INPUT_NAME]: input });
+    const matrix = this.spare.pop() ?? new Float32Array(RUN_ROWS * FEATURE_DIM);
+    let output: Awaited<ReturnType<Session["run"]>>;
+    try {
+      const input = new this.ort.Tensor("float32", extractBatch(urls, matrix), [urls.length, FEATURE_DIM]);
+      output = await this.session.run({ [INPUT_NAME]: input });
+    } finally {
+      // A few runs overlap at most (the create check and the background classifier): keep two.
+      if (this.spare.length < 2) this.spare.push(matrix);
+    }
     const probs = output[OUTPUT_NAME]?.data;
     const c = this.labels.length;
     if (!(probs instanceof Float32Array) || probs.length !== urls.length * c) {

@@ -10,6 +10,7 @@ import { IpcInvalidation } from "./ipc-invalidation";
 import { IpcRealtimeRelay } from "./ipc-realtime-relay";
 import { MetricsFanoutClient } from "./metrics-fanout";
 import { startHttpServer } from "./http-server";
+import { startMemoryGovernor } from "./memory-governor";
 
 export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
   // The live stream reaches sibling processes through the supervisor and other instances through
@@ -22,6 +23,7 @@ export async function serveProcess(config: Config, options: { supervised: boolea
   const fanout = options.supervised ? new MetricsFanoutClient(runtime.metrics) : null;
   const app = buildApp(runtime, fanout ? { renderMetrics: () => fanout.text() } : {});
   const server = startHttpServer(app, runtime, { port: config.port, hostname: config.host, reusePort: options.supervised });
+  const memory = startMemoryGovernor(config.memorySoftLimitBytes);
   console.log(
     JSON.stringify({
       ts: new Date().toISOString(),
@@ -40,6 +42,7 @@ export async function serveProcess(config: Config, options: { supervised: boolea
     if (draining) return;
     draining = true;
     const timer = setTimeout(() => process.exit(1), 10_000);
+    memory.stop();
     await server.stop(false);
     await runtime.close();
     clearTimeout(timer);
