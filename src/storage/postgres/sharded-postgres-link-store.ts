@@ -40,6 +40,7 @@ import { mergeNewestFirst, toRecord, type LinkRow } from "./link-rows";
 import { PostgresApiKeyStore } from "./postgres-api-key-store";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
+import { CodeBatcher } from "./code-batcher";
 
 export interface ShardedPostgresOptions {
   shards: readonly ShardNodes[];
@@ -67,6 +68,8 @@ export class ShardedPostgresLinkStore implements LinkStore {
   /** a read that has another node to fall back to gives up sooner (a quarter of the query timeout) */
   private readonly fallbackTimeoutMs: number;
   private readonly recent: RecentChanges;
+  /** lookups by code, batched per node and event-loop turn */
+  private readonly batchers = new Map<PgNode, CodeBatcher>();
   private readonly prober: HealthProber;
   private carriedClicks = new Map<string, number>();
   readonly apiKeys: ApiKeyStore;
@@ -125,7 +128,21 @@ export class ShardedPostgresLinkStore implements LinkStore {
 
   /** One call to one node: breaker + timeout clipped to the deadline; reads may retry. */
   private call<T>(node: PgNode, op: (sql: PgSql) => Promise<T>, deadline: Deadline, retry: boolean, timeoutMs = this.resilience.dbQueryTimeoutMs): Promise<T> {
-    const attempt = () => node.guard.run(() => op(node.sql), deadline.clip(timeoutMs));
+    return this.retrying(node, () => node.guard.run(() => op(node.sql), deadline.clip(timeoutMs)), deadline, retry);
+  }
+
+  /** A link by code on this node, batched with the other lookups of this turn (see CodeBatcher). */
+  private lookupOn(node: PgNode, code: string, deadline: Deadline, retry: boolean, timeoutMs = this.resilience.dbQueryTimeoutMs): Promise<LinkRow | null> {
+    let batcher = this.batchers.get(node);
+    if (!batcher) {
+      batcher = new CodeBatcher((codes, ms) => node.guard.run(() => node.sql<LinkRow[]>`SELECT * FROM links WHERE code = ANY(${codes}::text[])`, ms));
+      this.batchers.set(node, batcher);
+    }
+    const b = batcher;
+    return this.retrying(node, () => b.get(code, deadline.clip(timeoutMs)), deadline, retry);
+  }
+
+  private retrying<T>(node: PgNode, attempt: () => Promise<T>, deadline: Deadline, retry: boolean): Promise<T> {
     if (!retry) return attempt();
     // Retrying a node whose breaker just opened would only fail again: give up at once.
     return withRetries(attempt, this.retryPolicy, deadline, (e) => node.guard.isFailure(e) && !(e instanceof CircuitOpenError));
@@ -232,8 +249,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
   async lookup(code: string): Promise<{ record: LinkRecord | null; source: "replica" | "primary" }> {
     const shard = this.shardOf(code);
     const deadline = this.deadline();
-    const read = (node: PgNode, retry: boolean, timeoutMs?: number) =>
-      this.call(node, (sql) => ShardedPostgresLinkStore.byCode(sql, code), deadline, retry, timeoutMs);
+    const read = (node: PgNode, retry: boolean, timeoutMs?: number) => this.lookupOn(node, code, deadline, retry, timeoutMs);
 
     const primaryFirst = this.recent.has(code) || !shard.replica.guard.available;
     if (!primaryFirst) {
