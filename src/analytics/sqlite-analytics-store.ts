@@ -92,7 +92,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       let duplicates = 0;
       for (const event of events) {
         if (!isCountableClick(event)) continue;
-        if (this.stmts.markProcessed.get({ id: event.event_id, at: now })) fresh.push(event);
+        if (this.stmts.markProcessed.all({ id: event.event_id, at: now }).length > 0) fresh.push(event);
         else duplicates++;
       }
       const delta = aggregateClicks(fresh);

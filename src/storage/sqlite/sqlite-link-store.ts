@@ -57,6 +57,9 @@ export class SqliteLinkStore implements LinkStore {
     // only an OS crash or power loss can drop the last commits.
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.applyMigrations();
+    // Statements with RETURNING are read with .all(), never .get(): bun:sqlite's get() stops after
+    // the first row and leaves the statement unfinished, so its write transaction stays open until
+    // the next call, and the WAL can never be checkpointed (it grew past 5 GB seeding 300k links).
     this.stmts = {
       insert: this.db.query(
         `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
@@ -123,7 +126,7 @@ export class SqliteLinkStore implements LinkStore {
 
   async insert(link: NewLink): Promise<InsertOutcome> {
     try {
-      const row = this.stmts.insert.get({
+      const [row] = this.stmts.insert.all({
         id: link.id,
         code: link.code,
         url: link.url,
@@ -171,7 +174,7 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async takeClick(code: string): Promise<ClickBudget> {
-    const row = this.stmts.takeClick.get({ code });
+    const [row] = this.stmts.takeClick.all({ code });
     if (row) return "granted";
     return (await this.findByCode(code)) ? "exhausted" : "missing";
   }
@@ -224,7 +227,7 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async updateLink(code: string, c: LinkChanges): Promise<LinkRecord | null> {
-    const row = this.stmts.update.get({
+    const [row] = this.stmts.update.all({
       code,
       url: c.url,
       urlHash: c.urlHash,
