@@ -5,9 +5,9 @@
  * at ~2,700 creates/s and 135 MB a few seconds after the load stopped. A full collection whenever
  * RSS passes the limit, checked twice a second, held it at ~150 MB with no loss of throughput.
  *
- * A full collection costs time in proportion to what is alive (tens of ms with a full L1 cache), so
- * when one leaves the process still near the limit, the live data is simply that big: the bar
- * moves up to 1.25x what is left, and collections stop until there is garbage worth a pause again.
+ * A full collection costs time in proportion to what is alive (tens of ms with a full L1 cache).
+ * When one frees little of the heap, what is resident is live data (or pages the allocator keeps),
+ * not garbage, and collecting again would only add pauses: the governor then rests for a while.
  */
 export interface MemoryGovernor {
   /** full collections run so far */
@@ -15,16 +15,33 @@ export interface MemoryGovernor {
   stop(): void;
 }
 
-export function startMemoryGovernor(softLimitBytes: number, intervalMs = 500, rss: () => number = () => process.memoryUsage.rss()): MemoryGovernor {
+export interface MemoryProbe {
+  rss(): number;
+  heapUsed(): number;
+  collect(): void;
+}
+
+const PROCESS: MemoryProbe = {
+  rss: () => process.memoryUsage.rss(),
+  heapUsed: () => process.memoryUsage().heapUsed,
+  collect: () => Bun.gc(true),
+};
+
+/** A collection that frees less than this share of the soft limit is not worth repeating soon. */
+const WORTHWHILE = 0.05;
+const REST_MS = 10_000;
+
+export function startMemoryGovernor(softLimitBytes: number, intervalMs = 500, probe: MemoryProbe = PROCESS, now: () => number = Date.now): MemoryGovernor {
   let collections = 0;
-  let bar = softLimitBytes;
+  let restUntil = 0;
   const timer =
     softLimitBytes > 0
       ? setInterval(() => {
-          if (rss() <= bar) return;
-          Bun.gc(true);
+          if (now() < restUntil || probe.rss() <= softLimitBytes) return;
+          const before = probe.heapUsed();
+          probe.collect();
           collections++;
-          bar = Math.max(softLimitBytes, rss() * 1.25);
+          if (before - probe.heapUsed() < softLimitBytes * WORTHWHILE) restUntil = now() + REST_MS;
         }, intervalMs)
       : undefined;
   timer?.unref?.();

@@ -1,18 +1,38 @@
 import { expect, test } from "bun:test";
-import { startMemoryGovernor } from "../../src/server/memory-governor";
+import { startMemoryGovernor, type MemoryProbe } from "../../src/server/memory-governor";
 
-test("a full collection runs only while resident memory is over the soft limit", async () => {
-  const under = startMemoryGovernor(1024 ** 4, 10);
-  const off = startMemoryGovernor(0, 10);
-  let rss = 200;
-  const over = startMemoryGovernor(100, 10, () => rss);
-  await Bun.sleep(60);
-  // Still 200 after the first collection: the live data is that big, so the bar moved to 250.
-  expect(over.collections).toBe(1);
-  rss = 300; // garbage again: collect
+/** A process whose heap holds `live` bytes plus whatever garbage the test adds. */
+function fakeProcess(live: number) {
+  const state = { garbage: 0, clock: 0, collections: 0 };
+  const probe: MemoryProbe = {
+    rss: () => 40 + live + state.garbage,
+    heapUsed: () => live + state.garbage,
+    collect: () => {
+      state.collections++;
+      state.garbage = 0;
+    },
+  };
+  return { state, probe, now: () => state.clock };
+}
+
+test("collects while garbage pushes RSS over the limit, and rests when a collection frees little", async () => {
+  const p = fakeProcess(50);
+  const governor = startMemoryGovernor(100, 5, p.probe, p.now);
+  p.state.garbage = 60; // 150 > 100: worth a collection
+  await Bun.sleep(30);
+  expect(governor.collections).toBe(1);
+
+  const big = fakeProcess(200); // live data alone is over the limit
+  const resting = startMemoryGovernor(100, 5, big.probe, big.now);
   await Bun.sleep(40);
-  expect(over.collections).toBe(2);
-  for (const g of [under, off, over]) g.stop();
-  expect(under.collections).toBe(0);
+  expect(resting.collections).toBe(1); // freed nothing: rests instead of collecting every tick
+  big.state.clock += 10_001;
+  await Bun.sleep(20);
+  expect(resting.collections).toBe(2);
+
+  const off = startMemoryGovernor(0, 5, p.probe, p.now);
+  p.state.garbage = 500;
+  await Bun.sleep(20);
+  for (const g of [governor, resting, off]) g.stop();
   expect(off.collections).toBe(0);
 });
