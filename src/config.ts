@@ -329,7 +329,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "BLOCK_PRIVATE_TARGETS", default: "true", meaning: "refuse localhost, loopback, private, link-local and unspecified targets" },
   { name: "CODE_LENGTH", default: "7", meaning: "length of generated base62 codes" },
   { name: "CACHE_ENTRIES", default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
-  { name: "MEMORY_SOFT_LIMIT_MB", default: "120", meaning: "per serving process: resident memory above which a full garbage collection runs (checked twice a second; 0 = off)" },
+  { name: "MEMORY_SOFT_LIMIT_MB", default: "120", meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)" },
   { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },

@@ -21,12 +21,18 @@ test("collects while garbage pushes RSS over the limit, and rests when a collect
   p.state.garbage = 60; // 150 > 100: worth a collection
   await Bun.sleep(30);
   expect(governor.collections).toBe(1);
+  p.state.garbage = 60; // garbage again, but within 5 s of the last pause
+  await Bun.sleep(30);
+  expect(governor.collections).toBe(1);
+  p.state.clock += 5_001;
+  await Bun.sleep(30);
+  expect(governor.collections).toBe(2);
 
   const big = fakeProcess(200); // live data alone is over the limit
   const resting = startMemoryGovernor(100, 5, big.probe, big.now);
   await Bun.sleep(40);
   expect(resting.collections).toBe(1); // freed nothing: rests instead of collecting every tick
-  big.state.clock += 10_001;
+  big.state.clock += 15_001;
   await Bun.sleep(20);
   expect(resting.collections).toBe(2);
 
