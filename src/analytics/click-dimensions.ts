@@ -35,12 +35,6 @@ export function countryCode(raw: string | null | undefined): string {
   return /^[A-Z][A-Z0-9]$/.test(code) ? code : UNKNOWN;
 }
 
-export interface ClassifiedClick {
-  human: boolean;
-  ua: UserAgentInfo;
-  values: Record<Dimension, string>;
-}
-
 /**
  * Real traffic repeats a few hundred user agents and referrers; parsing each once per process
  * instead of once per click takes most of the aggregation cost off the embedded redirect path.
@@ -87,10 +81,4 @@ export function isHumanAgent(userAgent: string | null): boolean {
 /** The click's value for each of DIMENSIONS, in that order. */
 export function dimensionValues(event: LinkEvent, ua: UserAgentInfo = agentInfo(event.user_agent)): string[] {
   return [referrerValue(event.referrer), ua.browser, ua.os, ua.device, countryValue(event.country)];
-}
-
-export function classifyClick(event: LinkEvent): ClassifiedClick {
-  const ua = agentInfo(event.user_agent);
-  const [referrer, browser, os, device, country] = dimensionValues(event, ua) as [string, string, string, string, string];
-  return { human: !ua.bot, ua, values: { referrer, browser, os, device, country } };
 }

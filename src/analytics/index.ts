@@ -1,6 +1,6 @@
 export type { AnalyticsStore, ApplyResult, BatchSource, ClickBatch, StatsData, StatsQuery, TopEntry } from "./analytics-store";
 export { aggregateClicks, ClickTally, splitDelta, isCountableClick, MINUTE_MS, HOUR_MS, DAY_MS, type ClickDelta } from "./click-aggregation";
-export { classifyClick, countryCode, isHumanAgent, referrerHost, DIMENSIONS, type Dimension } from "./click-dimensions";
+export { countryCode, isHumanAgent, referrerHost, DIMENSIONS, type Dimension } from "./click-dimensions";
 export { isBot, parseUserAgent, type UserAgentInfo, type DeviceType } from "./user-agent";
 export { LocalClickAggregator, type LocalAggregatorStats } from "./local-click-aggregator";
 export { SqliteAnalyticsStore } from "./sqlite-analytics-store";

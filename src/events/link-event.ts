@@ -48,19 +48,10 @@ export class EventIds {
 const STATUSES = new Set(["OK", "ERROR", "NOT_FOUND"]);
 
 /**
- * Reads an event off the wire. Anything that is not a well-formed event (another producer's
- * message, a truncated value) gives null: a consumer skips it rather than crash on it forever.
+ * The value as an event when it has what every consumer relies on (id, type, status, code, ts).
+ * Anything else (another producer's message, a damaged record) gives null: a consumer skips it
+ * rather than crash on it forever.
  */
-export function parseLinkEvent(raw: string | Buffer | null | undefined): LinkEvent | null {
-  if (raw === null || raw === undefined) return null;
-  try {
-    return toLinkEvent(JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8")));
-  } catch {
-    return null;
-  }
-}
-
-/** The value as an event when it has what every consumer relies on (id, type, status, code, ts). */
 export function toLinkEvent(value: unknown): LinkEvent | null {
   if (typeof value !== "object" || value === null) return null;
   const e = value as Partial<LinkEvent>;
