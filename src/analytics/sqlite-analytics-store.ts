@@ -3,7 +3,8 @@
  * connection, WAL mode), so `links.clicks` and the minute counters move in one transaction.
  * The schema comes from sql/002_analytics.sql, applied by the SqliteLinkStore on open.
  */
-import { Database, type Statement } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
+import { openDatabase } from "../storage/sqlite/open-database";
 import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggregation";
 import {
   EMPTY_RESULT,
@@ -38,10 +39,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
 
   constructor(path: string) {
     this.description = `sqlite:${path}`;
-    this.db = new Database(path, { strict: true });
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec("PRAGMA busy_timeout = 5000");
-    this.db.exec("PRAGMA synchronous = NORMAL");
+    this.db = openDatabase(path);
     this.stmts = {
       markProcessed: this.db.query(
         "INSERT INTO processed_events (event_id, processed_at) VALUES ($id, $at) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",

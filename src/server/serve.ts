@@ -13,6 +13,12 @@ import { startHttpServer } from "./http-server";
 import { startMemoryGovernor } from "./memory-governor";
 
 export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
+  // A stop signal can come while the process is still starting (a supervisor stopping right after
+  // restarting a child): remember it and drain as soon as there is something to drain, exit 0.
+  let stopSignal: string | null = null;
+  let onStop = (signal: string) => void (stopSignal = signal);
+  process.on("SIGTERM", () => onStop("SIGTERM"));
+  process.on("SIGINT", () => onStop("SIGINT"));
   // The live stream reaches sibling processes through the supervisor and other instances through
   // Redis; a distributed instance with several processes uses both (duplicates are dropped).
   const realtimeRelays: RelayTransport[] = [];
@@ -49,6 +55,6 @@ export async function serveProcess(config: Config, options: { supervised: boolea
     console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "stopped", signal, pid: process.pid }));
     process.exit(0);
   };
-  process.on("SIGTERM", () => void drain("SIGTERM"));
-  process.on("SIGINT", () => void drain("SIGINT"));
+  onStop = (signal) => void drain(signal);
+  if (stopSignal !== null) onStop(stopSignal);
 }

@@ -24,11 +24,20 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const restarts = new Map<number, number>();
   let stopping = false;
 
+  // A child that is exiting has closed its IPC channel before `exited` settles: a message for it is
+  // dropped (it is going away), never allowed to throw in the supervisor.
+  const sendTo = (child: Subprocess | undefined, message: unknown) => {
+    try {
+      child?.send(message);
+    } catch {
+      // channel closed
+    }
+  };
   const broadcast = (from: number, message: unknown) => {
-    for (const [index, child] of children) if (index !== from) child.send(message);
+    for (const [index, child] of children) if (index !== from) sendTo(child, message);
   };
   const metrics = new MetricsFanoutHub(
-    (index, message) => children.get(index)?.send(message),
+    (index, message) => sendTo(children.get(index), message),
     () => [...children.keys()],
   );
 

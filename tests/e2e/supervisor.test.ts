@@ -125,7 +125,9 @@ describe("serve --processes 2 under load", () => {
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ created: number; failed: number; results: Array<{ link?: { code: string } }> }>;
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(200));
     expect(bodies.map((b) => [b.created, b.failed])).toEqual(Array(6).fill([400, 0]));
-    expect(await exit).toBe(0);
+    const exitCode = await exit;
+    if (exitCode !== 0) console.error(server.output());
+    expect(exitCode).toBe(0);
 
     // After the drain nothing listens: a new request is refused at once, not left hanging.
     await expect(fetch(`${server.base}/healthz`)).rejects.toThrow();

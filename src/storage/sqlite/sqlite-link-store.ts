@@ -2,7 +2,8 @@
  * Embedded LinkStore over bun:sqlite in WAL mode. Several server processes may open the same file:
  * WAL lets readers run beside the single writer, and busy_timeout queues writers instead of failing.
  */
-import { Database, type Statement } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
+import { openDatabase } from "./open-database";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type {
@@ -50,12 +51,7 @@ export class SqliteLinkStore implements LinkStore {
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.description = `sqlite:${path}`;
-    this.db = new Database(path, { create: true, safeIntegers: true, strict: true });
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec("PRAGMA busy_timeout = 5000");
-    // NORMAL in WAL mode is durable against process crashes (the acknowledgement guarantee we give);
-    // only an OS crash or power loss can drop the last commits.
-    this.db.exec("PRAGMA synchronous = NORMAL");
+    this.db = openDatabase(path, { safeIntegers: true });
     this.applyMigrations();
     // Statements with RETURNING are read with .all(), never .get(): bun:sqlite's get() stops after
     // the first row and leaves the statement unfinished, so its write transaction stays open until
@@ -97,21 +93,18 @@ export class SqliteLinkStore implements LinkStore {
 
   private applyMigrations(onProgress?: (line: string) => void): MigrationReport {
     this.db.exec(MIGRATIONS_TABLE_DDL);
-    const done = new Set(
-      this.db.query<{ version: bigint }, []>("SELECT version FROM schema_migrations").all().map((r) => Number(r.version)),
-    );
     const report: MigrationReport = { target: this.description, applied: [], alreadyApplied: [] };
+    const isApplied = this.db.query<{ n: bigint }, [number]>("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = ?");
     for (const m of MIGRATIONS) {
-      if (done.has(m.version)) {
-        report.alreadyApplied.push(m.name);
-        continue;
-      }
-      onProgress?.(`${this.description}: applying ${m.name}`);
-      this.db.transaction(() => {
+      // Checked inside the write lock: another process starting at the same moment may have just applied it.
+      const applied = this.db.transaction((): boolean => {
+        if (Number(isApplied.get(m.version)?.n ?? 0) > 0) return false;
+        onProgress?.(`${this.description}: applying ${m.name}`);
         this.db.exec(m.sql);
         this.db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+        return true;
       }).immediate();
-      report.applied.push(m.name);
+      (applied ? report.applied : report.alreadyApplied).push(m.name);
     }
     return report;
   }
