@@ -137,6 +137,19 @@ export class ClickTally {
     }
   }
 
+  /**
+   * The rows gathered so far as parts of about `maxRows` rows (a code's rows never split), built
+   * one part per `next()`; the tally starts again empty at once. Building every row of a second of
+   * traffic in one go held the redirect thread for 3-8 ms (visible in the p99); a caller that
+   * writes each part in its own turn of the event loop spreads that out.
+   */
+  takeParts(maxRows: number): Iterable<ClickDelta> {
+    const codes = this.codes;
+    this.codes = new Map();
+    this.counted = 0;
+    return partsOf(codes, maxRows);
+  }
+
   /** The rows gathered so far; the tally starts again empty. */
   take(): ClickDelta {
     const delta = toDelta(this.counted, this.codes);
@@ -207,28 +220,47 @@ export function splitDelta(delta: ClickDelta, maxRows: number, groupOf: (code: s
   return [...parts.values()].flat();
 }
 
-/** Rows sorted by (code, time, ...) so concurrent writers lock them in the same order. */
-function toDelta(counted: number, codes: Map<string, CodeTally>): ClickDelta {
-  const clicksByCode = new Map<string, number>();
-  const minutes: MinuteRow[] = [];
-  const visitors: VisitorRow[] = [];
-  const dimensions: DimensionRow[] = [];
+function* partsOf(codes: Map<string, CodeTally>, maxRows: number): Generator<ClickDelta> {
+  let part = emptyDelta();
+  let rows = 0;
   for (const code of [...codes.keys()].sort(compareStrings)) {
-    const tally = codes.get(code)!;
-    clicksByCode.set(code, tally.clicks);
-    for (const minute of [...tally.minutes.keys()].sort(compareNumbers)) {
-      const { human, bot } = tally.minutes.get(minute)!;
-      minutes.push({ code, minute: minute * MINUTE_MS, human, bot });
-    }
-    for (const dayIndex of [...tally.days.keys()].sort(compareNumbers)) {
-      const day = tally.days.get(dayIndex)!;
-      const dayStart = dayIndex * DAY_MS;
-      for (const visitor of [...day.visitors].sort(compareStrings)) visitors.push({ code, day: dayStart, visitor });
-      for (const [dimension, d] of DIMENSION_ORDER) {
-        const counts = day.dimensions[d]!;
-        for (const value of [...counts.keys()].sort(compareStrings)) dimensions.push({ code, day: dayStart, dimension, value, clicks: counts.get(value)! });
-      }
+    rows += appendCode(part, code, codes.get(code)!);
+    if (rows >= maxRows) {
+      yield part;
+      part = emptyDelta();
+      rows = 0;
     }
   }
-  return { counted, clicksByCode, minutes, visitors, dimensions };
+  if (rows > 0) yield part;
+}
+
+const emptyDelta = (): ClickDelta => ({ counted: 0, clicksByCode: new Map(), minutes: [], visitors: [], dimensions: [] });
+
+/** Rows sorted by (code, time, ...) so concurrent writers lock them in the same order. */
+function toDelta(counted: number, codes: Map<string, CodeTally>): ClickDelta {
+  const delta = emptyDelta();
+  for (const code of [...codes.keys()].sort(compareStrings)) appendCode(delta, code, codes.get(code)!);
+  delta.counted = counted;
+  return delta;
+}
+
+/** Adds one code's rows (sorted) to a delta; returns how many rows that was. */
+function appendCode(delta: ClickDelta, code: string, tally: CodeTally): number {
+  const before = delta.minutes.length + delta.visitors.length + delta.dimensions.length;
+  delta.clicksByCode.set(code, tally.clicks);
+  delta.counted += tally.clicks;
+  for (const minute of [...tally.minutes.keys()].sort(compareNumbers)) {
+    const { human, bot } = tally.minutes.get(minute)!;
+    delta.minutes.push({ code, minute: minute * MINUTE_MS, human, bot });
+  }
+  for (const dayIndex of [...tally.days.keys()].sort(compareNumbers)) {
+    const day = tally.days.get(dayIndex)!;
+    const dayStart = dayIndex * DAY_MS;
+    for (const visitor of [...day.visitors].sort(compareStrings)) delta.visitors.push({ code, day: dayStart, visitor });
+    for (const [dimension, d] of DIMENSION_ORDER) {
+      const counts = day.dimensions[d]!;
+      for (const value of [...counts.keys()].sort(compareStrings)) delta.dimensions.push({ code, day: dayStart, dimension, value, clicks: counts.get(value)! });
+    }
+  }
+  return 1 + delta.minutes.length + delta.visitors.length + delta.dimensions.length - before;
 }

@@ -120,6 +120,26 @@ describe("tallies and parts of a delta", () => {
     expect(merged.take()).toEqual(delta);
   });
 
+  test("a tally taken in parts gives the same rows as taken whole, and is empty at once", () => {
+    const events = traffic();
+    const whole = new ClickTally();
+    const inParts = new ClickTally();
+    for (const e of events) {
+      whole.add(e);
+      inParts.add(e);
+    }
+    const parts = inParts.takeParts(40);
+    expect(inParts.isEmpty).toBe(true); // new clicks start a new tally while the parts are written
+    const merged = new ClickTally();
+    let count = 0;
+    for (const part of parts) {
+      merged.merge(part);
+      count++;
+    }
+    expect(count).toBeGreaterThan(3);
+    expect(merged.take()).toEqual(whole.take());
+  });
+
   test("a part a store could not write is merged back and written once with the next flush", async () => {
     const bus = new InProcessEventBus();
     const written: ReturnType<typeof aggregateClicks>[] = [];
