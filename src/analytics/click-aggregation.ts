@@ -89,6 +89,11 @@ export class ClickTally {
     return this.codes.size === 0;
   }
 
+  /** codes with counters waiting */
+  get size(): number {
+    return this.codes.size;
+  }
+
   /** Adds a click; false when the event is not a countable click. */
   add(event: LinkEvent): boolean {
     if (!isCountableClick(event)) return false;
