@@ -295,7 +295,8 @@ function renderRow(link) {
   const code = typeof link.code === "string" ? link.code : String(link.code ?? "");
   const shortUrl = shortUrlOf(link);
   const href = safeHref(shortUrl);
-  const target = typeof link.url === "string" ? link.url : "";
+  // A password link's target is shown to its key and admins only: the server sends null to others.
+  const target = typeof link.url === "string" ? link.url : link.passwordProtected ? "(password protected)" : "";
 
   const codeLink = el(href ? "a" : "span", { class: "code-link truncate", title: shortUrl, text: code });
   if (href) {

@@ -148,7 +148,8 @@ export async function exportCsv(store: LinkStore, out: string, opts: { publicBas
       if (page.length === 0) break;
       let chunk = "";
       for (const link of page) {
-        const view = toLinkView(link, opts.publicBaseUrl, now);
+        // The export is the operator's backup (it reads the database directly): every target is in it.
+        const view = toLinkView(link, opts.publicBaseUrl, { showTarget: true }, now);
         chunk += csvRow([
           link.code,
           link.url,

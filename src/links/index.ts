@@ -1,7 +1,7 @@
 export { LinkService, urlHash, hashPassword, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
 export { linkRoutes } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
-export { toLinkView, type LinkView } from "./link-view";
+export { toLinkView, type LinkView, type ViewOptions } from "./link-view";
 export { stateOf, toCachedLink, type LinkState } from "./link-state";
 export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 export { normalizeTargetUrl, privateTargetReason, type TargetUrlPolicy } from "./target-url";

@@ -11,6 +11,9 @@
  *   with `stats` (or `manage`), or admin.
  * - Listing: a key lists its own links, admin lists all; anonymous listing is open only while no
  *   ADMIN_TOKEN and no key exist (as before keys).
+ * - A password-protected link's target (query string included) is for its owner key and admins:
+ *   everyone else who may read the link sees it without `url`, in a single view or a listing, and
+ *   a listing's text search does not look into that URL (mayReadTarget, listScope).
  * 401 means no credentials, 403 credentials that are not enough (or not valid).
  */
 import { Forbidden, Unauthorized } from "../http/errors";
@@ -64,15 +67,25 @@ export class LinkAccess {
     this.assertOwns(principal, link, scope, "reading this link");
   }
 
-  /** Which links a listing may show: all (undefined) or one key's. */
-  async listOwner(principal: Principal | null): Promise<string | undefined> {
+  /** Whether the principal may see this link's target (the link itself being readable to it). */
+  mayReadTarget(principal: Principal | null, link: LinkRecord): boolean {
+    if (link.passwordHash === null) return true;
+    return seesAllLinks(principal) || (principal?.kind === "key" && link.ownerKey === principal.id);
+  }
+
+  /**
+   * Which links a listing may show (all, or one key's: `ownerKey`) and whether their protected
+   * targets are the caller's to see and search: an admin's and a key's own are; the open
+   * anonymous listing's are not.
+   */
+  async listScope(principal: Principal | null): Promise<{ ownerKey: string | undefined; protectedTargets: boolean }> {
     if (principal === null) {
       if (this.opts.adminToken !== undefined || (await this.opts.keys.anyActiveKeys())) {
         throw new Unauthorized("listing links needs an API key or the admin token");
       }
-      return undefined;
+      return { ownerKey: undefined, protectedTargets: false };
     }
-    return seesAllLinks(principal) ? undefined : principal.id;
+    return { ownerKey: seesAllLinks(principal) ? undefined : principal.id, protectedTargets: true };
   }
 
   mayClearUnsafe(principal: Principal | null): boolean {

@@ -1,8 +1,9 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
 import { InvalidInput, readJsonBody } from "../http";
-import { ownerIdOf, type Authenticate } from "../keys";
+import { ownerIdOf, type Authenticate, type Principal } from "../keys";
 import type { RateLimitGuard } from "../ratelimit";
+import type { LinkRecord } from "../storage";
 import type { LinkAccess } from "./link-access";
 import type { CreateLinkInput } from "./link-input";
 import { renderQr } from "./link-qr";
@@ -43,7 +44,11 @@ export const BULK_MAX_BODY_BYTES = 1024 * 1024;
 /** Fields a bulk item may carry: the create body's. Checked here so a typo fails that item only. */
 const CREATE_FIELDS = new Set(Object.keys(CreateLinkBody.properties));
 
+/** A create's answer shows the target: its caller just sent that URL. */
+const CREATOR = { showTarget: true };
+
 export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBodyBytes, createGuard }: LinkRoutesOptions) {
+  const viewFor = (principal: Principal | null, link: LinkRecord) => toLinkView(link, publicBaseUrl, { showTarget: access.mayReadTarget(principal, link) });
   const rateLimit = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
     Object.assign(set.headers, await createGuard(request, server));
   };
@@ -56,7 +61,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const { link, created } = await service.create(body, { owner: ownerIdOf(principal) });
         set.status = created ? 201 : 200;
         if (created) set.headers.location = `/api/v1/links/${link.code}`;
-        return toLinkView(link, publicBaseUrl);
+        return toLinkView(link, publicBaseUrl, CREATOR);
       },
       {
         // The named "json" entry never runs (our reader answers first); it tells the OpenAPI document the media type.
@@ -101,7 +106,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const done = await service.createMany(valid.map((v) => v.item), { owner });
         done.forEach((r, i) => {
           const index = valid[i]!.index;
-          results[index] = r.link ? { index, status: r.status, link: toLinkView(r.link, publicBaseUrl) } : { index, status: r.status, error: r.error };
+          results[index] = r.link ? { index, status: r.status, link: toLinkView(r.link, publicBaseUrl, CREATOR) } : { index, status: r.status, error: r.error };
         });
         const all = results;
         return { created: all.filter((r) => r.status === 201).length, failed: all.filter((r) => r.status >= 400).length, results: all };
@@ -122,15 +127,17 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     .get(
       "/",
       async ({ query, request }) => {
-        const ownerKey = await access.listOwner(await authenticate(request));
+        const principal = await authenticate(request);
+        const scope = await access.listScope(principal);
         const page = await service.list({
           limit: query.limit ?? 20,
           cursor: query.cursor === undefined ? undefined : BigInt(query.cursor),
-          ownerKey,
+          ownerKey: scope.ownerKey,
           tag: query.tag,
           q: query.q,
+          searchProtectedUrls: scope.protectedTargets,
         });
-        return { items: page.items.map((l) => toLinkView(l, publicBaseUrl)), nextCursor: page.nextCursor };
+        return { items: page.items.map((l) => viewFor(principal, l)), nextCursor: page.nextCursor };
       },
       {
         query: ListQuery,
@@ -147,8 +154,9 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
       "/:code",
       async ({ params, request }) => {
         const link = await service.get(params.code);
-        access.assertMayRead(await authenticate(request), link);
-        return toLinkView(link, publicBaseUrl);
+        const principal = await authenticate(request);
+        access.assertMayRead(principal, link);
+        return viewFor(principal, link);
       },
       {
         params: CodeParams,
@@ -164,7 +172,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
           authorize: (current) => access.assertOwns(principal, current, "manage", "changing links"),
           mayClearUnsafe: access.mayClearUnsafe(principal),
         });
-        return toLinkView(link, publicBaseUrl);
+        return viewFor(principal, link);
       },
       {
         parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],

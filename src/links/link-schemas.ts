@@ -48,7 +48,9 @@ export const UpdateLinkBody = t.Object(
 export const LinkResponse = t.Object({
   code: t.String(),
   shortUrl: t.String(),
-  url: t.String(),
+  url: t.Union([t.String(), t.Null()], {
+    description: "the target; null for a password-protected link unless the caller is its owner key or an admin",
+  }),
   createdAt: t.String({ format: "date-time" }),
   expiresAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
   maxClicks: t.Union([t.Number(), t.Null()]),

@@ -5,7 +5,8 @@ import { stateOf } from "./link-state";
 export interface LinkView {
   code: string;
   shortUrl: string;
-  url: string;
+  /** the target; null when the reader may not see it (LinkAccess.mayReadTarget) */
+  url: string | null;
   createdAt: string;
   expiresAt: string | null;
   maxClicks: number | null;
@@ -25,11 +26,19 @@ export interface LinkView {
   updatedAt: string | null;
 }
 
-export function toLinkView(link: LinkRecord, publicBaseUrl: string, now = Date.now()): LinkView {
+/**
+ * Whether the view shows the target: every caller decides it, with LinkAccess.mayReadTarget for
+ * whoever asked (or `true` when the reader supplied that URL itself, as a creator does).
+ */
+export interface ViewOptions {
+  showTarget: boolean;
+}
+
+export function toLinkView(link: LinkRecord, publicBaseUrl: string, { showTarget }: ViewOptions, now = Date.now()): LinkView {
   return {
     code: link.code,
     shortUrl: `${publicBaseUrl}/${link.code}`,
-    url: link.url,
+    url: showTarget ? link.url : null,
     createdAt: new Date(link.createdAt).toISOString(),
     expiresAt: link.expiresAt === null ? null : new Date(link.expiresAt).toISOString(),
     maxClicks: link.maxClicks,

@@ -67,6 +67,8 @@ export interface LinkFilter {
   tag?: string;
   /** case-insensitive substring of the URL or the code */
   q?: string;
+  /** false: `q` does not look into the URLs of password-protected links (a reader who may not see them) */
+  searchProtectedUrls?: boolean;
 }
 
 /** An API key as stored: the secret itself is never kept, only its hash. */

@@ -166,6 +166,17 @@ describeCluster("distributed adapters against the real cluster", () => {
     expect(ids.slice(0, 10)).toEqual(links.slice(-10).reverse().map((l) => l.id));
   }, TEST_MS);
 
+  test("text search skips the URLs of password links when asked to, on every shard", async () => {
+    const marker = `pw-${run}`;
+    const locked = Array.from({ length: 6 }, () => newLink({ passwordHash: "$argon2id$stand-in", url: `https://example.com/${marker}/${nextId}` }));
+    const open = newLink({ url: `https://example.com/${marker}/open` });
+    for (const l of [...locked, open]) await store.insert(l);
+    const codes = async (filter: { q: string; searchProtectedUrls?: boolean }) => (await store.listLinks({ limit: 50, ...filter })).map((l) => l.code).sort();
+    expect(await codes({ q: marker })).toEqual([...locked, open].map((l) => l.code).sort());
+    expect(await codes({ q: marker, searchProtectedUrls: false })).toEqual([open.code]);
+    expect(await codes({ q: locked[0]!.code, searchProtectedUrls: false })).toEqual([locked[0]!.code]);
+  }, TEST_MS);
+
   test("health lists every node with its shard and kind", async () => {
     const health = await store.health();
     expect(health.length).toBe(config!.shards.length * 2);

@@ -374,7 +374,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
         ${filter.beforeId !== undefined ? sql`AND id < ${filter.beforeId.toString()}` : sql``}
         ${filter.ownerKey !== undefined ? sql`AND owner_key = ${filter.ownerKey}` : sql``}
         ${filter.tag !== undefined ? sql`AND tags LIKE ${tagPattern(filter.tag)} ESCAPE '\\'` : sql``}
-        ${filter.q !== undefined ? sql`AND (lower(url) LIKE ${containsPattern(filter.q)} ESCAPE '\\' OR lower(code) LIKE ${containsPattern(filter.q)} ESCAPE '\\')` : sql``}
+        ${filter.q !== undefined ? sql`AND (${filter.searchProtectedUrls === false ? sql`password_hash IS NULL AND ` : sql``}lower(url) LIKE ${containsPattern(filter.q)} ESCAPE '\\' OR lower(code) LIKE ${containsPattern(filter.q)} ESCAPE '\\')` : sql``}
       ORDER BY id DESC LIMIT ${filter.limit}`;
     const perShard = await Promise.all(
       this.shards.map(async (shard) => {

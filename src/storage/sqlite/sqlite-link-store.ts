@@ -204,10 +204,11 @@ export class SqliteLinkStore implements LinkStore {
       params.tag = tagPattern(filter.tag);
     }
     if (filter.q !== undefined) {
-      where.push("(lower(url) LIKE $q ESCAPE '\\' OR lower(code) LIKE $q ESCAPE '\\')");
+      const url = filter.searchProtectedUrls === false ? "(password_hash IS NULL AND lower(url) LIKE $q ESCAPE '\\')" : "lower(url) LIKE $q ESCAPE '\\'";
+      where.push(`(${url} OR lower(code) LIKE $q ESCAPE '\\')`);
       params.q = containsPattern(filter.q);
     }
-    // db.query caches the statement per SQL text: at most 16 shapes of this query exist.
+    // db.query caches the statement per SQL text: at most 24 shapes of this query exist.
     const rows = this.db.query<LinkRow, Record<string, string | number | bigint>>(
       `SELECT * FROM links WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $limit`,
     ).all(params);
