@@ -7,3 +7,4 @@ export { createKafka, type KafkaClientOptions } from "./kafka/kafka-client";
 export { ensureTopics, physicalTopic, EVENT_TOPICS, type TopicSettings } from "./kafka/kafka-topics";
 export { createEventBus, createEventTopics, spoolDirOf } from "./create-event-bus";
 export { decodeRecord, encodeRecord, recordBytesOf, type DecodedRecord } from "./event-records";
+export { boundedUserAgent, countryOf, referrerOrigin, MAX_USER_AGENT } from "./click-fields";

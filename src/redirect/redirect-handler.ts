@@ -3,7 +3,7 @@
  * event is handed to the bus without waiting; nothing about analytics can slow or fail a redirect.
  */
 import { MISSING, type CachedLink, type CacheEntry } from "../cache";
-import type { EventBus, EventIds } from "../events";
+import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
 import { jsonError } from "../http/errors";
 import { isHumanAgent } from "../analytics/click-dimensions";
 import { isWellFormedCode } from "../ids";
@@ -44,14 +44,6 @@ export type RedirectHandler = (request: Request, code: string, peer: PeerSource 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 // Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
-
-/**
- * Client-controlled header values travel in every click event: bounded, so a record of events
- * always fits the broker's message limit. Far past any real user agent or useful referrer.
- */
-const MAX_AGENT = 512;
-const MAX_REFERRER = 1024;
-const capped = (value: string | null, max: number): string | null => (value !== null && value.length > max ? value.slice(0, max) : value);
 
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
 
@@ -101,7 +93,8 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", latencyMs: number, peer: PeerSource | null): void {
     if (!publishClicks || request.method === "HEAD") return;
     const headers = request.headers;
-    const ua = capped(headers.get("user-agent"), MAX_AGENT);
+    // Client-controlled values, reduced and bounded (events/click-fields.ts): they travel in every click event.
+    const ua = boundedUserAgent(headers.get("user-agent"));
     const now = Date.now();
     bus.publish("link.clicked", {
       event_id: eventIds.next(),
@@ -115,9 +108,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       ts: now,
       cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
       source,
-      referrer: capped(headers.get("referer"), MAX_REFERRER),
+      referrer: referrerOrigin(headers.get("referer")),
       user_agent: ua,
-      country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
+      country: countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code")),
       // Bots never count as unique visitors, so they skip the address lookup and the hash.
       visitor: isHumanAgent(ua) ? visitorHash(visitorAddress(request, peer), ua, now) : null,
     });
