@@ -1,6 +1,8 @@
 // The JSON API client shared by the tabs: one error type carrying the server's envelope
 // `{ error: { code, message } }`, so every caller shows the server's own words.
 
+import { currentToken } from "./credentials.js";
+
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter = null) {
     super(message);
@@ -22,6 +24,8 @@ function fallbackMessage(status) {
 
 export async function api(path, { method = "GET", body, signal } = {}) {
   const init = { method, headers: { Accept: "application/json" }, signal };
+  const token = currentToken();
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

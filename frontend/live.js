@@ -1,6 +1,13 @@
 // The connection to GET /ws: reconnects with capped, jittered exponential backoff, says what state
 // it is in, and hands frames to whoever listens. The server sends a snapshot first on every
 // connection, so a reconnect needs no bookkeeping here: listeners rebuild from the snapshot.
+// A browser cannot set an Authorization header on a WebSocket: a token travels as the
+// subprotocol `ringlink.bearer.<token>`, offered beside `ringlink.v1` (the one the server answers).
+
+import { currentToken } from "./credentials.js";
+
+const PROTOCOL = "ringlink.v1";
+const BEARER_PROTOCOL = "ringlink.bearer.";
 
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
@@ -47,7 +54,8 @@ export class LiveStream {
     this.setState(this.attempt === 0 ? "connecting" : "reconnecting", { attempt: this.attempt });
     let ws;
     try {
-      ws = new WebSocket(this.url);
+      const token = currentToken();
+      ws = new WebSocket(this.url, token ? [PROTOCOL, BEARER_PROTOCOL + token] : [PROTOCOL]);
     } catch {
       this.scheduleRetry();
       return;

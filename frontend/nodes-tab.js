@@ -37,7 +37,8 @@ export function createNodesTab({ stream }) {
         el(
           "tr",
           { dataset: { node: n.node } },
-          el("th", { scope: "row", class: "proc" }, el("span", { class: "proc__name", text: n.node }), el("span", { class: "proc__pid", text: `pid ${n.pid}` })),
+          // The server names a process's pid to admins only.
+          el("th", { scope: "row", class: "proc" }, el("span", { class: "proc__name", text: n.node }), Number.isInteger(n.pid) ? el("span", { class: "proc__pid", text: `pid ${n.pid}` }) : null),
           el("td", { "data-label": "Status" }, statusPill(n)),
           el("td", { class: "num", "data-label": "Req/s", text: rate(n.rps) }),
           el("td", { class: "num", "data-label": "p99 ms", text: ms(n.p99_ms) }),

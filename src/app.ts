@@ -41,7 +41,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
     .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
     .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
     .use(dashboardRoutes(runtime.assets))
-    .use(realtimeRoutes(runtime.realtime))
+    .use(realtimeRoutes(runtime.realtime, runtime.watchAccess))
     .use(
       linkRoutes({
         service: runtime.links,

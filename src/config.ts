@@ -83,6 +83,8 @@ export interface Config {
   dataDir: string;
   publicBaseUrl: string;
   publicHostname: string;
+  /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
+  wsAllowedOrigins: string[];
   adminToken: string | undefined;
   visitorSalt: string | undefined;
   maxUrlLength: number;
@@ -178,6 +180,15 @@ function httpUrl(name: string, raw: string): URL {
   return url;
 }
 
+/** scheme://host[:port] of an http(s) page, nothing more. */
+function origin(name: string, raw: string): string {
+  const url = httpUrl(name, raw);
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "") {
+    throw new ConfigError(name, `'${raw}' is not an origin (scheme://host[:port], no path)`);
+  }
+  return url.origin;
+}
+
 function urlsWithScheme(name: string, values: string[], schemes: string[]): string[] {
   for (const v of values) {
     let ok = false;
@@ -261,6 +272,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     dataDir,
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
+    wsAllowedOrigins: list(text(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
     adminToken: text(env, "ADMIN_TOKEN"),
     visitorSalt: text(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", text(env, "MAX_URL_LENGTH"), 2048, 32, 65_536),
@@ -322,6 +334,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "NODE_ID", default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
   { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
   { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
+  { name: "WS_ALLOWED_ORIGINS", default: "(none)", meaning: "comma list of other origins (https://ops.example) whose pages may open /ws; our own always may" },
   { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin)" },
   { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { createOriginCheck, createWatchAccess, type WatchAccess } from "./access";
 import { createAdapters } from "./adapters";
 import { LocalClickAggregator, StatsService, createAnalyticsStore, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
 import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
@@ -44,6 +45,8 @@ export interface Runtime {
   metrics: Metrics;
   /** the live stream behind /ws (started by the serving process) */
   realtime: Realtime;
+  /** who may watch it: the handshake's principal or a refusal */
+  watchAccess: WatchAccess;
   readiness(): Promise<DependencyHealth[]>;
   /** Hands published events on and, in embedded mode, writes the click aggregates now (tests, tools). */
   flushAnalytics(): Promise<void>;
@@ -187,6 +190,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     relays: options.realtimeRelays ?? [],
   });
 
+  const watchAccess = createWatchAccess({
+    authenticateToken: management.authenticateToken,
+    credentialsRequired: async () => config.adminToken !== undefined || (await management.keys.anyActiveKeys()),
+    originAllowed: createOriginCheck({ publicBaseUrl: config.publicBaseUrl, allowed: config.wsAllowedOrigins }),
+  });
+
   const runtime: Runtime = {
     config,
     nodeName,
@@ -207,6 +216,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     createGuard,
     metrics,
     realtime,
+    watchAccess,
     readiness,
     async flushAnalytics() {
       await bus.flush();

@@ -8,6 +8,7 @@ import apiJs from "../../frontend/api.js" with { type: "file" };
 import appCss from "../../frontend/app.css" with { type: "file" };
 import appJs from "../../frontend/app.js" with { type: "file" };
 import chartsJs from "../../frontend/charts.js" with { type: "file" };
+import credentialsJs from "../../frontend/credentials.js" with { type: "file" };
 import dashboardCss from "../../frontend/dashboard.css" with { type: "file" };
 import dashboardTabJs from "../../frontend/dashboard-tab.js" with { type: "file" };
 import docsHtml from "../../frontend/docs.html" with { type: "file" };
@@ -32,6 +33,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "noscript.css": noscriptCss,
   "app.js": appJs,
   "api.js": apiJs,
+  "credentials.js": credentialsJs,
   "dom.js": domJs,
   "charts.js": chartsJs,
   "live.js": liveJs,

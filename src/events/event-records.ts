@@ -140,6 +140,7 @@ function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEv
     country: fields.country,
     visitor,
     url: undefined,
+    target_private: undefined,
   };
   return toLinkEvent(event);
 }

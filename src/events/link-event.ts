@@ -24,6 +24,11 @@ export interface LinkEvent {
   visitor?: string | null;
   /** write events only */
   url?: string;
+  /**
+   * write events only: the target is for the link's key and admins (a key's link or a password
+   * link), so the live stream shows it to admin watchers only; absent counts as true.
+   */
+  target_private?: boolean;
 }
 
 export function topicOf(event: LinkEvent): EventTopic {

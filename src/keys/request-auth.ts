@@ -28,12 +28,21 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createAuthenticator(keys: KeyService, adminToken: string | undefined): Authenticate {
-  return async (request) => {
-    const token = bearerToken(request);
-    if (token === null) return null;
+/** Who a token names: the ADMIN_TOKEN, or an API key (403 when it is neither). */
+export type TokenAuthenticator = (token: string) => Promise<Principal>;
+
+export function createTokenAuthenticator(keys: KeyService, adminToken: string | undefined): TokenAuthenticator {
+  return async (token) => {
     if (adminToken !== undefined && sameToken(token, adminToken)) return ADMIN_PRINCIPAL;
     return keys.authenticate(token);
+  };
+}
+
+export function createAuthenticator(keys: KeyService, adminToken: string | undefined): Authenticate {
+  const byToken = createTokenAuthenticator(keys, adminToken);
+  return async (request) => {
+    const token = bearerToken(request);
+    return token === null ? null : byToken(token);
   };
 }
 

@@ -8,7 +8,7 @@ import { DomainBlocklist, UrlSafety } from "../abuse";
 import { UrlClassifier, classifierLoadOptions } from "../classifier";
 import type { Config } from "../config";
 import { RateLimited } from "../http/errors";
-import { KeyService, createAuthenticator, type Authenticate } from "../keys";
+import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "../keys";
 import { clientAddress, rateLimitHeaders, type RateLimiter } from "../ratelimit";
 import type { PasswordGuard } from "../redirect/unlock-handler";
 import type { LinkStore } from "../storage";
@@ -17,6 +17,8 @@ import { LinkAccess } from "./link-access";
 export interface LinkManagement {
   keys: KeyService;
   authenticate: Authenticate;
+  /** the same check for a token that arrives another way (the live stream's subprotocol) */
+  authenticateToken: TokenAuthenticator;
   access: LinkAccess;
   safety: UrlSafety;
   close(): void;
@@ -40,6 +42,7 @@ export function createLinkManagement(
   return {
     keys,
     authenticate: createAuthenticator(keys, config.adminToken),
+    authenticateToken: createTokenAuthenticator(keys, config.adminToken),
     access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
     safety,
     close: () => safety.close(),

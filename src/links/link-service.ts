@@ -132,11 +132,12 @@ export class LinkService {
         status: "OK",
         node: this.deps.nodeName,
         redis: null,
-        db: store.description,
+        db: store.label,
         short_code: code,
         latency_ms: performance.now() - started,
         ts: Date.now(),
         url: outcome.link.url,
+        target_private: owner !== null || passwordHash !== null,
       });
       return { link: outcome.link, created: true };
     }

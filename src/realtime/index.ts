@@ -3,6 +3,7 @@ export { realtimeRoutes } from "./realtime-routes";
 export { RedisRelay, REALTIME_CHANNEL } from "./redis-relay";
 export { SeenMessages, type RelayTransport, type RelayTransportStats } from "./relay";
 export { WsHub, type WsHubOptions, type WsHubStats } from "./ws-hub";
+export { audienceOf, frameFor, type Audience } from "./audience";
 export { ClientQueue, type ClientSocket } from "./client-queue";
 export { EventSampler, WindowBudget } from "./event-sampler";
 export { FairPicker } from "./fair-picker";

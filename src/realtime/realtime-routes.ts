@@ -4,9 +4,15 @@
  * server/http-server.ts see it); the socket callbacks are Bun's, dispatched by Elysia's `websocket`
  * handler object that the server passes to Bun.serve. Frames are strings built by the hub; clients
  * have nothing to say, so incoming messages are ignored.
+ *
+ * Who may connect is not decided here: `watchAccess` (src/access) turns the handshake into a
+ * principal or a refusal (answered as the JSON error envelope, no upgrade), and the principal
+ * decides the audience, which decides what the hub sends (audience.ts).
  */
 import { Elysia } from "elysia";
+import type { WatchAccess } from "../access";
 import { jsonError } from "../http/errors";
+import { audienceOf, type Audience } from "./audience";
 import type { ClientSocket } from "./client-queue";
 import type { Realtime } from "./realtime-service";
 
@@ -20,13 +26,21 @@ const TRY_AGAIN_LATER = 1013;
  */
 const socketOf = (ws: { raw: unknown }) => ws.raw as ClientSocket & { close(code?: number, reason?: string): void };
 
-export function realtimeRoutes(realtime: Realtime) {
+export function realtimeRoutes(realtime: Realtime, watchAccess: WatchAccess) {
+  // The handshake's decision, found again by its request when the socket opens.
+  const audiences = new WeakMap<Request, Audience>();
   return new Elysia({ name: "realtime" }).ws("/ws", {
     // OpenAPI has no WebSocket operation; the GET below documents the endpoint instead.
     detail: { hide: true },
+    async upgrade({ request, set }) {
+      const decision = await watchAccess(request);
+      if (!decision.allowed) throw decision.refusal;
+      if (decision.protocol !== null) set.headers["sec-websocket-protocol"] = decision.protocol;
+      audiences.set(request, audienceOf(decision.principal));
+    },
     open(ws) {
       const socket = socketOf(ws);
-      if (!realtime.hub.open(socket, () => realtime.snapshot())) {
+      if (!realtime.hub.open(socket, () => realtime.snapshot(), audiences.get(ws.data.request) ?? "viewer")) {
         socket.close(TRY_AGAIN_LATER, "too many dashboard clients on this process");
         return;
       }
@@ -43,7 +57,9 @@ export function realtimeRoutes(realtime: Realtime) {
     // A plain GET (a browser tab, curl) would otherwise fall through to /:code and answer 404.
     .get("/ws", () => jsonError(426, "upgrade_required", "/ws is a WebSocket endpoint: connect with a WebSocket client", { upgrade: "websocket" }), {
       detail: {
-        summary: "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426",
+        summary:
+          "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426. " +
+          "Once an ADMIN_TOKEN or an API key exists it needs one (stats scope): Authorization: Bearer, or the subprotocols ringlink.v1 + ringlink.bearer.<token>.",
         tags: ["realtime"],
       },
     });

@@ -73,7 +73,8 @@ export type NodeStatus = "live" | "stale";
 export interface NodeView {
   node: string;
   instance: string;
-  pid: number;
+  /** admin watchers only (audience.ts) */
+  pid?: number;
   status: NodeStatus;
   /** ms since its last report */
   last_seen_ms: number;

@@ -1,10 +1,16 @@
 /**
- * This process's WebSocket clients. A frame is serialised once and handed to every client's
- * bounded queue, so the cost of a broadcast is one JSON.stringify plus a push per client, however
- * slow any one client is.
+ * This process's WebSocket clients. A frame is serialised once per audience that is watching
+ * (audience.ts) and handed to every client's bounded queue, so the cost of a broadcast is at most
+ * two JSON.stringify calls plus a push per client, however slow any one client is.
  */
+import { frameFor, type Audience } from "./audience";
 import { ClientQueue, type ClientSocket } from "./client-queue";
 import type { DroppedFrame, ServerFrame } from "./wire";
+
+interface Client {
+  queue: ClientQueue;
+  audience: Audience;
+}
 
 export interface WsHubOptions {
   /** frames a client may fall behind before the oldest are dropped */
@@ -24,7 +30,7 @@ export interface WsHubStats {
 }
 
 export class WsHub {
-  private readonly clients = new Map<ClientSocket, ClientQueue>();
+  private readonly clients = new Map<ClientSocket, Client>();
   private readonly queueFrames: number;
   private readonly highWaterBytes: number;
   readonly maxClients: number;
@@ -44,40 +50,47 @@ export class WsHub {
     return this.clients.size;
   }
 
-  /** Registers a client and sends it its first frame (the snapshot); false when the hub is full. */
-  open(socket: ClientSocket, first: () => ServerFrame): boolean {
+  /**
+   * Registers a client and sends it its first frame (the snapshot), as its audience sees it; false
+   * when the hub is full. Without an audience a client is a viewer: nothing private by default.
+   */
+  open(socket: ClientSocket, first: () => ServerFrame, audience: Audience = "viewer"): boolean {
     if (this.clients.size >= this.maxClients) {
       this.refused++;
       return false;
     }
     const queue = new ClientQueue(socket, this.queueFrames, this.highWaterBytes);
-    this.clients.set(socket, queue);
+    this.clients.set(socket, { queue, audience });
     this.connections++;
-    queue.push(JSON.stringify(first()));
+    queue.push(JSON.stringify(frameFor(audience, first())));
     return true;
   }
 
   close(socket: ClientSocket): void {
-    const queue = this.clients.get(socket);
-    if (!queue) return;
-    this.closedSent += queue.sent;
-    this.closedDropped += queue.dropped;
+    const client = this.clients.get(socket);
+    if (!client) return;
+    this.closedSent += client.queue.sent;
+    this.closedDropped += client.queue.dropped;
     this.clients.delete(socket);
   }
 
   drain(socket: ClientSocket): void {
-    this.clients.get(socket)?.flush();
+    this.clients.get(socket)?.queue.flush();
   }
 
   broadcast(frame: ServerFrame): void {
     if (this.clients.size === 0) return;
-    const text = JSON.stringify(frame);
-    for (const queue of this.clients.values()) queue.push(text);
+    let operator: string | undefined;
+    let viewer: string | undefined;
+    for (const { queue, audience } of this.clients.values()) {
+      if (audience === "operator") queue.push((operator ??= JSON.stringify(frame)));
+      else queue.push((viewer ??= JSON.stringify(frameFor("viewer", frame))));
+    }
   }
 
   /** Tells each client that lost frames since it was last told (so the page can say so). */
   reportDrops(): void {
-    for (const queue of this.clients.values()) {
+    for (const { queue } of this.clients.values()) {
       if (queue.dropped === queue.reportedDropped || queue.length > 0) continue;
       queue.reportedDropped = queue.dropped;
       queue.push(JSON.stringify({ kind: "dropped", total: queue.dropped } satisfies DroppedFrame));
@@ -87,9 +100,9 @@ export class WsHub {
   stats(): WsHubStats {
     let sent = this.closedSent;
     let dropped = this.closedDropped;
-    for (const q of this.clients.values()) {
-      sent += q.sent;
-      dropped += q.dropped;
+    for (const { queue } of this.clients.values()) {
+      sent += queue.sent;
+      dropped += queue.dropped;
     }
     return { clients: this.clients.size, connections: this.connections, refused: this.refused, framesSent: sent, framesDropped: dropped };
   }

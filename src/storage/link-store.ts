@@ -139,6 +139,8 @@ export interface MigrationReport {
 
 export interface LinkStore {
   readonly description: string;
+  /** how events and the dashboard name the store: no file paths, addresses or credentials */
+  readonly label: string;
   migrate(onProgress?: (line: string) => void): Promise<MigrationReport[]>;
   /**
    * Whether a code may hold a canonical link for this URL hash. Sharded stores answer true only

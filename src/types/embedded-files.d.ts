@@ -25,6 +25,10 @@ declare module "*/frontend/api.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/credentials.js" {
+  const path: string;
+  export default path;
+}
 declare module "*/frontend/dom.js" {
   const path: string;
   export default path;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EMBEDDED_ENV, ensureBinary, startServer, type RunningServer } from "../support/processes";
+import { EMBEDDED_ENV, childPids, ensureBinary, startServer } from "../support/processes";
 
 const ADMIN = "supervisor-e2e";
 let workDir: string;
@@ -21,21 +21,6 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const start = (dataDir: string) =>
   startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: ADMIN, DATA_DIR: join(workDir, dataDir) } });
-
-/** pid of each child by process index, from the "listening" lines in the output (latest wins) */
-function childPids(server: RunningServer): Map<number, number> {
-  const pids = new Map<number, number>();
-  for (const line of server.output().split("\n")) {
-    if (!line.includes('"msg":"listening"')) continue;
-    try {
-      const entry = JSON.parse(line) as { process: number; pid: number };
-      pids.set(entry.process, entry.pid);
-    } catch {
-      // a line cut by the output's tail buffer
-    }
-  }
-  return pids;
-}
 
 async function createLink(base: string, url: string): Promise<string> {
   const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });

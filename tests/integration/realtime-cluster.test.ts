@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime";
-import { ROOT, clusterConfig, createLink, describeCluster, follow, freePort, migrateOnce, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
+import { ADMIN_TOKEN, ROOT, clusterConfig, createLink, describeCluster, follow, freePort, migrateOnce, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 
 /** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */
 const SETUP_MS = 60_000;
@@ -21,7 +21,8 @@ class Stream {
   readonly ws: WebSocket;
   readonly opened: Promise<void>;
   constructor(base: string) {
-    this.ws = new WebSocket(`${base.replace("http", "ws")}/ws`);
+    // The instances run with an ADMIN_TOKEN, so watching needs it (and an admin sees every field).
+    this.ws = new WebSocket(`${base.replace("http", "ws")}/ws`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     this.opened = new Promise((resolve, reject) => {
       this.ws.onopen = () => resolve();
       this.ws.onerror = () => reject(new Error("websocket failed"));

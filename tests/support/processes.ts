@@ -82,6 +82,21 @@ export async function startServer(argv: string[], opts: { cwd: string; env?: Rec
   return { proc, base, port, output, stop: (signal: NodeJS.Signals = "SIGTERM") => stopProcess(proc, signal) };
 }
 
+/** pid of each child of a supervisor by process index, from the "listening" lines in its output (latest wins) */
+export function childPids(server: RunningServer): Map<number, number> {
+  const pids = new Map<number, number>();
+  for (const line of server.output().split("\n")) {
+    if (!line.includes('"msg":"listening"')) continue;
+    try {
+      const entry = JSON.parse(line) as { process: number; pid: number };
+      pids.set(entry.process, entry.pid);
+    } catch {
+      // a line cut by the output's tail buffer
+    }
+  }
+  return pids;
+}
+
 export interface RunningWorker {
   proc: Subprocess<"ignore", "pipe", "pipe">;
   /** its /healthz and /metrics (WORKER_PORT) */

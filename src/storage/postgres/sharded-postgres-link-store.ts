@@ -61,6 +61,7 @@ const MAX_CARRIED_CLICK_CODES = 100_000;
 
 export class ShardedPostgresLinkStore implements LinkStore {
   readonly description: string;
+  readonly label: string;
   private readonly shards: Shard[];
   private readonly ring: ShardRing;
   private readonly resilience: ResilienceConfig;
@@ -90,6 +91,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
     }));
     // Short on purpose: it is the `db` field of every link.created event. /readyz lists the addresses.
     this.description = `sharded-postgres (${this.shards.length} shards)`;
+    this.label = this.description;
     this.prober = new HealthProber(
       this.shards.flatMap((s) => [s.primary.guard, s.replica.guard]),
       opts.resilience.probeIntervalMs,

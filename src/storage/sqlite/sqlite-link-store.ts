@@ -32,6 +32,7 @@ function isUniqueViolation(error: unknown): string | null {
 
 export class SqliteLinkStore implements LinkStore {
   readonly description: string;
+  readonly label = "sqlite";
   private readonly db: Database;
   private readonly stmts: {
     insert: Statement<LinkRow>;

@@ -1,0 +1,75 @@
+/**
+ * Who may watch the live stream (GET /ws): one function from the handshake request to a principal
+ * or a refusal, so the realtime module never reads credentials itself. A new way to sign in (a
+ * dashboard session cookie) is one more credential source here.
+ *
+ * - The Origin is checked first, whatever else (origin-policy.ts).
+ * - Credentials: `Authorization: Bearer <token>` (clients that can set headers), or, since browsers
+ *   cannot set headers on a WebSocket, the subprotocol `ringlink.bearer.<token>` offered together
+ *   with `ringlink.v1`. The answer names only `ringlink.v1`, never the token.
+ * - The token must be the ADMIN_TOKEN or an API key with the `stats` scope (admin keys have it).
+ * - Without credentials: allowed only while no ADMIN_TOKEN and no API key exist (a fresh install
+ *   watches as before keys), as an anonymous watcher.
+ * What a watcher then sees (admins everything, everyone else without private targets, PIDs or
+ * paths) is the realtime module's rule, decided from the principal.
+ */
+import { AppError, Forbidden, Unauthorized } from "../http/errors";
+import { bearerToken, hasScope, type Principal, type TokenAuthenticator } from "../keys";
+import type { OriginCheck } from "./origin-policy";
+
+/** The subprotocol a client offers beside its token, and the one the server answers with. */
+export const STREAM_PROTOCOL = "ringlink.v1";
+export const BEARER_PROTOCOL_PREFIX = "ringlink.bearer.";
+
+export type WatchDecision =
+  | { allowed: true; principal: Principal | null; protocol: string | null }
+  | { allowed: false; refusal: AppError };
+
+export type WatchAccess = (request: Request) => Promise<WatchDecision>;
+
+export interface WatchAccessDeps {
+  authenticateToken: TokenAuthenticator;
+  /** true once an ADMIN_TOKEN or any API key exists: then watching needs credentials */
+  credentialsRequired(): Promise<boolean>;
+  originAllowed: OriginCheck;
+}
+
+const refuse = (refusal: AppError): WatchDecision => ({ allowed: false, refusal });
+
+function offeredProtocols(request: Request): string[] {
+  const header = request.headers.get("sec-websocket-protocol");
+  return header === null ? [] : header.split(",").map((p) => p.trim()).filter((p) => p !== "");
+}
+
+export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
+  return async (request) => {
+    if (!deps.originAllowed(request)) return refuse(new AppError(403, "origin_not_allowed", "this page's origin may not open the live stream"));
+    const offered = offeredProtocols(request);
+    const protocol = offered.includes(STREAM_PROTOCOL) ? STREAM_PROTOCOL : null;
+    let token: string | null;
+    try {
+      token = bearerToken(request) ?? offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX))?.slice(BEARER_PROTOCOL_PREFIX.length) ?? null;
+    } catch (error) {
+      return refuse(error as AppError);
+    }
+    if (token === null || token === "") {
+      if (await deps.credentialsRequired()) {
+        return refuse(
+          new Unauthorized(
+            "the live stream needs the admin token or an API key with the 'stats' scope: Authorization: Bearer <token>, or the subprotocols 'ringlink.v1' and 'ringlink.bearer.<token>'",
+          ),
+        );
+      }
+      return { allowed: true, principal: null, protocol };
+    }
+    let principal: Principal;
+    try {
+      principal = await deps.authenticateToken(token);
+    } catch (error) {
+      if (error instanceof AppError) return refuse(error);
+      throw error;
+    }
+    if (!hasScope(principal, "stats")) return refuse(new Forbidden("watching the live stream needs the 'stats' scope"));
+    return { allowed: true, principal, protocol };
+  };
+}
