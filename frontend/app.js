@@ -66,10 +66,13 @@ function showTab(name, { focus = false } = {}) {
   redraw[name]?.();
 }
 
+/** Only a well-formed code is taken from the address: the page repeats it in its messages. */
+const CODE = /^[A-Za-z0-9_-]{3,64}$/;
+
 function route() {
   const [name, arg] = location.hash.replace(/^#/, "").split("/");
   showTab(name || "dashboard");
-  if (name === "analytics" && arg) analytics.show(decodeURIComponent(arg));
+  if (name === "analytics" && arg && CODE.test(arg)) analytics.show(arg);
 }
 
 const tablist = document.querySelector(".tabs");

@@ -10,6 +10,8 @@ export function el(tag, props = {}, ...children) {
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = String(value);
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // Through the CSSOM: a style attribute is inline style, which the page's CSP refuses.
+    else if (key === "style") Object.assign(node.style, value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
   for (const child of children) {
@@ -120,7 +122,7 @@ export function renderBars(list, entries, { emptyText = "Nothing yet." } = {}) {
         { class: "bar", title: `${e.label}: ${numberFmt.format(e.count)} (${percent(e.count / total)})` },
         el("span", { class: "bar__label truncate", text: e.label }),
         el("span", { class: "bar__value", text: count(e.count) }),
-        el("span", { class: "bar__track", "aria-hidden": "true" }, el("span", { class: "bar__fill", style: `width:${((e.count / max) * 100).toFixed(1)}%` })),
+        el("span", { class: "bar__track", "aria-hidden": "true" }, el("span", { class: "bar__fill", style: { width: `${((e.count / max) * 100).toFixed(1)}%` } })),
       ),
     ),
   );

@@ -424,9 +424,10 @@ async function showCreatedFromQuery() {
       if (a.textContent === lastCreatedCode) a.closest("tr")?.classList.add("is-new");
     }
   } catch (err) {
+    // The code came from the address: it is not repeated on the page.
     const e =
       err instanceof ApiError && err.status === 404
-        ? new ApiError(404, err.code, `No short link with the code “${code}” exists.`)
+        ? new ApiError(404, err.code, "That short link does not exist.")
         : err instanceof ApiError
           ? err
           : new ApiError(0, "client", "Something went wrong.");
@@ -434,11 +435,34 @@ async function showCreatedFromQuery() {
   }
 }
 
-// `/?error=<message>`: the non-JS form was refused; the server put its reason in the address.
+/**
+ * What the page says for each reason POST /shorten can send a browser back with. The address
+ * carries only the code; the words are the page's own, so a crafted link cannot make the
+ * dashboard display text of its author's choosing.
+ */
+const SHORTEN_ERRORS = {
+  invalid_url: "Enter a complete http:// or https:// address.",
+  unsupported_scheme: "Only http:// and https:// addresses can be shortened.",
+  url_too_long: "That address is too long to shorten.",
+  credentials_in_url: "Addresses with a user name or password in them cannot be shortened.",
+  self_link: "That address already points at this shortener.",
+  private_target: "Addresses on private or local networks cannot be shortened.",
+  invalid_alias: "An alias is 3–64 letters, digits, _ or -.",
+  reserved_alias: "That alias is reserved. Pick another one.",
+  alias_taken: "That alias is already taken. Pick another one.",
+  invalid_expiry: "The expiry must be a date and time in the future.",
+  blocked_domain: "Links to that domain are not allowed here.",
+  unsafe_url: "That address looks unsafe (phishing or malware) and was refused.",
+  unauthorized: "This needs an API key on this server.",
+};
+
+// `/?error=<code>`: the form was posted without JavaScript and refused.
 function showErrorFromQuery() {
-  const message = new URLSearchParams(location.search).get("error");
-  if (!message) return;
-  showFormError("Couldn’t shorten that URL", new ApiError(400, "client", message));
+  const code = new URLSearchParams(location.search).get("error");
+  if (code === null) return;
+  const known = Object.hasOwn(SHORTEN_ERRORS, code);
+  const message = known ? SHORTEN_ERRORS[code] : "That address could not be shortened. Check it and try again.";
+  showFormError("Couldn’t shorten that URL", new ApiError(400, known ? code : "client", message), known ? fieldForError(code) : null);
   history.replaceState(null, "", location.pathname);
 }
 

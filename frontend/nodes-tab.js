@@ -66,7 +66,7 @@ export function createNodesTab({ stream }) {
             { class: "shard__keys", title: `${s.keys} of the sampled links` },
             el("span", { class: "shard__share", text: view.sample ? percent(s.share) : "—" }),
             el("span", { class: "shard__count", text: `${count(s.keys)} keys` }),
-            el("span", { class: "bar__track", "aria-hidden": "true" }, el("span", { class: "bar__fill", style: `width:${(s.share * 100).toFixed(1)}%` })),
+            el("span", { class: "bar__track", "aria-hidden": "true" }, el("span", { class: "bar__fill", style: { width: `${(s.share * 100).toFixed(1)}%` } })),
           ),
           el("ul", { class: "deps" }, ...s.nodes.map(dependency)),
         ),

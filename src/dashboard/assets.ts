@@ -2,11 +2,13 @@
  * The dashboard's files, imported as files so `bun build --compile` embeds them in the binary.
  * A unit test checks that every file in frontend/ is listed here.
  */
+import { ASSET_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from "../http/security-headers";
 import notFoundHtml from "../../frontend/404.html" with { type: "file" };
 import analyticsTabJs from "../../frontend/analytics-tab.js" with { type: "file" };
 import apiJs from "../../frontend/api.js" with { type: "file" };
 import appCss from "../../frontend/app.css" with { type: "file" };
 import appJs from "../../frontend/app.js" with { type: "file" };
+import bootJs from "../../frontend/boot.js" with { type: "file" };
 import chartsJs from "../../frontend/charts.js" with { type: "file" };
 import credentialsJs from "../../frontend/credentials.js" with { type: "file" };
 import dashboardCss from "../../frontend/dashboard.css" with { type: "file" };
@@ -21,6 +23,7 @@ import linksTabJs from "../../frontend/links-tab.js" with { type: "file" };
 import liveJs from "../../frontend/live.js" with { type: "file" };
 import nodesTabJs from "../../frontend/nodes-tab.js" with { type: "file" };
 import noscriptCss from "../../frontend/noscript.css" with { type: "file" };
+import pageCss from "../../frontend/page.css" with { type: "file" };
 
 export const ASSET_FILES: Readonly<Record<string, string>> = {
   // bun-types describes *.html imports as HTML bundles; with type "file" they are plain paths.
@@ -31,6 +34,8 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "app.css": appCss,
   "dashboard.css": dashboardCss,
   "noscript.css": noscriptCss,
+  "page.css": pageCss,
+  "boot.js": bootJs,
   "app.js": appJs,
   "api.js": apiJs,
   "credentials.js": credentialsJs,
@@ -58,6 +63,8 @@ export interface Asset {
   body: Uint8Array<ArrayBuffer>;
   contentType: string;
   etag: string;
+  /** every header of a 200 answer, built once */
+  headers: Record<string, string>;
 }
 
 /** Loaded once at start-up: the dashboard is small and serving from memory keeps it off the disk. */
@@ -66,7 +73,10 @@ export async function loadAssets(): Promise<Map<string, Asset>> {
   for (const [name, path] of Object.entries(ASSET_FILES)) {
     const body = new Uint8Array(await Bun.file(path).arrayBuffer());
     const ext = name.slice(name.lastIndexOf(".") + 1);
-    assets.set(name, { body, contentType: CONTENT_TYPES[ext] ?? "application/octet-stream", etag: `"${Bun.hash(body).toString(36)}"` });
+    const contentType = CONTENT_TYPES[ext] ?? "application/octet-stream";
+    const etag = `"${Bun.hash(body).toString(36)}"`;
+    const security = ext === "html" ? HTML_SECURITY_HEADERS : ASSET_SECURITY_HEADERS;
+    assets.set(name, { body, contentType, etag, headers: { "content-type": contentType, etag, "cache-control": "no-cache", ...security } });
   }
   return assets;
 }

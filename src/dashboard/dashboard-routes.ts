@@ -4,7 +4,7 @@ import type { Asset } from "./assets";
 
 function serve(asset: Asset, request: Request): Response {
   if (request.headers.get("if-none-match") === asset.etag) return new Response(null, { status: 304, headers: { etag: asset.etag } });
-  return new Response(asset.body, { headers: { "content-type": asset.contentType, etag: asset.etag, "cache-control": "no-cache" } });
+  return new Response(asset.body, { headers: asset.headers });
 }
 
 /** `/` is the dashboard, `/docs` the API reference page, `/assets/<file>` their files. */

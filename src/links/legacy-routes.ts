@@ -3,7 +3,7 @@
  * `POST /create {long_url}` -> `{short_url}` and the HTML form `POST /shorten` (field long_url).
  */
 import { Elysia } from "elysia";
-import { InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { AppError, HTML_SECURITY_HEADERS, InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate } from "../keys";
 import type { RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";
@@ -31,6 +31,15 @@ async function readForm(request: Request, limit: number): Promise<Record<string,
     return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
   }
   throw new UnsupportedMediaType("application/x-www-form-urlencoded, multipart/form-data or application/json");
+}
+
+/** Refusals a person can fix in the form (input, alias taken, key needed, refused target). */
+const BROWSER_ERRORS = new Set([400, 401, 409, 422]);
+
+function backToDashboard(set: { status?: number | string; headers: Record<string, string | number> }, query: string): string {
+  set.status = 303;
+  Object.assign(set.headers, HTML_SECURITY_HEADERS, { location: `/?${query}` });
+  return "";
 }
 
 function wantsJson(request: Request): boolean {
@@ -78,16 +87,13 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
             { owner: ownerIdOf(principal) },
           );
           if (json) return { short_url: `${publicBaseUrl}/${link.code}` };
-          set.status = 303;
-          set.headers.location = `/?created=${encodeURIComponent(link.code)}`;
-          return "";
+          return backToDashboard(set, `created=${encodeURIComponent(link.code)}`);
         } catch (error) {
           // A browser that posted the plain HTML form gets the dashboard back with the reason shown.
-          const status = (error as { status?: number }).status;
-          if (json || !(error instanceof InvalidInput || status === 409 || status === 401 || status === 422)) throw error;
-          set.status = 303;
-          set.headers.location = `/?error=${encodeURIComponent((error as Error).message)}`;
-          return "";
+          // Only the error's code travels: the page shows its own text for it, never text taken
+          // from its address (which anyone can put in a link).
+          if (json || !(error instanceof AppError) || !BROWSER_ERRORS.has(error.status)) throw error;
+          return backToDashboard(set, `error=${encodeURIComponent(error.code)}`);
         }
       },
       {

@@ -12,7 +12,7 @@ import type { RedirectOutcome, RedirectStats } from "../observability/redirect-s
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
-import { HTML_HEADERS, gone, goneReason, locationFor } from "./redirect-responses";
+import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, goneReason, locationFor } from "./redirect-responses";
 import { createUnlockHandler, type UnlockHandler, type PasswordGuard } from "./unlock-handler";
 
 export interface RedirectDeps {
@@ -55,7 +55,7 @@ function redirect(link: CachedLink, request: Request): Response {
 
 function passwordForm(request: Request, code: string): Response {
   const q = request.url.indexOf("?");
-  return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), null), { status: 200, headers: { ...HTML_HEADERS, "x-robots-tag": "noindex" } });
+  return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), null), { status: 200, headers: PASSWORD_PAGE_HEADERS });
 }
 
 export interface RedirectCore {

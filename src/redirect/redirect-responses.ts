@@ -1,10 +1,18 @@
 /** Answers shared by GET /:code and the password form's POST: why a link is gone, and where it points. */
 import type { CachedLink } from "../cache";
 import { jsonError } from "../http/errors";
+import { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS } from "../http/security-headers";
 import { acceptsHtml, htmlPage } from "./pages";
 import { forwardQuery } from "./query-forwarding";
 
-export const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
+export const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...HTML_SECURITY_HEADERS };
+/** The password interstitial (GET /:code, and a wrong password on POST /:code). */
+export const PASSWORD_PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "x-robots-tag": "noindex",
+  ...PASSWORD_PAGE_SECURITY_HEADERS,
+};
 
 export type GoneReason = "expired" | "click_limit_reached" | "deleted" | "disabled" | "unsafe_url";
 const GONE_MESSAGES: Record<GoneReason, string> = {

@@ -11,7 +11,7 @@ import { stateOf, toCachedLink } from "../links/link-state";
 import type { LinkStore } from "../storage";
 import { acceptsHtml, passwordPage } from "./pages";
 import type { PeerSource } from "./redirect-handler";
-import { gone, locationFor, type GoneReason } from "./redirect-responses";
+import { PASSWORD_PAGE_HEADERS, gone, locationFor, type GoneReason } from "./redirect-responses";
 
 export type UnlockHandler = (request: Request, code: string, peer: PeerSource | null) => Promise<Response>;
 /** throws RateLimited when this client has guessed too often at this link */
@@ -26,7 +26,6 @@ export interface UnlockDeps {
 }
 
 const MAX_FORM_BYTES = 4096;
-const HTML_HEADERS = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" };
 
 async function readPassword(request: Request): Promise<string> {
   const type = request.headers.get("content-type");
@@ -68,7 +67,7 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
       const html = acceptsHtml(request) || !isJsonContentType(request.headers.get("content-type"));
       if (!html) return jsonError(401, "wrong_password", "the password is not right");
       const q = request.url.indexOf("?");
-      return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), "That password is not right."), { status: 401, headers: HTML_HEADERS });
+      return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), "That password is not right."), { status: 401, headers: PASSWORD_PAGE_HEADERS });
     }
     if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
     deps.onRedirect(request, code, started, peer);

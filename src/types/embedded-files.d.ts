@@ -16,6 +16,10 @@ declare module "*/frontend/app.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/boot.js" {
+  const path: string;
+  export default path;
+}
 declare module "*/frontend/docs.js" {
   const path: string;
   export default path;

@@ -1,7 +1,9 @@
 /**
  * The dashboard in headless Chromium against the compiled binary (two processes): it connects to
  * /ws, a link created with its form shows up as an event, following the link moves the counters,
- * and every tab fits a 400 px wide screen. Screenshots go to test-artifacts/ (git-ignored).
+ * and every tab fits a 400 px wide screen. Every page runs under its Content-Security-Policy (a
+ * refused script, style or form shows up as a console error, and console errors fail the tests).
+ * Screenshots go to test-artifacts/ (git-ignored).
  *
  * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
  */
@@ -24,6 +26,9 @@ let profileDir: string;
 let server: RunningServer;
 let context: BrowserContext;
 let page: Page;
+/** Stands in for a password link's target: Chromium resolves TARGET_HOST to it, so no lookup leaves the machine. */
+let targetServer: ReturnType<typeof Bun.serve>;
+const TARGET_HOST = "unlock.example";
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -32,11 +37,22 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "ringlink-browser-"));
   profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
   mkdirSync(ARTIFACTS, { recursive: true });
+  targetServer = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("the target", { headers: { "content-type": "text/plain" } }) });
   server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: EMBEDDED_ENV }); // embedded on purpose: `bun run test` exports the cluster to every suite
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--host-resolver-rules=MAP ${TARGET_HOST} 127.0.0.1:${targetServer.port}`,
+    ],
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
@@ -49,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.stop();
+  targetServer?.stop(true);
   rmSync(workDir, { recursive: true, force: true });
   rmSync(profileDir, { recursive: true, force: true });
 }, SETUP_MS);
@@ -56,6 +73,19 @@ afterAll(async () => {
 const number = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, "")) || 0;
 /** A page-side expression (the test is typed without the DOM library): a tile's number. */
 const kpi = (id: string) => `Number((document.getElementById(${JSON.stringify(id)})?.textContent ?? "").replace(/[^\\d]/g, ""))`;
+
+/**
+ * Waits until a page-side expression is true. Not page.waitForFunction: its polling evaluates the
+ * expression with eval() inside the page, which the dashboard's policy (no 'unsafe-eval') refuses;
+ * page.evaluate runs it through the DevTools protocol instead, outside the policy.
+ */
+async function waitForPage(expression: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+    await Bun.sleep(100);
+  }
+}
 
 async function showTab(name: (typeof TABS)[number]) {
   await page.click(`#tab-${name}`);
@@ -67,7 +97,7 @@ describe("the dashboard in Chromium", () => {
     await page.goto(`${server.base}/`);
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
     // Both processes report within a couple of seconds.
-    await page.waitForFunction(`document.getElementById("kpi-procs")?.textContent === "2"`, undefined, { timeout: 15_000 });
+    await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
     const writesBefore = number(await page.textContent("#kpi-writes"));
 
     await showTab("links");
@@ -90,8 +120,8 @@ describe("the dashboard in Chromium", () => {
     await showTab("dashboard");
     await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
     await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
-    await page.waitForFunction(`${kpi("kpi-writes")} > ${writesBefore}`, undefined, { timeout: 10_000 });
-    await page.waitForFunction(`${kpi("kpi-requests")} >= 6`, undefined, { timeout: 10_000 });
+    await waitForPage(`${kpi("kpi-writes")} > ${writesBefore}`, 10_000);
+    await waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
     expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
 
     // The filters narrow the feed to the link's clicks.
@@ -110,16 +140,16 @@ describe("the dashboard in Chromium", () => {
 
     // Nodes: both processes and the one SQLite shard.
     await showTab("nodes");
-    await page.waitForFunction(`document.querySelectorAll("#procs-rows tr").length === 2`, undefined, { timeout: 10_000 });
+    await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
     expect(await page.textContent("#shards")).toContain("sqlite");
 
     // Analytics: the link's own statistics (the stats API), reached through its address.
     await page.goto(`${server.base}/#analytics/${code}`);
     await page.waitForSelector("#panel-analytics.is-active");
     await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
-    await page.waitForFunction(`${kpi("stats-clicks")} > 0`, undefined, { timeout: 15_000 }).catch(async () => {
+    await waitForPage(`${kpi("stats-clicks")} > 0`, 15_000).catch(async () => {
       await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
-      await page.waitForFunction(`${kpi("stats-clicks")} > 0`, undefined, { timeout: 10_000 });
+      await waitForPage(`${kpi("stats-clicks")} > 0`, 10_000);
     });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-analytics.png"), fullPage: true });
 
@@ -141,11 +171,52 @@ describe("the dashboard in Chromium", () => {
     expect(pageErrors).toEqual([]);
   }, TEST_MS);
 
+  test("shows none of the text a crafted address puts in ?error= or ?created=", async () => {
+    await page.goto(`${server.base}/?error=${encodeURIComponent("Your account is locked: call +1 555 0100 now")}`);
+    await page.waitForSelector("#form-error:not([hidden])");
+    const refused = (await page.textContent("#form-error")) ?? "";
+    expect(refused).toContain("could not be shortened");
+    expect(refused).not.toContain("555");
+    await page.goto(`${server.base}/?error=alias_taken`);
+    await page.waitForSelector("#form-error:not([hidden])");
+    expect(await page.textContent("#form-error")).toContain("That alias is already taken");
+    await page.goto(`${server.base}/?created=${encodeURIComponent("Call-5550100-now")}`);
+    await page.waitForSelector("#form-error:not([hidden])");
+    expect(await page.textContent("#form-error")).not.toContain("5550100");
+    expect(pageErrors.filter((e) => !e.includes("404"))).toEqual([]); // the unknown code's lookup is a 404 by design
+    pageErrors.length = 0;
+  }, TEST_MS);
+
+  test("/docs renders the API reference from our own files", async () => {
+    const foreign: string[] = [];
+    const watch = (r: { url(): string }) => {
+      if (!r.url().startsWith(server.base)) foreign.push(r.url());
+    };
+    page.on("request", watch);
+    await page.goto(`${server.base}/docs`);
+    await waitForPage(`Number(/(\\d+) endpoints loaded/.exec(document.getElementById("docs-status")?.textContent ?? "")?.[1] ?? 0) > 10`, 10_000);
+    page.off("request", watch);
+    expect(foreign).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, TEST_MS);
+
+  test("a password link's form unlocks under the page's policy and leads to the target", async () => {
+    const target = `http://${TARGET_HOST}/after-password/${Date.now()}`;
+    const res = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: target, password: "let-me-in" }) });
+    expect(res.status).toBe(201);
+    const { code } = (await res.json()) as { code: string };
+    await page.goto(`${server.base}/${code}`);
+    await page.fill('input[name="password"]', "let-me-in");
+    await Promise.all([page.waitForURL(target, { timeout: 10_000 }), page.click('button[type="submit"]')]);
+    expect(await page.textContent("body")).toContain("the target");
+    expect(pageErrors).toEqual([]);
+  }, TEST_MS);
+
   test("says when the stream drops and reconnects by itself", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.base}/#nodes`);
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-    await page.waitForFunction(`document.querySelectorAll("#procs-rows tr").length === 2`, undefined, { timeout: 10_000 });
+    await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
     // Kill the process serving this page's socket; the supervisor restarts it, the page reconnects.
     // (The page is not an admin's, so it shows no pids: the process index is the node's suffix.)
     const node = await page.getAttribute("#conn", "data-node");
