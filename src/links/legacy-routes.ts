@@ -27,7 +27,9 @@ async function readForm(request: Request, limit: number): Promise<Record<string,
   }
   if (type?.toLowerCase().startsWith("multipart/form-data")) {
     const text = await readBodyText(request, limit);
-    const form = await new Response(text, { headers: { "content-type": type } }).formData();
+    const form = await new Response(text, { headers: { "content-type": type } }).formData().catch(() => {
+      throw new InvalidInput("invalid_form", "request body is not valid multipart/form-data (check the boundary and the parts)");
+    });
     return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
   }
   throw new UnsupportedMediaType("application/x-www-form-urlencoded, multipart/form-data or application/json");

@@ -1,6 +1,6 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
-import { InvalidInput, readJsonBody } from "../http";
+import { checkedQuery, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate } from "../keys";
 import type { RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";
@@ -133,7 +133,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         return { items: page.items.map((l) => toLinkView(l, publicBaseUrl)), nextCursor: page.nextCursor };
       },
       {
-        query: ListQuery,
+        ...checkedQuery(ListQuery),
         detail: {
           summary: "List links, newest first (cursor pagination; filter by tag or text)",
           description: "An API key lists the links it created; an admin key or ADMIN_TOKEN lists all. Open without credentials only while no ADMIN_TOKEN and no key exist.",
@@ -200,13 +200,12 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const link = await service.get(params.code);
         const format = query.format ?? "svg";
         const size = query.size ?? 256;
-        if (!Number.isInteger(size)) throw new InvalidInput("invalid_size", "size must be a whole number of pixels");
         const qr = await renderQr(`${publicBaseUrl}/${link.code}`, format, size);
         return new Response(qr.body, { headers: { "content-type": qr.contentType, "cache-control": "public, max-age=86400" } });
       },
       {
         params: CodeParams,
-        query: QrQuery,
+        ...checkedQuery(QrQuery),
         detail: {
           summary: "QR code of the short URL (SVG or PNG)",
           tags: ["links"],
