@@ -70,7 +70,7 @@ export function parseQuery(schema: QuerySchema, url: string): Record<string, unk
 export function checkedQuery<S extends QuerySchema>(schema: S) {
   return {
     query: schema,
-    transform(context: { request: Request; query: Record<string, unknown> }) {
+    transform: (context: { request: Request; query: Record<string, unknown> }) => {
       context.query = parseQuery(schema, context.request.url);
     },
   };
