@@ -196,3 +196,35 @@ describe("SqliteAnalyticsStore exactly-once rules", () => {
     expect(await store.pruneProcessed(Date.now() + 60_000)).toBeGreaterThan(0);
   });
 });
+
+describe("embedded stats reads", () => {
+  test("a link with 200,000 distinct referrers in a day is read off the serving thread: the event loop keeps turning", async () => {
+    const code = (await app.createLink({ url: "https://example.com/many-referrers" })).json.code;
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(join(app.runtime.config.dataDir, "ringlink.sqlite"));
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.transaction(() => {
+      const row = db.query("INSERT INTO click_dimensions (code, day_start, dimension, dim_value, clicks) VALUES (?, ?, 'referrer', ?, 1)");
+      for (let i = 0; i < 200_000; i++) row.run(code, today, `r${i}.example`);
+    })();
+    db.close();
+
+    let last = performance.now();
+    let stallMs = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      stallMs = Math.max(stallMs, now - last);
+      last = now;
+    }, 5);
+    const { status, body } = await stats(code, "?interval=day&top=3");
+    clearInterval(timer);
+    expect(status).toBe(200);
+    expect(body.top.referrers).toEqual([
+      { value: "r0.example", clicks: 1 },
+      { value: "r1.example", clicks: 1 },
+      { value: "r10.example", clicks: 1 },
+    ]);
+    expect(stallMs).toBeLessThan(150);
+  }, 60_000);
+});
