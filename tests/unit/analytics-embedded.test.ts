@@ -10,6 +10,7 @@ import { HOUR_MS, MINUTE_MS, SqliteAnalyticsStore } from "../../src/analytics";
 import type { LinkEvent } from "../../src/events";
 import { SqliteLinkStore } from "../../src/storage";
 import { startTestApp, type TestApp } from "../support/embedded-app";
+import { longestStall } from "../support/event-loop";
 
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
@@ -210,15 +211,8 @@ describe("embedded stats reads", () => {
     })();
     db.close();
 
-    let last = performance.now();
-    let stallMs = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      stallMs = Math.max(stallMs, now - last);
-      last = now;
-    }, 5);
-    const { status, body } = await stats(code, "?interval=day&top=3");
-    clearInterval(timer);
+    const { result, stallMs } = await longestStall(() => stats(code, "?interval=day&top=3"));
+    const { status, body } = result;
     expect(status).toBe(200);
     expect(body.top.referrers).toEqual([
       { value: "r0.example", clicks: 1 },

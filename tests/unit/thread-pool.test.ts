@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { ThreadPool } from "../../src/threads";
 import type { BusyJob } from "../support/busy-thread";
+import { longestStall } from "../support/event-loop";
 
 const entry = new URL("../support/busy-thread.ts", import.meta.url).href;
 let pools: ThreadPool<BusyJob, { spun: number }>[] = [];
@@ -15,27 +16,12 @@ afterEach(() => {
   pools = [];
 });
 
-/** The longest gap between ticks of a 5 ms timer while `work` runs: how long the event loop was held. */
-async function longestStall<T>(work: Promise<T>): Promise<{ result: T; stallMs: number }> {
-  let last = performance.now();
-  let stallMs = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-  }, 5);
-  try {
-    return { result: await work, stallMs };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 describe("ThreadPool", () => {
   test("a job that holds its thread for 600 ms leaves the event loop free", async () => {
     const p = pool();
     await p.run({ spinMs: 1 }); // thread started before measuring
-    const { result, stallMs } = await longestStall(p.run({ spinMs: 600 }));
+    const { result, stallMs } = await longestStall(() => p.run({ spinMs: 600 }));
     expect(result.spun).toBeGreaterThan(0);
     expect(stallMs).toBeLessThan(150);
   });
