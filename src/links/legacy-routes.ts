@@ -5,7 +5,7 @@
 import { Elysia } from "elysia";
 import { InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate } from "../keys";
-import type { RateLimitGuard } from "../ratelimit";
+import { limitedBy, type RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";
 import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
 import type { LinkService } from "./link-service";
@@ -41,9 +41,7 @@ function wantsJson(request: Request): boolean {
 }
 
 export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard, access, authenticate }: LegacyRoutesOptions) {
-  const guard = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
-    Object.assign(set.headers, await createGuard(request, server));
-  };
+  const guard = limitedBy(createGuard);
   return new Elysia({ name: "legacy-links" })
     .post(
       "/create",
