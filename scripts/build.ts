@@ -5,6 +5,7 @@
 import { $ } from "bun";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { THREAD_ENTRIES } from "../src/threads/thread-entry";
 
 const root = join(import.meta.dir, "..");
 const dist = join(root, "dist");
@@ -12,7 +13,8 @@ mkdirSync(dist, { recursive: true });
 
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: [join(root, "src/main.ts")],
+  // Thread entry modules are bundled as entry points of their own (src/threads/thread-entry.ts).
+  entrypoints: [join(root, "src/main.ts"), ...THREAD_ENTRIES.map((entry) => join(root, "src", entry))],
   compile: { outfile: join(dist, "ringlink") },
   minify: true,
   sourcemap: "linked",

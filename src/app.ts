@@ -49,17 +49,18 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
         access: runtime.management.access,
         authenticate: runtime.management.authenticate,
         maxBodyBytes: config.maxBodyBytes,
-        createGuard: runtime.createGuard,
+        guards: runtime.guards,
+        qr: runtime.qr,
       }),
     )
     .use(linkReadGuard({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }))
-    .use(statsRoutes(runtime.stats))
+    .use(statsRoutes(runtime.stats, runtime.guards.reads))
     .use(
       legacyRoutes({
         service: runtime.links,
         publicBaseUrl: config.publicBaseUrl,
         maxBodyBytes: config.maxBodyBytes,
-        createGuard: runtime.createGuard,
+        createGuard: runtime.guards.create,
         access: runtime.management.access,
         authenticate: runtime.management.authenticate,
       }),

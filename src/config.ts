@@ -71,6 +71,8 @@ export interface LinkManagementConfig {
   unsafeUrlThreshold: number | null;
   /** password attempts per client and link */
   rateLimitPassword: RatePolicy | null;
+  /** new link passwords hashed per client (create, bulk, PATCH): each is an argon2id hash */
+  rateLimitPasswordHash: RatePolicy | null;
 }
 
 export interface Config {
@@ -101,6 +103,10 @@ export interface Config {
   classifyLinks: boolean;
   rateLimitCreate: RatePolicy | null;
   rateLimitRedirect: RatePolicy | null;
+  /** QR codes per client (GET /api/v1/links/:code/qr) */
+  rateLimitQr: RatePolicy | null;
+  /** listing pages and stats reads per client */
+  rateLimitReads: RatePolicy | null;
   rateLimitCreateOnRedisDown: "local" | "open" | "closed";
   trustedProxies: Cidr[];
   linkManagement: LinkManagementConfig;
@@ -287,6 +293,8 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     classifyLinks: boolean("CLASSIFY_LINKS", text(env, "CLASSIFY_LINKS"), true),
     rateLimitCreate: policy("RATE_LIMIT_CREATE", text(env, "RATE_LIMIT_CREATE"), "600/min", "create"),
     rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", text(env, "RATE_LIMIT_REDIRECT"), "off", "redirect"),
+    rateLimitQr: policy("RATE_LIMIT_QR", text(env, "RATE_LIMIT_QR"), "60/min", "qr"),
+    rateLimitReads: policy("RATE_LIMIT_READS", text(env, "RATE_LIMIT_READS"), "300/min", "reads"),
     rateLimitCreateOnRedisDown: oneOf("RATE_LIMIT_CREATE_ON_REDIS_DOWN", text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"), ["local", "open", "closed"] as const, "local"),
     trustedProxies: cidrs("TRUSTED_PROXIES", text(env, "TRUSTED_PROXIES")),
     linkManagement: {
@@ -295,6 +303,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       blocklistFile: text(env, "BLOCKLIST_FILE") === undefined ? undefined : resolve(process.cwd(), text(env, "BLOCKLIST_FILE")!),
       unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", text(env, "UNSAFE_URL_THRESHOLD"), 0.9),
       rateLimitPassword: policy("RATE_LIMIT_PASSWORD", text(env, "RATE_LIMIT_PASSWORD"), "10/min", "password"),
+      rateLimitPasswordHash: policy("RATE_LIMIT_PASSWORD_HASH", text(env, "RATE_LIMIT_PASSWORD_HASH"), "30/min", "password-hash"),
     },
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
@@ -350,6 +359,8 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "CLASSIFY_LINKS", default: "true", meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka the classifier worker does)" },
   { name: "RATE_LIMIT_CREATE", default: "600/min", meaning: "token bucket per client for creates (N/s, N/min, N/h or off)" },
   { name: "RATE_LIMIT_REDIRECT", default: "off", meaning: "token bucket per client for redirects" },
+  { name: "RATE_LIMIT_QR", default: "60/min", meaning: "QR codes per client (GET /api/v1/links/:code/qr)" },
+  { name: "RATE_LIMIT_READS", default: "300/min", meaning: "listing pages (GET /api/v1/links) and stats reads per client" },
   { name: "RATE_LIMIT_CREATE_ON_REDIS_DOWN", default: "local", meaning: "creates while Redis is unreachable: local (per-instance buckets), open or closed" },
   { name: "TRUSTED_PROXIES", default: "(none)", meaning: "comma list of proxy IPs/CIDRs whose X-Forwarded-For is believed" },
   { name: "ANON_CREATE", default: "true", meaning: "allow creating links without an API key" },
@@ -357,6 +368,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "BLOCKLIST_FILE", default: "(unset)", meaning: "file of blocked domains (one per line, subdomains included); reloaded when it changes" },
   { name: "UNSAFE_URL_THRESHOLD", default: "0.9", meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables" },
   { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
+  { name: "RATE_LIMIT_PASSWORD_HASH", default: "30/min", meaning: "new link passwords per client (create, bulk, PATCH; each costs an argon2id hash)" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
   { name: "KAFKA_BROKERS", default: "(unset)", meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them" },

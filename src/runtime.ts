@@ -15,10 +15,10 @@ import { loadAssets, type Asset } from "./dashboard";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
 import { EventIds, InProcessEventBus, createEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
-import { LinkService, createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./links";
+import { LinkService, PasswordHasher, QrCodes, createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./links";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
-import { MemoryRateLimiter, rateLimitGuard, type RateLimitGuard, type RateLimiter } from "./ratelimit";
+import { MemoryRateLimiter, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
 import type { DependencyHealth, LinkStore } from "./storage";
 
@@ -41,7 +41,10 @@ export interface Runtime {
   unlock: UnlockHandler;
   assets: Map<string, Asset>;
   rateLimiter: RateLimiter;
-  createGuard: RateLimitGuard;
+  /** per-client budgets of the HTTP routes */
+  guards: RequestGuards;
+  /** QR codes, rendered on a QR thread */
+  qr: QrCodes;
   metrics: Metrics;
   /** the live stream behind /ws (started by the serving process) */
   realtime: Realtime;
@@ -99,6 +102,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let model: Promise<UrlClassifier> | null = null;
   const loadModel = () => (model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => ((model = null), Promise.reject(error))));
   const management = createLinkManagement(config, store, loadModel);
+  const hasher = new PasswordHasher();
   const resolver = new LinkResolver({
     l1,
     l2,
@@ -120,6 +124,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     cacheTtlMs: config.cacheTtlMs,
     policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
     safety: management.safety,
+    hasher,
     log: (line) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line })),
   });
   // Embedded mode classifies new links in-process, off the request path; with Kafka,
@@ -135,7 +140,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       : null;
   const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};
   const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
-  const createGuard = rateLimitGuard(rateLimiter, config.rateLimitCreate, config.trustedProxies);
+  const guardOf = (policy: RatePolicy | null) => rateLimitGuard(rateLimiter, policy, config.trustedProxies);
+  const guards: RequestGuards = {
+    create: guardOf(config.rateLimitCreate),
+    qr: guardOf(config.rateLimitQr),
+    reads: guardOf(config.rateLimitReads),
+    passwordHash: guardOf(config.linkManagement.rateLimitPasswordHash),
+  };
+  const qr = new QrCodes();
   const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
   const stats = new StatsService({ store: analytics, findLink: (code) => links.get(code) });
   const assets = await loadAssets();
@@ -152,6 +164,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,
     passwordGuard: passwordAttemptGuard(rateLimiter, config),
+    verifyPassword: (password, hash) => hasher.verify(password, hash),
   });
   const plainRedirect = redirectCore.handle;
   // Redirects are unlimited by default; when a policy is set the guard runs first (and a 429 is
@@ -213,7 +226,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     unlock: redirectCore.unlock,
     assets,
     rateLimiter,
-    createGuard,
+    guards,
+    qr,
     metrics,
     realtime,
     watchAccess,
@@ -235,6 +249,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await analytics.close();
       await invalidation.close();
       management.close();
+      qr.close();
       await store.close();
       await rateLimiter.close();
       await adapters.close();

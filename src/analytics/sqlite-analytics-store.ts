@@ -9,14 +9,14 @@ import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggr
 import {
   EMPTY_RESULT,
   eventsFromOffset,
-  topFromRows,
   type AnalyticsStore,
   type ApplyResult,
   type ClickBatch,
   type StatsData,
   type StatsQuery,
 } from "./analytics-store";
-import { DAY_MS } from "./click-aggregation";
+import { ThreadPool, threadEntryUrl } from "../threads";
+import type { StatsReadJob } from "./stats-thread";
 
 type Row<T> = Statement<T, [Record<string, string | number | bigint | null>]>;
 
@@ -31,13 +31,18 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     addLinkClicks: Row<unknown>;
     readOffset: Row<{ next_offset: number }>;
     writeOffset: Row<unknown>;
-    series: Row<{ t: number; human: number; bot: number }>;
-    unique: Row<{ n: number }>;
-    top: Row<{ dimension: string; value: string; clicks: number }>;
     prune: Row<unknown>;
   };
 
-  constructor(path: string) {
+  private readonly readers = new ThreadPool<StatsReadJob, StatsData>({
+    name: "stats reading",
+    entry: threadEntryUrl("analytics/stats-thread.ts"),
+    threads: 1,
+    maxWaiting: 8,
+    timeoutMs: 10_000,
+  });
+
+  constructor(private readonly path: string) {
     this.description = `sqlite:${path}`;
     this.db = openDatabase(path);
     this.stmts = {
@@ -58,19 +63,6 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       writeOffset: this.db.query(
         `INSERT INTO consumer_offsets (consumer_group, topic, partition_id, next_offset, updated_at) VALUES ($group, $topic, $partition, $next, $at)
          ON CONFLICT (consumer_group, topic, partition_id) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset), updated_at = excluded.updated_at`,
-      ),
-      series: this.db.query(
-        `SELECT minute_start - (minute_start % $step) AS t, SUM(human) AS human, SUM(bot) AS bot FROM click_minutes
-         WHERE code = $code AND minute_start >= $from AND minute_start < $to GROUP BY t ORDER BY t`,
-      ),
-      unique: this.db.query("SELECT COUNT(*) AS n FROM click_visitors WHERE code = $code AND day_start >= $from AND day_start < $to"),
-      top: this.db.query(
-        `SELECT dimension, value, clicks FROM (
-           SELECT dimension, dim_value AS value, SUM(clicks) AS clicks,
-                  ROW_NUMBER() OVER (PARTITION BY dimension ORDER BY SUM(clicks) DESC, dim_value) AS rank
-           FROM click_dimensions WHERE code = $code AND day_start >= $from AND day_start < $to
-           GROUP BY dimension, dim_value) ranked
-         WHERE rank <= $limit`,
       ),
       prune: this.db.query("DELETE FROM processed_events WHERE processed_at < $before"),
     };
@@ -117,21 +109,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     for (const [code, n] of delta.clicksByCode) this.stmts.addLinkClicks.run({ code, n });
   }
 
-  async read(q: StatsQuery): Promise<StatsData> {
-    const days = { code: q.code, from: Math.floor(q.from / DAY_MS) * DAY_MS, to: Math.ceil(q.to / DAY_MS) * DAY_MS };
-    // One read transaction, so the series and the top lists describe the same moment.
-    return this.db.transaction((): StatsData => {
-      const series = this.stmts.series.all({ code: q.code, from: q.from, to: q.to, step: q.stepMs }).map((r) => ({
-        t: Number(r.t),
-        human: Number(r.human),
-        bot: Number(r.bot),
-      }));
-      const unique = Number(this.stmts.unique.get(days)?.n ?? 0);
-      const top = topFromRows(
-        this.stmts.top.all({ ...days, limit: q.topLimit }).map((r) => ({ dimension: r.dimension, value: r.value, clicks: Number(r.clicks) })),
-      );
-      return { series, unique, top };
-    }).deferred();
+  /** On the stats thread: a long range or a link with many distinct referrers must not hold the serving thread. */
+  read(q: StatsQuery): Promise<StatsData> {
+    return this.readers.run({ path: this.path, query: q });
   }
 
   async pruneProcessed(before: number): Promise<number> {
@@ -139,6 +119,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
   }
 
   async close(): Promise<void> {
+    this.readers.close();
     this.db.close();
   }
 }

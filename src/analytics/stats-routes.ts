@@ -1,29 +1,25 @@
 /** GET /api/v1/links/:code/stats: a thin handler over StatsService. */
 import { Elysia } from "elysia";
-import { InvalidInput } from "../http/errors";
+import { checkedQuery } from "../http";
+import { limitedBy, type RateLimitGuard } from "../ratelimit";
 import { ErrorResponse } from "../links/link-schemas";
 import { LinkStatsResponse, StatsParams, StatsQuery } from "./stats-schemas";
-import { INTERVALS, type Interval, type StatsService } from "./stats-service";
+import type { StatsService } from "./stats-service";
 
-function intervalOf(raw: string | undefined): Interval | undefined {
-  if (raw === undefined) return undefined;
-  if ((INTERVALS as readonly string[]).includes(raw)) return raw as Interval;
-  throw new InvalidInput("invalid_interval", `interval must be one of ${INTERVALS.join(", ")} (got '${raw.slice(0, 20)}')`);
-}
-
-export function statsRoutes(stats: StatsService) {
+export function statsRoutes(stats: StatsService, readsGuard: RateLimitGuard) {
   return new Elysia({ name: "link-stats", prefix: "/api/v1/links" }).get(
     "/:code/stats",
-    ({ params, query }) => stats.stats({ code: params.code, from: query.from, to: query.to, interval: intervalOf(query.interval), top: query.top }),
+    ({ params, query }) => stats.stats({ code: params.code, from: query.from, to: query.to, interval: query.interval, top: query.top }),
     {
       params: StatsParams,
-      query: StatsQuery,
+      ...checkedQuery(StatsQuery),
+      beforeHandle: limitedBy(readsGuard),
       detail: {
         summary: "Click statistics of a link: totals, a time series and top referrers, browsers, OS, devices, countries",
         description: "Read from aggregates (per minute and per day), so the cost does not grow with the number of clicks.",
         tags: ["links"],
       },
-      response: { 200: LinkStatsResponse, 400: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse },
+      response: { 200: LinkStatsResponse, 400: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
     },
   );
 }

@@ -1,16 +1,15 @@
 /** Elysia schemas of the stats endpoint: they validate at the edge and feed /openapi.json. */
 import { t } from "elysia";
-import { INTERVALS, MAX_BUCKETS } from "./stats-service";
+import { DEFAULT_TOP, INTERVALS, MAX_BUCKETS, MAX_TOP } from "./stats-service";
 
-export const StatsParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3,64}$" }) });
+/** The link code in the path, as the links API declares it. */
+export { CodeParams as StatsParams } from "../links/link-schemas";
 
 export const StatsQuery = t.Object({
-  from: t.Optional(t.String({ description: "start, ISO 8601 or epoch ms; rounded down to the interval (default: about 60/24/30 buckets before `to`)" })),
-  to: t.Optional(t.String({ description: "end, ISO 8601 or epoch ms; its bucket is included (default: now)" })),
-  // `enum` documents the values in the OpenAPI document; the service checks them, so a wrong one
-  // answers 400 invalid_interval rather than a generic schema error.
-  interval: t.Optional(t.String({ enum: [...INTERVALS], default: "hour", description: `bucket size; at most ${MAX_BUCKETS} buckets per request` })),
-  top: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 10, description: "entries per top list" })),
+  from: t.Optional(t.String({ maxLength: 40, description: "start, ISO 8601 or epoch ms; rounded down to the interval (default: about 60/24/30 buckets before `to`)" })),
+  to: t.Optional(t.String({ maxLength: 40, description: "end, ISO 8601 or epoch ms; its bucket is included (default: now)" })),
+  interval: t.Optional(t.UnionEnum(INTERVALS, { default: "hour", description: `bucket size; at most ${MAX_BUCKETS} buckets per request` })),
+  top: t.Optional(t.Integer({ minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: "entries per top list" })),
 });
 
 const Count = t.Integer({ minimum: 0 });

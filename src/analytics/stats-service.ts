@@ -17,6 +17,7 @@ const DEFAULT_SPAN_MS: Record<Interval, number> = { minute: HOUR_MS, hour: DAY_M
 /** A dense series is sent whole, so its length is capped (10,000 minutes is about a week). */
 export const MAX_BUCKETS = 10_000;
 export const DEFAULT_TOP = 10;
+export const MAX_TOP = 100;
 
 export interface StatsRequest {
   code: string;

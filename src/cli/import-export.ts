@@ -144,7 +144,7 @@ export async function exportCsv(store: LinkStore, out: string, opts: { publicBas
   try {
     const now = Date.now();
     for (;;) {
-      const page = await store.listLinks({ limit: EXPORT_PAGE, beforeId: state.cursor === null ? undefined : BigInt(state.cursor) });
+      const { records: page } = await store.listLinks({ limit: EXPORT_PAGE, beforeId: state.cursor === null ? undefined : BigInt(state.cursor) });
       if (page.length === 0) break;
       let chunk = "";
       for (const link of page) {

@@ -4,41 +4,29 @@
  */
 import { Elysia, ValidationError } from "elysia";
 import { AppError, jsonError, toErrorResponse } from "./errors";
+import { expectation, mustBe, type SchemaShape } from "./expectation";
+import { fieldErrorCode } from "./field-codes";
 
-/** Schema failures are reported with the code of the field that failed, e.g. /maxClicks. */
-const FIELD_CODES: Record<string, string> = {
-  url: "invalid_url",
-  long_url: "invalid_url",
-  alias: "invalid_alias",
-  expiresAt: "invalid_expiry",
-  maxClicks: "invalid_max_clicks",
-  redirectType: "invalid_redirect_type",
-  reuse: "invalid_reuse",
-  limit: "invalid_limit",
-  cursor: "invalid_cursor",
-  password: "invalid_password",
-  forwardQuery: "invalid_forward_query",
-  tags: "invalid_tags",
-  utm: "invalid_utm",
-  disabled: "invalid_disabled",
-  links: "invalid_bulk",
-  tag: "invalid_tag",
-  q: "invalid_query",
-  format: "invalid_format",
-  size: "invalid_size",
-};
-
+/**
+ * Schema failures are reported with the code of the field that failed (/maxClicks ->
+ * invalid_max_clicks) and a sentence built from the field's schema: "maxClicks must be a number or
+ * null", never the validator's own "Expected union value".
+ */
 export function validationResponse(error: ValidationError): Response {
-  const first = error.valueError;
-  const field = first?.path?.split("/").filter(Boolean)[0];
-  if (first?.message === "Unexpected property" && field !== undefined && first.path.split("/").length === 2) {
+  const first = error.valueError as { path?: string; message?: string; schema?: SchemaShape; value?: unknown } | undefined;
+  const segments = first?.path?.split("/").filter(Boolean) ?? [];
+  const field = segments[0];
+  if (first?.message === "Unexpected property" && field !== undefined && segments.length === 1) {
     // Rejected rather than ignored: a typo such as "expiresat" must not silently drop an option.
-    return jsonError(400, "unknown_field", `unknown field '${field}'`);
+    return jsonError(400, "unknown_field", `unknown field '${field.slice(0, 40)}'`);
   }
-  const code = (field && FIELD_CODES[field]) ?? "invalid_request";
-  const where = first?.path ? `${first.path.slice(1) || "body"}: ` : "";
-  const message = first ? `${where}${first.message}` : "request does not match the schema";
-  return jsonError(400, code, message);
+  const where = segments.length > 0 ? segments.join(".") : "the request body";
+  const message = !first
+    ? "the request does not match the schema"
+    : first.value === undefined
+      ? `${where} is required and must be ${expectation(first.schema)}`
+      : mustBe(where, first.schema, first.value);
+  return jsonError(400, fieldErrorCode(field), message);
 }
 
 export const errorHandler = new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request }) => {

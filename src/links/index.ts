@@ -1,4 +1,4 @@
-export { LinkService, urlHash, hashPassword, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
+export { LinkService, urlHash, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
 export { linkRoutes } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
 export { toLinkView, type LinkView, type ViewOptions } from "./link-view";
@@ -7,4 +7,6 @@ export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIAS
 export { normalizeTargetUrl, privateTargetReason, type TargetUrlPolicy } from "./target-url";
 export { LinkAccess, type AnonAliases } from "./link-access";
 export { createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./link-management";
-export { renderQr, type QrFormat } from "./link-qr";
+export { renderQr, type QrFormat, type RenderedQr } from "./link-qr";
+export { QrCodes } from "./qr-codes";
+export { PasswordHasher } from "./password-hasher";

@@ -5,7 +5,7 @@
 import { Elysia } from "elysia";
 import { AppError, HTML_SECURITY_HEADERS, InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate } from "../keys";
-import type { RateLimitGuard } from "../ratelimit";
+import { limitedBy, type RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";
 import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
 import type { LinkService } from "./link-service";
@@ -27,7 +27,9 @@ async function readForm(request: Request, limit: number): Promise<Record<string,
   }
   if (type?.toLowerCase().startsWith("multipart/form-data")) {
     const text = await readBodyText(request, limit);
-    const form = await new Response(text, { headers: { "content-type": type } }).formData();
+    const form = await new Response(text, { headers: { "content-type": type } }).formData().catch(() => {
+      throw new InvalidInput("invalid_form", "request body is not valid multipart/form-data (check the boundary and the parts)");
+    });
     return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
   }
   throw new UnsupportedMediaType("application/x-www-form-urlencoded, multipart/form-data or application/json");
@@ -48,9 +50,7 @@ function wantsJson(request: Request): boolean {
 }
 
 export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard, access, authenticate }: LegacyRoutesOptions) {
-  const guard = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
-    Object.assign(set.headers, await createGuard(request, server));
-  };
+  const guard = limitedBy(createGuard);
   return new Elysia({ name: "legacy-links" })
     .post(
       "/create",

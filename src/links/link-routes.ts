@@ -1,13 +1,13 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
-import { InvalidInput, readJsonBody } from "../http";
+import { InvalidInput, checkedQuery, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate, type Principal } from "../keys";
-import type { RateLimitGuard } from "../ratelimit";
+import { limitedBy, type PeerAddressSource, type RequestGuards } from "../ratelimit";
 import type { LinkRecord } from "../storage";
 import type { LinkAccess } from "./link-access";
 import type { CreateLinkInput } from "./link-input";
-import { renderQr } from "./link-qr";
-import type { LinkService } from "./link-service";
+import type { QrCodes } from "./qr-codes";
+import { LIST_SCAN_LIMIT, type LinkService } from "./link-service";
 import {
   BulkCreateBody,
   BulkCreateResponse,
@@ -35,7 +35,8 @@ export interface LinkRoutesOptions {
   authenticate: Authenticate;
   publicBaseUrl: string;
   maxBodyBytes: number;
-  createGuard: RateLimitGuard;
+  guards: RequestGuards;
+  qr: QrCodes;
 }
 
 /** 1,000 items of a typical URL fit easily; the server's own body fence is at least this large. */
@@ -47,17 +48,30 @@ const CREATE_FIELDS = new Set(Object.keys(CreateLinkBody.properties));
 /** A create's answer shows the target: its caller just sent that URL. */
 const CREATOR = { showTarget: true };
 
-export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBodyBytes, createGuard }: LinkRoutesOptions) {
+/**
+ * Items of one bulk request that may carry a password: each costs an argon2id hash (~100-200 ms
+ * of a core), so a bulk request's hashing stays within a few seconds of one core.
+ */
+export const MAX_BULK_PASSWORDS = 20;
+
+function setsPassword(item: { password?: unknown }): boolean {
+  return typeof item.password === "string" && item.password !== "";
+}
+
+export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBodyBytes, guards, qr }: LinkRoutesOptions) {
   const viewFor = (principal: Principal | null, link: LinkRecord) => toLinkView(link, publicBaseUrl, { showTarget: access.mayReadTarget(principal, link) });
-  const rateLimit = async ({ request, server, set }: { request: Request; server: Parameters<RateLimitGuard>[1]; set: { headers: Record<string, string | number> } }) => {
-    Object.assign(set.headers, await createGuard(request, server));
+  const rateLimit = limitedBy(guards.create);
+  /** New passwords spend the client's hashing budget before any hash is computed. */
+  const spendHashes = async (request: Request, server: PeerAddressSource | null, count: number) => {
+    if (count > 0) await guards.passwordHash(request, server, count);
   };
   return new Elysia({ name: "links", prefix: "/api/v1/links" })
     .post(
       "/",
-      async ({ body, request, set }) => {
+      async ({ body, request, set, server }) => {
         const principal = await authenticate(request);
         await access.assertMayCreate(principal, body);
+        await spendHashes(request, server, setsPassword(body) ? 1 : 0);
         const { link, created } = await service.create(body, { owner: ownerIdOf(principal) });
         set.status = created ? 201 : 200;
         if (created) set.headers.location = `/api/v1/links/${link.code}`;
@@ -92,9 +106,14 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .post(
       "/bulk",
-      async ({ body, request }) => {
+      async ({ body, request, server }) => {
         const principal = access.assertMayBulk(await authenticate(request));
         const owner = ownerIdOf(principal);
+        const passwords = body.links.filter(setsPassword).length;
+        if (passwords > MAX_BULK_PASSWORDS) {
+          throw new InvalidInput("too_many_passwords", `at most ${MAX_BULK_PASSWORDS} items of a bulk request may set a password (got ${passwords}); send the rest in further requests`);
+        }
+        await spendHashes(request, server, passwords);
         // Items with unknown fields fail on their own, like a single create would (unknown_field).
         const results: BulkResultView[] = new Array(body.links.length);
         const valid: Array<{ index: number; item: CreateLinkInput }> = [];
@@ -117,7 +136,9 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         body: BulkCreateBody,
         detail: {
           summary: "Create up to 1,000 links in one request (API key with the create scope)",
-          description: "Always 200 when the request itself is valid: every item has its own status and link or error, in request order.",
+          description:
+            "Always 200 when the request itself is valid: every item has its own status and link or error, in request order. " +
+            `At most ${MAX_BULK_PASSWORDS} items may set a password (400 too_many_passwords); each one spends a token of RATE_LIMIT_PASSWORD_HASH (429 when the client's budget is spent).`,
           tags: ["links"],
           security: [{ bearer: [] }],
         },
@@ -140,14 +161,17 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         return { items: page.items.map((l) => viewFor(principal, l)), nextCursor: page.nextCursor };
       },
       {
-        query: ListQuery,
+        ...checkedQuery(ListQuery),
+        beforeHandle: limitedBy(guards.reads),
         detail: {
           summary: "List links, newest first (cursor pagination; filter by tag or text)",
-          description: "An API key lists the links it created; an admin key or ADMIN_TOKEN lists all. Open without credentials only while no ADMIN_TOKEN and no key exist.",
+          description:
+            "An API key lists the links it created; an admin key or ADMIN_TOKEN lists all. Open without credentials only while no ADMIN_TOKEN and no key exist. " +
+            `A page looks at no more than ${LIST_SCAN_LIMIT.toLocaleString("en")} links, so a filtered page can hold fewer than limit items (even none) and still have a nextCursor: follow it to search further.`,
           tags: ["links"],
           security: [{ bearer: [] }],
         },
-        response: { 200: LinkList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+        response: { 200: LinkList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
       },
     )
     .get(
@@ -166,8 +190,9 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .patch(
       "/:code",
-      async ({ params, body, request }) => {
+      async ({ params, body, request, server }) => {
         const principal = await authenticate(request);
+        await spendHashes(request, server, setsPassword(body) ? 1 : 0);
         const link = await service.update(params.code, body, {
           authorize: (current) => access.assertOwns(principal, current, "manage", "changing links"),
           mayClearUnsafe: access.mayClearUnsafe(principal),
@@ -203,20 +228,24 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/:code/qr",
-      async ({ params, query }) => {
+      async ({ params, query, set }) => {
         // Anyone who knows the code can draw its QR code: it holds only the public short URL.
         const link = await service.get(params.code);
         const format = query.format ?? "svg";
         const size = query.size ?? 256;
-        if (!Number.isInteger(size)) throw new InvalidInput("invalid_size", "size must be a whole number of pixels");
-        const qr = await renderQr(`${publicBaseUrl}/${link.code}`, format, size);
-        return new Response(qr.body, { headers: { "content-type": qr.contentType, "cache-control": "public, max-age=86400" } });
+        const code = await qr.render(`${publicBaseUrl}/${link.code}`, format, size);
+        const headers = new Headers(set.headers as Record<string, string>);
+        headers.set("content-type", code.contentType);
+        headers.set("cache-control", "public, max-age=86400");
+        return new Response(code.body, { headers });
       },
       {
         params: CodeParams,
-        query: QrQuery,
+        ...checkedQuery(QrQuery),
+        beforeHandle: limitedBy(guards.qr),
         detail: {
           summary: "QR code of the short URL (SVG or PNG)",
+          description: "Rendered off the serving thread and cached; RATE_LIMIT_QR per client (429), 503 + Retry-After while the QR thread's queue is full.",
           tags: ["links"],
           responses: {
             200: {
@@ -225,7 +254,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
             },
           },
         },
-        response: { 400: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse },
+        response: { 400: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },
     );
 }

@@ -1,5 +1,6 @@
 /** Elysia schemas: they validate types at the edge and are the source of the OpenAPI document. */
 import { t } from "elysia";
+import { ACCEPTS, EXPECTED } from "../http";
 
 export const CreateLinkBody = t.Object(
   {
@@ -71,12 +72,24 @@ export const LinkList = t.Object({ items: t.Array(LinkResponse), nextCursor: t.U
 
 export const ErrorResponse = t.Object({ error: t.Object({ code: t.String(), message: t.String() }) });
 
-export const CodeParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3,64}$" }) });
+export const CodeParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3,64}$", [EXPECTED]: "a short code: 3 to 64 of A-Z a-z 0-9 _ -" }) });
+
+/** Link ids are signed 64-bit integers, so a cursor above 2^63 - 1 cannot name a position. */
+const MAX_ID = (1n << 63n) - 1n;
+
+export const MAX_LIST_LIMIT = 100;
 
 export const ListQuery = t.Object({
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: t.Optional(t.String({ pattern: "^[0-9]{1,19}$" })),
-  tag: t.Optional(t.String({ pattern: "^[A-Za-z0-9_.-]{1,32}$", description: "only links with this tag" })),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_LIST_LIMIT, default: 20, description: "links per page" })),
+  cursor: t.Optional(
+    t.String({
+      pattern: "^[0-9]{1,19}$",
+      description: "nextCursor of the previous page",
+      [EXPECTED]: "the nextCursor of an earlier page, a whole number below 2^63",
+      [ACCEPTS]: (raw: string) => BigInt(raw) <= MAX_ID,
+    }),
+  ),
+  tag: t.Optional(t.String({ pattern: "^[A-Za-z0-9_.-]{1,32}$", description: "only links with this tag", [EXPECTED]: "a tag: 1 to 32 of A-Z a-z 0-9 _ . -" })),
   q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: "case-insensitive text in the URL or the code" })),
 });
 
@@ -106,9 +119,12 @@ export const BulkCreateResponse = t.Object({
   ),
 });
 
+export const QR_MIN_SIZE = 64;
+export const QR_MAX_SIZE = 2048;
+
 export const QrQuery = t.Object({
-  format: t.Optional(t.Union([t.Literal("svg"), t.Literal("png")], { default: "svg" })),
-  size: t.Optional(t.Numeric({ minimum: 64, maximum: 2048, default: 256, description: "width and height in pixels" })),
+  format: t.Optional(t.UnionEnum(["svg", "png"], { default: "svg" })),
+  size: t.Optional(t.Integer({ minimum: QR_MIN_SIZE, maximum: QR_MAX_SIZE, default: 256, description: "width and height in pixels" })),
 });
 
 export const LegacyCreateBody = t.Object({ long_url: t.String() });

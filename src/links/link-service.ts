@@ -12,6 +12,7 @@ import { randomCode, type SnowflakeIds } from "../ids";
 import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";
 import { validateAlias, validateCreateInput, validateUpdateInput, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 import { stateOf, toCachedLink } from "./link-state";
+import { PasswordHasher } from "./password-hasher";
 import type { TargetUrlPolicy } from "./target-url";
 
 export interface LinkServiceDeps {
@@ -28,6 +29,8 @@ export interface LinkServiceDeps {
   policy: TargetUrlPolicy;
   /** blocklist and unsafe-URL checks; absent = none (tools, tests) */
   safety?: UrlSafety;
+  /** argon2id hashing through the process's hashing gate; absent = a gate of its own */
+  hasher?: PasswordHasher;
   now?: () => number;
   log?: (line: Record<string, unknown>) => void;
 }
@@ -64,6 +67,8 @@ export interface BulkItemResult {
 /** Random codes collide rarely; co-location with the URL's shard costs ~shards tries on average. */
 const MAX_INSERT_ATTEMPTS = 8;
 const MAX_PLACEMENT_DRAWS = 256;
+/** Links one listing page may look at (filters included): ~10 ms of SQLite scanning in 1 ms steps. */
+export const LIST_SCAN_LIMIT = 10_000;
 /** Bulk items run a few at a time: enough to hide round trips, few enough not to starve other requests. */
 const BULK_CONCURRENCY = 16;
 
@@ -71,15 +76,13 @@ export function urlHash(url: string): string {
   return createHash("sha256").update(url).digest("base64url");
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, { algorithm: "argon2id" });
-}
-
 export class LinkService {
   private readonly now: () => number;
+  private readonly hasher: PasswordHasher;
 
   constructor(private readonly deps: LinkServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.hasher = deps.hasher ?? new PasswordHasher();
   }
 
   async create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
@@ -93,7 +96,7 @@ export class LinkService {
     const { store } = this.deps;
 
     // No lookup first for a reusable URL: the insert itself answers "url_exists" (one round trip).
-    const passwordHash = request.password === null ? null : await hashPassword(request.password);
+    const passwordHash = request.password === null ? null : await this.hasher.hash(request.password);
     const fixedCode = options.presetCode !== undefined ? validateAlias(options.presetCode) : request.alias;
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
@@ -232,7 +235,7 @@ export class LinkService {
       expiresAt: patch.expiresAt === undefined ? current.expiresAt : patch.expiresAt,
       maxClicks: patch.maxClicks === undefined ? current.maxClicks : patch.maxClicks,
       disabled,
-      passwordHash: patch.password === undefined ? current.passwordHash : patch.password === null ? null : await hashPassword(patch.password),
+      passwordHash: patch.password === undefined ? current.passwordHash : patch.password === null ? null : await this.hasher.hash(patch.password),
       forwardQuery: patch.forwardQuery ?? current.forwardQuery,
       tags: patch.tags ?? current.tags,
       updatedAt: this.now(),
@@ -270,11 +273,16 @@ export class LinkService {
     return disabled;
   }
 
-  async list(filter: Omit<LinkFilter, "limit" | "beforeId"> & { limit: number; cursor?: bigint }): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
+  /**
+   * A page of links, newest first. One page looks at no more than LIST_SCAN_LIMIT links, so a
+   * filter that matches little may answer fewer than `limit` items with a cursor to go on from.
+   */
+  async list(filter: Omit<LinkFilter, "limit" | "beforeId" | "scanLimit"> & { limit: number; cursor?: bigint }): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
     const { limit, cursor, ...rest } = filter;
-    const items = await this.deps.store.listLinks({ ...rest, limit: limit + 1, beforeId: cursor });
-    const page = items.slice(0, limit);
+    const { records, scannedTo } = await this.deps.store.listLinks({ ...rest, limit: limit + 1, beforeId: cursor, scanLimit: LIST_SCAN_LIMIT });
+    const page = records.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit && last ? last.id.toString() : null };
+    const nextCursor = records.length > limit && last ? last.id.toString() : scannedTo !== null ? scannedTo.toString() : null;
+    return { items: page, nextCursor };
   }
 }

@@ -3,4 +3,4 @@ export type { RateLimiter } from "./rate-limiter";
 export { MemoryRateLimiter } from "./memory-limiter";
 export { RedisRateLimiter, type RedisDownBehaviour } from "./redis-limiter";
 export { clientAddress, parseCidr, isTrusted, type Cidr } from "./client-address";
-export { rateLimitGuard, type RateLimitGuard } from "./rate-limit-guard";
+export { rateLimitGuard, limitedBy, type RateLimitGuard, type RequestGuards, type PeerAddressSource } from "./rate-limit-guard";

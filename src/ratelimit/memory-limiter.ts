@@ -13,9 +13,9 @@ export class MemoryRateLimiter implements RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  take(key: string, policy: RatePolicy): Decision {
+  take(key: string, policy: RatePolicy, cost = 1): Decision {
     const id = `${policy.name}:${key}`;
-    const { state, decision } = takeToken(this.buckets.get(id), policy, this.now());
+    const { state, decision } = takeToken(this.buckets.get(id), policy, this.now(), cost);
     this.buckets.delete(id);
     this.buckets.set(id, state);
     if (this.buckets.size > this.maxKeys) this.prune(policy);

@@ -34,19 +34,24 @@ export interface BucketState {
   updatedAt: number;
 }
 
-/** The pure token-bucket step; the Redis Lua script mirrors it line for line. */
-export function takeToken(state: BucketState | undefined, policy: RatePolicy, now: number): { state: BucketState; decision: Decision } {
+/**
+ * The pure token-bucket step; the Redis Lua script mirrors it line for line. `cost` tokens are
+ * taken at once (a bulk request's password hashes); a cost above the bucket's size takes the whole
+ * bucket, so a large request waits for a full bucket instead of never passing.
+ */
+export function takeToken(state: BucketState | undefined, policy: RatePolicy, now: number, cost = 1): { state: BucketState; decision: Decision } {
   const ratePerMs = policy.limit / policy.windowMs;
+  const need = Math.min(Math.max(cost, 1), policy.limit);
   const elapsed = state ? Math.max(0, now - state.updatedAt) : 0;
   const available = state ? Math.min(policy.limit, state.tokens + elapsed * ratePerMs) : policy.limit;
-  const allowed = available >= 1;
-  const tokens = allowed ? available - 1 : available;
+  const allowed = available >= need;
+  const tokens = allowed ? available - need : available;
   return {
     state: { tokens, updatedAt: now },
     decision: {
       allowed,
       remaining: Math.floor(tokens),
-      retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / ratePerMs),
+      retryAfterMs: allowed ? 0 : Math.ceil((need - tokens) / ratePerMs),
       resetMs: Math.ceil((policy.limit - tokens) / ratePerMs),
     },
   };

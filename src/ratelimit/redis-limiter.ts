@@ -12,6 +12,7 @@ import type { RateLimiter } from "./rate-limiter";
 const TAKE_SCRIPT = `
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local need = math.min(math.max(tonumber(ARGV[3] or '1'), 1), limit)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rate = limit / window
@@ -22,14 +23,14 @@ if state[1] then
   tokens = math.min(limit, tonumber(state[1]) + elapsed * rate)
 end
 local allowed = 0
-if tokens >= 1 then
+if tokens >= need then
   allowed = 1
-  tokens = tokens - 1
+  tokens = tokens - need
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
 redis.call('PEXPIRE', KEYS[1], window)
 local retry = 0
-if allowed == 0 then retry = math.ceil((1 - tokens) / rate) end
+if allowed == 0 then retry = math.ceil((need - tokens) / rate) end
 return { allowed, math.floor(tokens), retry, math.ceil((limit - tokens) / rate) }
 `;
 
@@ -43,12 +44,12 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly onRedisDown: (policy: RatePolicy) => RedisDownBehaviour,
   ) {}
 
-  async take(key: string, policy: RatePolicy): Promise<Decision> {
+  async take(key: string, policy: RatePolicy, cost = 1): Promise<Decision> {
     const id = `rl:${policy.name}:${key}`;
     try {
-      const client = this.clientFor(id) as Redis & { rlTake?: (key: string, limit: number, window: number) => Promise<number[]> };
+      const client = this.clientFor(id) as Redis & { rlTake?: (key: string, limit: number, window: number, cost: number) => Promise<number[]> };
       if (!client.rlTake) client.defineCommand("rlTake", { numberOfKeys: 1, lua: TAKE_SCRIPT });
-      const [allowed, remaining, retryAfterMs, resetMs] = (await client.rlTake!(id, policy.limit, policy.windowMs)) as number[];
+      const [allowed, remaining, retryAfterMs, resetMs] = (await client.rlTake!(id, policy.limit, policy.windowMs, cost)) as number[];
       return { allowed: allowed === 1, remaining: remaining!, retryAfterMs: retryAfterMs!, resetMs: resetMs! };
     } catch {
       switch (this.onRedisDown(policy)) {
@@ -57,7 +58,7 @@ export class RedisRateLimiter implements RateLimiter {
         case "closed":
           return { allowed: false, remaining: 0, retryAfterMs: 1000, resetMs: 1000 };
         default:
-          return this.local.take(key, policy);
+          return this.local.take(key, policy, cost);
       }
     }
   }

@@ -32,6 +32,8 @@ export interface RedirectDeps {
   notFoundHtml?: Uint8Array<ArrayBuffer>;
   /** rate limit of password attempts per client and link (POST /:code) */
   passwordGuard?: PasswordGuard;
+  /** checks a password against its hash (through the process's hashing gate) */
+  verifyPassword?: (password: string, hash: string) => Promise<boolean>;
 }
 
 /** Where the client's address comes from (Bun's server); asked only when a click event needs it. */
@@ -176,6 +178,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const unlock = createUnlockHandler({
     store,
     passwordGuard: deps.passwordGuard,
+    verifyPassword: deps.verifyPassword,
     notFound,
     onRedirect: (request, code, started, peer) => settle(request, code, "redirect", "primary", started, peer),
   });

@@ -20,6 +20,8 @@ export type PasswordGuard = (request: Request, code: string, peer: PeerSource | 
 export interface UnlockDeps {
   store: LinkStore;
   passwordGuard?: PasswordGuard;
+  /** absent: Bun.password.verify without a gate (tests) */
+  verifyPassword?: (password: string, hash: string) => Promise<boolean>;
   notFound(request: Request): Response;
   /** metrics and the click event of a successful unlock */
   onRedirect(request: Request, code: string, started: number, peer: PeerSource | null): void;
@@ -52,6 +54,7 @@ const STATE_TO_GONE: Partial<Record<ReturnType<typeof stateOf>, GoneReason>> = {
 };
 
 export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
+  const verify = deps.verifyPassword ?? ((password: string, hash: string) => Bun.password.verify(password, hash));
   return async (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return deps.notFound(request);
@@ -63,7 +66,7 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
     const goneAs = STATE_TO_GONE[state];
     if (goneAs !== undefined) return gone(request, goneAs);
     if (state === "click_limit_reached") return gone(request, "click_limit_reached");
-    if (link.passwordHash !== null && !(await Bun.password.verify(password, link.passwordHash))) {
+    if (link.passwordHash !== null && !(await verify(password, link.passwordHash))) {
       const html = acceptsHtml(request) || !isJsonContentType(request.headers.get("content-type"));
       if (!html) return jsonError(401, "wrong_password", "the password is not right");
       const q = request.url.indexOf("?");

@@ -12,6 +12,7 @@ export type {
   DisabledReason,
   LinkChanges,
   LinkFilter,
+  LinkPage,
   ApiKeyRecord,
   ApiKeyStore,
 } from "./link-store";

@@ -69,6 +69,22 @@ export interface LinkFilter {
   q?: string;
   /** false: `q` does not look into the URLs of password-protected links (a reader who may not see them) */
   searchProtectedUrls?: boolean;
+  /**
+   * Look at no more than this many links (newest first below `beforeId`, deleted ones included),
+   * so a filter that matches little costs a bounded scan rather than one over the whole table.
+   * Absent: scan until `limit` records are found.
+   */
+  scanLimit?: number;
+}
+
+/** A page of `listLinks`. */
+export interface LinkPage {
+  records: LinkRecord[];
+  /**
+   * Set when the scan limit ran out before `limit` records were found: the oldest id looked at, so
+   * the next page starts below it. Null when the page is full or the table has nothing older.
+   */
+  scannedTo: bigint | null;
 }
 
 /** An API key as stored: the secret itself is never kept, only its hash. */
@@ -161,7 +177,7 @@ export interface LinkStore {
   /** Newest first; `beforeId` is the cursor (exclusive). */
   listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]>;
   /** Newest first with filters (owner, tag, text); deleted links are left out. */
-  listLinks(filter: LinkFilter): Promise<LinkRecord[]>;
+  listLinks(filter: LinkFilter): Promise<LinkPage>;
   /** Live (not deleted) links, for progress bars of tools such as export. */
   countLinks(): Promise<number>;
   /** Writes a live link's mutable state (and drops its canonical mark); null when missing or deleted. */

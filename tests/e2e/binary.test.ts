@@ -64,6 +64,30 @@ describe("dist/ringlink", () => {
     expect(existsSync(join(workDir, "data/ringlink.sqlite"))).toBe(true);
   });
 
+  test("the binary enforces query bounds (limit=1000000 is 400, not every link) and draws QR codes and stats on its threads", async () => {
+    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "bounds") } });
+    try {
+      const created = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "https://example.com/bounds" }) });
+      const { code } = (await created.json()) as { code: string };
+      for (const query of ["limit=1000000", "limit=-2", "limit=50.5", "limit=1e3", "cursor=99999999999999999999"]) {
+        const res = await fetch(`${server.base}/api/v1/links?${query}`);
+        expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      }
+      expect((await fetch(`${server.base}/api/v1/links/${code}/stats?top=1000000`)).status).toBe(400);
+      const png = await fetch(`${server.base}/api/v1/links/${code}/qr?format=png&size=2048`);
+      expect(png.status).toBe(200);
+      const bytes = new Uint8Array(await png.arrayBuffer());
+      expect(new DataView(bytes.buffer).getUint32(16)).toBe(2048); // IHDR width
+      expect((await fetch(`${server.base}/api/v1/links/${code}/qr?size=4096`)).status).toBe(400);
+      const stats = await fetch(`${server.base}/api/v1/links/${code}/stats?interval=day`);
+      expect(stats.status).toBe(200);
+      expect(((await stats.json()) as { totals: { clicks: number } }).totals.clicks).toBe(0);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).not.toContain("warning");
+  });
+
   test("classifies links from the binary: the ONNX runtime and model load from beside it", async () => {
     const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "cls") } });
     try {

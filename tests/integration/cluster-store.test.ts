@@ -9,6 +9,7 @@ import { LocalInvalidation, MISSING, RedisInvalidation, RedisLinkCache, RedisNod
 import { RecentChanges, ShardRing } from "../../src/cluster";
 import { randomCode } from "../../src/ids";
 import { urlHash } from "../../src/links/link-service";
+import { RedisRateLimiter, parsePolicy } from "../../src/ratelimit";
 import { MIGRATIONS, ShardedPostgresLinkStore, type NewLink } from "../../src/storage";
 import { clusterConfig, describeCluster, freePort, migrateOnce, openNodes, runMigrate, waitFor } from "../support/cluster";
 
@@ -171,10 +172,44 @@ describeCluster("distributed adapters against the real cluster", () => {
     const locked = Array.from({ length: 6 }, () => newLink({ passwordHash: "$argon2id$stand-in", url: `https://example.com/${marker}/${nextId}` }));
     const open = newLink({ url: `https://example.com/${marker}/open` });
     for (const l of [...locked, open]) await store.insert(l);
-    const codes = async (filter: { q: string; searchProtectedUrls?: boolean }) => (await store.listLinks({ limit: 50, ...filter })).map((l) => l.code).sort();
+    const codes = async (filter: { q: string; searchProtectedUrls?: boolean }) => (await store.listLinks({ limit: 50, ...filter })).records.map((l) => l.code).sort();
     expect(await codes({ q: marker })).toEqual([...locked, open].map((l) => l.code).sort());
     expect(await codes({ q: marker, searchProtectedUrls: false })).toEqual([open.code]);
     expect(await codes({ q: locked[0]!.code, searchProtectedUrls: false })).toEqual([locked[0]!.code]);
+  }, TEST_MS);
+
+  test("a scan-limited listing ends where every shard has looked, resumes there, and finds each match once", async () => {
+    const marker = `scan${run}`;
+    const links = Array.from({ length: 40 }, (_, i) => newLink({ url: `https://example.com/${i % 4 === 0 ? marker : "other"}/${run}/${i}` }));
+    for (const l of links) await store.insert(l);
+    const wanted = links.filter((l) => l.url.includes(marker)).map((l) => l.id).reverse();
+    const found: bigint[] = [];
+    let before: bigint | undefined = links[links.length - 1]!.id + 1n;
+    let shortPages = 0;
+    while (before !== undefined && before > links[0]!.id) {
+      const page = await store.listLinks({ limit: 3, q: marker, beforeId: before, scanLimit: 5 });
+      expect(page.records.length).toBeLessThanOrEqual(3);
+      found.push(...page.records.map((r) => r.id));
+      if (page.scannedTo !== null) shortPages++;
+      before = page.scannedTo ?? (page.records.length === 3 ? page.records[2]!.id : undefined);
+    }
+    expect(found).toEqual(wanted);
+    expect(shortPages).toBeGreaterThan(0);
+  }, TEST_MS);
+
+  test("the shared rate-limit bucket takes several tokens at once (the Lua script mirrors takeToken)", async () => {
+    const client = new Redis(config!.redisNodes[0]!);
+    try {
+      const limiter = new RedisRateLimiter(() => client, () => "closed");
+      const policy = parsePolicy("cost-test", "10/min")!;
+      const key = `cost-${run}`;
+      expect(await limiter.take(key, policy, 4)).toMatchObject({ allowed: true, remaining: 6 });
+      expect(await limiter.take(key, policy, 7)).toMatchObject({ allowed: false, remaining: 6 });
+      expect(await limiter.take(key, policy, 6)).toMatchObject({ allowed: true, remaining: 0 });
+      expect(await limiter.take(`${key}-whole`, policy, 25)).toMatchObject({ allowed: true, remaining: 0 });
+    } finally {
+      client.disconnect();
+    }
   }, TEST_MS);
 
   test("health lists every node with its shard and kind", async () => {

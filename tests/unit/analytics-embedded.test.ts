@@ -10,6 +10,7 @@ import { HOUR_MS, MINUTE_MS, SqliteAnalyticsStore } from "../../src/analytics";
 import type { LinkEvent } from "../../src/events";
 import { SqliteLinkStore } from "../../src/storage";
 import { startTestApp, type TestApp } from "../support/embedded-app";
+import { longestStall } from "../support/event-loop";
 
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
@@ -195,4 +196,29 @@ describe("SqliteAnalyticsStore exactly-once rules", () => {
     expect(await store.pruneProcessed(Date.now() - 60_000)).toBe(0);
     expect(await store.pruneProcessed(Date.now() + 60_000)).toBeGreaterThan(0);
   });
+});
+
+describe("embedded stats reads", () => {
+  test("a link with 200,000 distinct referrers in a day is read off the serving thread: the event loop keeps turning", async () => {
+    const code = (await app.createLink({ url: "https://example.com/many-referrers" })).json.code;
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(join(app.runtime.config.dataDir, "ringlink.sqlite"));
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.transaction(() => {
+      const row = db.query("INSERT INTO click_dimensions (code, day_start, dimension, dim_value, clicks) VALUES (?, ?, 'referrer', ?, 1)");
+      for (let i = 0; i < 200_000; i++) row.run(code, today, `r${i}.example`);
+    })();
+    db.close();
+
+    const { result, stallMs } = await longestStall(() => stats(code, "?interval=day&top=3"));
+    const { status, body } = result;
+    expect(status).toBe(200);
+    expect(body.top.referrers).toEqual([
+      { value: "r0.example", clicks: 1 },
+      { value: "r1.example", clicks: 1 },
+      { value: "r10.example", clicks: 1 },
+    ]);
+    expect(stallMs).toBeLessThan(150);
+  }, 60_000);
 });

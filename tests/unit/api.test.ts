@@ -128,6 +128,21 @@ describe("rejects bad input with a JSON error and the right status", () => {
     expect(JSON.stringify(payload)).not.toContain("at /"); // no stack traces
   });
 
+  test("schema failures read as sentences naming the field and what it accepts", async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ url: 42 }, "url must be text (got 42)"],
+      [{}, "url is required and must be text"],
+      [{ url: "https://example.com/", maxClicks: "5" }, "maxClicks must be a number or null (got '5')"],
+      [{ url: "https://example.com/", tags: [1] }, "tags must be a list of at most 10 strings or null (got [1])"],
+      [{ url: "https://example.com/", reuse: "no" }, "reuse must be true or false (got 'no')"],
+    ];
+    for (const [body, message] of cases) {
+      const res = await app.post("/api/v1/links", body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.message).toBe(message);
+    }
+  });
+
   test("a wrong content type is 415", async () => {
     const res = await app.post("/api/v1/links", '{"url":"https://example.com/"}', { "content-type": "text/plain" });
     expect(res.status).toBe(415);
@@ -324,6 +339,18 @@ describe("compatibility endpoints", () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toMatch(/^\/\?created=[0-9A-Za-z]{7}$/);
+  });
+
+  test("POST /shorten with a malformed multipart body is 400 invalid_form, not 500", async () => {
+    for (const type of ["multipart/form-data; boundary=xyz", "multipart/form-data"]) {
+      const res = await app.request("/shorten", { method: "POST", headers: { "content-type": type, accept: "application/json" }, body: "long_url=https://example.com/" });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.code).toBe("invalid_form");
+    }
+    const form = new FormData();
+    form.set("long_url", "https://example.com/multipart");
+    const ok = await app.request("/shorten", { method: "POST", headers: { accept: "application/json" }, body: form });
+    expect(ok.status).toBe(200);
   });
 
   test("POST /shorten with a bad URL from a form shows the reason on the dashboard", async () => {

@@ -8,7 +8,7 @@ import { isRedisNodeFailure } from "../../src/cache/redis/redis-node";
 import { ShardUnavailable } from "../../src/cluster";
 import { toErrorResponse } from "../../src/http/errors";
 import type { DependencyHealth, LinkRecord } from "../../src/storage";
-import { mergeNewestFirst } from "../../src/storage/postgres/link-rows";
+import { mergeShardPages } from "../../src/storage/postgres/link-rows";
 import { isPgNodeFailure } from "../../src/storage/postgres/pg-errors";
 
 const link: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false };
@@ -71,8 +71,18 @@ describe("error classification", () => {
 
 describe("listing across shards", () => {
   const rec = (id: number) => ({ id: BigInt(id) }) as LinkRecord;
+  const page = (ids: number[], floor: number | null = null) => ({ records: ids.map(rec), floor: floor === null ? null : BigInt(floor) });
   test("merges per-shard newest-first lists into one newest-first page", () => {
-    const merged = mergeNewestFirst([[rec(9), rec(4)], [rec(8), rec(7), rec(1)], [rec(5)]], 4);
-    expect(merged.map((r) => Number(r.id))).toEqual([9, 8, 7, 5]);
+    const merged = mergeShardPages([page([9, 4]), page([8, 7, 1]), page([5])], 4);
+    expect(merged.records.map((r) => Number(r.id))).toEqual([9, 8, 7, 5]);
+    expect(merged.scannedTo).toBeNull();
+  });
+
+  test("after limited scans the page stops at the highest floor, where the next page starts", () => {
+    // Shard A looked down to id 6, shard B down to 3, shard C reached its oldest link.
+    const merged = mergeShardPages([page([9], 6), page([8, 5, 4], 3), page([7, 2])], 10);
+    expect(merged.records.map((r) => Number(r.id))).toEqual([9, 8, 7]);
+    expect(merged.scannedTo).toBe(6n);
+    expect(mergeShardPages([page([9, 8], 6), page([7], 3)], 2).scannedTo).toBeNull();
   });
 });

@@ -28,6 +28,17 @@ describe("token bucket", () => {
     expect(allowed).toBeLessThanOrEqual(15);
   });
 
+  test("a request can cost several tokens at once; more than the bucket holds takes the whole bucket", () => {
+    const ten = parsePolicy("password-hash", "10/s")!;
+    const first = takeToken(undefined, ten, 1000, 4);
+    expect(first.decision).toMatchObject({ allowed: true, remaining: 6 });
+    const second = takeToken(first.state, ten, 1000, 7);
+    expect(second.decision).toMatchObject({ allowed: false, remaining: 6, retryAfterMs: 100 });
+    const whole = takeToken(undefined, ten, 1000, 25);
+    expect(whole.decision).toMatchObject({ allowed: true, remaining: 0 });
+    expect(takeToken(whole.state, ten, 1000, 25).decision).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+  });
+
   test("keys are independent", () => {
     const limiter = new MemoryRateLimiter();
     for (let i = 0; i < 3; i++) limiter.take("a", policy);

@@ -29,6 +29,7 @@ import type {
   InsertOutcome,
   LinkChanges,
   LinkFilter,
+  LinkPage,
   LinkRecord,
   LinkStore,
   MigrationReport,
@@ -36,7 +37,7 @@ import type {
   NodeState,
 } from "../link-store";
 import { containsPattern, encodeTags, tagPattern } from "../link-columns";
-import { mergeNewestFirst, toRecord, type LinkRow } from "./link-rows";
+import { mergeShardPages, toRecord, type LinkRow, type ShardPage } from "./link-rows";
 import { PostgresApiKeyStore } from "./postgres-api-key-store";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
@@ -360,24 +361,40 @@ export class ShardedPostgresLinkStore implements LinkStore {
 
   /** Newest first across all shards: listLinks with no filter. */
   async listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]> {
-    return this.listLinks({ limit, beforeId });
+    return (await this.listLinks({ limit, beforeId })).records;
   }
 
   /**
    * Filters run on every shard (each returns at most `limit`), merged newest first. A shard whose
    * primary is down is read from its replica; with both down the whole listing fails, since a
-   * page missing one shard would look complete and be wrong.
+   * page missing one shard would look complete and be wrong. With a scan limit each shard looks at
+   * that many of its ids below the cursor; the merged page keeps only what every shard has scanned.
    */
-  async listLinks(filter: LinkFilter): Promise<LinkRecord[]> {
+  async listLinks(filter: LinkFilter): Promise<LinkPage> {
     const deadline = this.deadline();
-    const query = (sql: PgSql) => sql<LinkRow[]>`
-      SELECT * FROM links
-      WHERE deleted_at IS NULL
-        ${filter.beforeId !== undefined ? sql`AND id < ${filter.beforeId.toString()}` : sql``}
-        ${filter.ownerKey !== undefined ? sql`AND owner_key = ${filter.ownerKey}` : sql``}
-        ${filter.tag !== undefined ? sql`AND tags LIKE ${tagPattern(filter.tag)} ESCAPE '\\'` : sql``}
-        ${filter.q !== undefined ? sql`AND (${filter.searchProtectedUrls === false ? sql`password_hash IS NULL AND ` : sql``}lower(url) LIKE ${containsPattern(filter.q)} ESCAPE '\\' OR lower(code) LIKE ${containsPattern(filter.q)} ESCAPE '\\')` : sql``}
-      ORDER BY id DESC LIMIT ${filter.limit}`;
+    const scan = filter.scanLimit;
+    const query = async (sql: PgSql): Promise<ShardPage> => {
+      const below = filter.beforeId !== undefined ? sql`AND id < ${filter.beforeId.toString()}` : sql``;
+      const owner = filter.ownerKey !== undefined ? sql`AND owner_key = ${filter.ownerKey}` : sql``;
+      let within = sql``;
+      let floor: bigint | null = null;
+      if (scan !== undefined) {
+        const [window] = await sql<{ n: number; low: string | null }[]>`
+          SELECT count(*)::int AS n, min(id)::text AS low FROM (
+            SELECT id FROM links WHERE TRUE ${below} ${owner} ORDER BY id DESC LIMIT ${scan}) w`;
+        if (!window || window.low === null) return { records: [], floor: null };
+        // A window shorter than the scan reached the shard's oldest link: no boundary.
+        floor = window.n < scan ? null : BigInt(window.low);
+        within = sql`AND id >= ${window.low}`;
+      }
+      const rows = await sql<LinkRow[]>`
+        SELECT * FROM links
+        WHERE deleted_at IS NULL ${within} ${below} ${owner}
+          ${filter.tag !== undefined ? sql`AND tags LIKE ${tagPattern(filter.tag)} ESCAPE '\\'` : sql``}
+          ${filter.q !== undefined ? sql`AND (${filter.searchProtectedUrls === false ? sql`password_hash IS NULL AND ` : sql``}lower(url) LIKE ${containsPattern(filter.q)} ESCAPE '\\' OR lower(code) LIKE ${containsPattern(filter.q)} ESCAPE '\\')` : sql``}
+        ORDER BY id DESC LIMIT ${filter.limit}`;
+      return { records: rows.map(toRecord), floor };
+    };
     const perShard = await Promise.all(
       this.shards.map(async (shard) => {
         try {
@@ -392,10 +409,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
         }
       }),
     );
-    return mergeNewestFirst(
-      perShard.map((rows) => rows.map(toRecord)),
-      filter.limit,
-    );
+    return mergeShardPages(perShard as ShardPage[], filter.limit);
   }
 
   async countLinks(): Promise<number> {
