@@ -202,6 +202,20 @@ function kafkaName(name: string, raw: string | undefined, fallback: string): str
   return raw;
 }
 
+/**
+ * The super-key: long enough that guessing it is hopeless, and printable ASCII without spaces so
+ * it survives `Authorization: Bearer <token>` unchanged. The value itself is never echoed.
+ */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+function adminToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError("ADMIN_TOKEN", "may hold only printable ASCII characters, no spaces or control characters");
+  if (raw.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError("ADMIN_TOKEN", `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long (got ${raw.length}); for example: openssl rand -hex 32`);
+  }
+  return raw;
+}
+
 /** A probability in (0, 1], or off. */
 function threshold(name: string, raw: string | undefined, fallback: number): number | null {
   if (raw === undefined) return fallback;
@@ -261,7 +275,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     dataDir,
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
-    adminToken: text(env, "ADMIN_TOKEN"),
+    adminToken: adminToken(text(env, "ADMIN_TOKEN")),
     visitorSalt: text(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", text(env, "MAX_URL_LENGTH"), 2048, 32, 65_536),
     maxBodyBytes: integer("MAX_BODY_BYTES", text(env, "MAX_BODY_BYTES"), 16 * 1024, 1024, 10 * 1024 * 1024),
@@ -322,7 +336,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "NODE_ID", default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
   { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
   { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
-  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin)" },
+  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable characters, no spaces" },
   { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
   { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },

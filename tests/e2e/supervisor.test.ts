@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EMBEDDED_ENV, ensureBinary, startServer, type RunningServer } from "../support/processes";
 
-const ADMIN = "supervisor-e2e";
+const ADMIN = "supervisor-e2e-admin-token-0123456789";
 let workDir: string;
 let binary: string;
 

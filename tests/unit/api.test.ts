@@ -4,12 +4,12 @@ import { startTestApp, type TestApp } from "../support/embedded-app";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ ADMIN_TOKEN: "s3cret-admin", PUBLIC_BASE_URL: "https://rl.example" });
+  app = await startTestApp({ ADMIN_TOKEN: "s3cret-admin-token-for-the-api-tests", PUBLIC_BASE_URL: "https://rl.example" });
 });
 afterAll(() => app.close());
 
 const json = { "content-type": "application/json" };
-const admin = { authorization: "Bearer s3cret-admin" };
+const admin = { authorization: "Bearer s3cret-admin-token-for-the-api-tests" };
 
 describe("POST /api/v1/links", () => {
   test("creates a link: 201 with code, shortUrl and the echoed options", async () => {

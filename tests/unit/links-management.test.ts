@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config";
 import { createRuntime } from "../../src/runtime";
 import { BASE, startTestApp, type TestApp } from "../support/embedded-app";
 
-const ADMIN = "links-admin-token";
+const ADMIN = "links-admin-token-0123456789abcdef";
 const admin = { authorization: `Bearer ${ADMIN}` };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
