@@ -71,6 +71,8 @@ export interface LinkManagementConfig {
   unsafeUrlThreshold: number | null;
   /** password attempts per client and link */
   rateLimitPassword: RatePolicy | null;
+  /** refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client */
+  rateLimitAuthFailures: RatePolicy | null;
 }
 
 export interface Config {
@@ -297,6 +299,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       blocklistFile: text(env, "BLOCKLIST_FILE") === undefined ? undefined : resolve(process.cwd(), text(env, "BLOCKLIST_FILE")!),
       unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", text(env, "UNSAFE_URL_THRESHOLD"), 0.9),
       rateLimitPassword: policy("RATE_LIMIT_PASSWORD", text(env, "RATE_LIMIT_PASSWORD"), "10/min", "password"),
+      rateLimitAuthFailures: policy("RATE_LIMIT_AUTH_FAILURES", text(env, "RATE_LIMIT_AUTH_FAILURES"), "10/min", "auth-failures"),
     },
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
@@ -358,6 +361,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "BLOCKLIST_FILE", default: "(unset)", meaning: "file of blocked domains (one per line, subdomains included); reloaded when it changes" },
   { name: "UNSAFE_URL_THRESHOLD", default: "0.9", meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables" },
   { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
+  { name: "RATE_LIMIT_AUTH_FAILURES", default: "10/min", meaning: "refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client; past it every authenticated request answers 429 until the bucket refills" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
   { name: "KAFKA_BROKERS", default: "(unset)", meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them" },

@@ -95,7 +95,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // a failed load is forgotten so the next use tries again.
   let model: Promise<UrlClassifier> | null = null;
   const loadModel = () => (model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => ((model = null), Promise.reject(error))));
-  const management = createLinkManagement(config, store, loadModel);
+  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  const management = createLinkManagement(config, store, rateLimiter, loadModel);
   const resolver = new LinkResolver({
     l1,
     l2,
@@ -131,7 +132,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         })
       : null;
   const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};
-  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const createGuard = rateLimitGuard(rateLimiter, config.rateLimitCreate, config.trustedProxies);
   const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
   const stats = new StatsService({ store: analytics, findLink: (code) => links.get(code) });

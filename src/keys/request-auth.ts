@@ -3,14 +3,20 @@
  * time) is the super-key, anything else must be an API key. No header means anonymous (null);
  * a token that is not valid is refused (403) rather than treated as anonymous, so a client with a
  * revoked key finds out instead of silently creating unowned links.
+ *
+ * Every refused credential (malformed header, unknown, revoked or expired key, wrong admin token)
+ * spends one of the client's failures (RATE_LIMIT_AUTH_FAILURES); once they are spent the client's
+ * credentials are not even looked at until the bucket refills (429 + Retry-After).
  */
 import { timingSafeEqual } from "node:crypto";
-import { Forbidden, Unauthorized } from "../http/errors";
+import { AppError, Forbidden, Unauthorized } from "../http/errors";
+import type { FailureGuard, PeerAddressSource } from "../ratelimit";
 import type { KeyService } from "./key-service";
 import { ADMIN_PRINCIPAL, hasScope, type Principal } from "./principal";
 import type { Scope } from "./scopes";
 
-export type Authenticate = (request: Request) => Promise<Principal | null>;
+/** `peer` (Bun's server) names the client whose failures are counted. */
+export type Authenticate = (request: Request, peer: PeerAddressSource | null) => Promise<Principal | null>;
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -28,12 +34,25 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createAuthenticator(keys: KeyService, adminToken: string | undefined): Authenticate {
-  return async (request) => {
+const isRefusal = (error: unknown) => error instanceof AppError && (error.status === 401 || error.status === 403);
+
+export function createAuthenticator(keys: KeyService, adminToken: string | undefined, failures: FailureGuard | null = null): Authenticate {
+  const check = async (request: Request): Promise<Principal | null> => {
     const token = bearerToken(request);
     if (token === null) return null;
     if (adminToken !== undefined && sameToken(token, adminToken)) return ADMIN_PRINCIPAL;
     return keys.authenticate(token);
+  };
+  if (failures === null) return check;
+  return async (request, peer) => {
+    if (!request.headers.has("authorization")) return null;
+    failures.assertAllowed(request, peer);
+    try {
+      return await check(request);
+    } catch (error) {
+      if (isRefusal(error)) await failures.recordFailure(request, peer);
+      throw error;
+    }
   };
 }
 

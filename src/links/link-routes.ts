@@ -50,8 +50,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
   return new Elysia({ name: "links", prefix: "/api/v1/links" })
     .post(
       "/",
-      async ({ body, request, set }) => {
-        const principal = await authenticate(request);
+      async ({ body, request, set, server }) => {
+        const principal = await authenticate(request, server);
         await access.assertMayCreate(principal, body);
         const { link, created } = await service.create(body, { owner: ownerIdOf(principal) });
         set.status = created ? 201 : 200;
@@ -87,8 +87,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .post(
       "/bulk",
-      async ({ body, request }) => {
-        const principal = access.assertMayBulk(await authenticate(request));
+      async ({ body, request, server }) => {
+        const principal = access.assertMayBulk(await authenticate(request, server));
         const owner = ownerIdOf(principal);
         // Items with unknown fields fail on their own, like a single create would (unknown_field).
         const results: BulkResultView[] = new Array(body.links.length);
@@ -121,8 +121,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/",
-      async ({ query, request }) => {
-        const ownerKey = await access.listOwner(await authenticate(request));
+      async ({ query, request, server }) => {
+        const ownerKey = await access.listOwner(await authenticate(request, server));
         const page = await service.list({
           limit: query.limit ?? 20,
           cursor: query.cursor === undefined ? undefined : BigInt(query.cursor),
@@ -145,9 +145,9 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/:code",
-      async ({ params, request }) => {
+      async ({ params, request, server }) => {
         const link = await service.get(params.code);
-        access.assertMayRead(await authenticate(request), link);
+        access.assertMayRead(await authenticate(request, server), link);
         return toLinkView(link, publicBaseUrl);
       },
       {
@@ -158,8 +158,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .patch(
       "/:code",
-      async ({ params, body, request }) => {
-        const principal = await authenticate(request);
+      async ({ params, body, request, server }) => {
+        const principal = await authenticate(request, server);
         const link = await service.update(params.code, body, {
           authorize: (current) => access.assertOwns(principal, current, "manage", "changing links"),
           mayClearUnsafe: access.mayClearUnsafe(principal),
@@ -181,8 +181,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .delete(
       "/:code",
-      async ({ params, request, set }) => {
-        const principal = await authenticate(request);
+      async ({ params, request, set, server }) => {
+        const principal = await authenticate(request, server);
         await service.remove(params.code, (link) => access.assertOwns(principal, link, "manage", "deleting links"));
         set.status = 204;
         return null;
@@ -231,12 +231,12 @@ const GUARDED_SUB_ROUTES = new Set(["/api/v1/links/:code/stats"]);
  * those modules; anonymous links pass without a lookup beyond the one the route makes anyway.
  */
 export function linkReadGuard({ service, access, authenticate }: Pick<LinkRoutesOptions, "service" | "access" | "authenticate">) {
-  return new Elysia({ name: "link-read-access" }).onBeforeHandle({ as: "global" }, async ({ route, params, request }) => {
+  return new Elysia({ name: "link-read-access" }).onBeforeHandle({ as: "global" }, async ({ route, params, request, server }) => {
     if (!GUARDED_SUB_ROUTES.has(route)) return;
     const code = (params as Record<string, string | undefined>).code;
     if (code === undefined) return;
     const link = await service.get(code).catch(() => null);
     // Unknown and deleted codes get the route's own 404/410.
-    if (link !== null) access.assertMayRead(await authenticate(request), link);
+    if (link !== null) access.assertMayRead(await authenticate(request, server), link);
   });
 }

@@ -3,4 +3,5 @@ export type { RateLimiter } from "./rate-limiter";
 export { MemoryRateLimiter } from "./memory-limiter";
 export { RedisRateLimiter, type RedisDownBehaviour } from "./redis-limiter";
 export { clientAddress, parseCidr, isTrusted, type Cidr } from "./client-address";
-export { rateLimitGuard, type RateLimitGuard } from "./rate-limit-guard";
+export { rateLimitGuard, type RateLimitGuard, type PeerAddressSource } from "./rate-limit-guard";
+export { failureGuard, type FailureGuard } from "./failure-guard";
