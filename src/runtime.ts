@@ -3,7 +3,7 @@
  * connection, a timer or a file is created here and closed by `close()`, in dependency order.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createAdapters } from "./adapters";
@@ -11,6 +11,7 @@ import { LocalClickAggregator, StatsService, createAnalyticsStore, startProcesse
 import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
+import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
 import { EventIds, InProcessEventBus, createEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
@@ -66,15 +67,16 @@ export interface RuntimeOptions {
 
 /** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
 function embeddedVisitorSalt(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, "visitor-salt");
   if (!existsSync(file)) {
     try {
-      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: 0o600 });
+      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
     } catch {
       // another process won the race to create it
     }
   }
+  restrictIfPresent(file);
   return readFileSync(file, "utf8").trim();
 }
 
