@@ -105,7 +105,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     store,
     ttlMs: config.cacheTtlMs,
     negativeTtlMs: config.negativeCacheTtlMs,
-    blockedBy: (url) => management.safety.blockedBy(url),
+    blocklist: management.safety.blocklist,
   });
   const links = new LinkService({
     store,

@@ -42,15 +42,14 @@ export class UrlSafety {
     return this.opts.threshold;
   }
 
+  /** The domain blocklist, for the redirect path's per-version re-check of cached links; null without BLOCKLIST_FILE. */
+  get blocklist(): DomainBlocklist | null {
+    return this.opts.blocklist;
+  }
+
   /** The blocklist entry covering the URL's host, or null (cheap: used on cache fills too). */
   blockedBy(url: string): string | null {
-    const list = this.opts.blocklist;
-    if (list === null || list.size === 0) return null;
-    try {
-      return list.match(new URL(url).hostname);
-    } catch {
-      return null;
-    }
+    return this.opts.blocklist?.blockedBy(url) ?? null;
   }
 
   /** Whether an asynchronous verdict should take a link down. */
