@@ -47,6 +47,12 @@ async function bothListening(server: RunningServer): Promise<void> {
   }
 }
 
+const startListening = async (dataDir: string, port?: number) => {
+  const server = await start(dataDir, port);
+  await bothListening(server);
+  return server;
+};
+
 /** Polls until none of `pids` is alive; resolves with the milliseconds that took, or throws after `boundMs`. */
 async function allGone(pids: number[], boundMs: number): Promise<number> {
   const started = Date.now();
@@ -192,8 +198,7 @@ describe("serve --processes 2 under load", () => {
 
 describe("one instance per port and DATA_DIR", () => {
   test("a SIGKILLed supervisor takes its children with it within 3 s; the port is free and a new instance starts", async () => {
-    const server = await start("orphans");
-    await bothListening(server);
+    const server = await startListening("orphans");
     const children = [...childPids(server).values()];
     expect(children.length).toBe(2);
     process.kill(server.proc.pid, "SIGKILL");
@@ -201,8 +206,7 @@ describe("one instance per port and DATA_DIR", () => {
     console.error(`supervisor SIGKILLed: both children gone after ${tookMs} ms`);
     await expect(fetch(`${server.base}/healthz`)).rejects.toThrow();
     // The lock the dead supervisor left names only dead processes: the next start takes it over.
-    const again = await start("orphans", server.port);
-    await bothListening(again);
+    const again = await startListening("orphans", server.port);
     try {
       expect((await fetch(`${again.base}/healthz`)).status).toBe(200);
     } finally {
@@ -211,8 +215,7 @@ describe("one instance per port and DATA_DIR", () => {
   }, 60_000);
 
   test("a second supervisor on the same port and DATA_DIR is refused with one line while the first serves", async () => {
-    const first = await start("twice");
-    await bothListening(first);
+    const first = await startListening("twice");
     try {
       const second = startBeside("twice", first.port);
       expect(second.code).toBe(1);
@@ -229,8 +232,7 @@ describe("one instance per port and DATA_DIR", () => {
   }, 60_000);
 
   test("children of a dead supervisor that are still alive make a new start refuse (naming them) until they are gone", async () => {
-    const server = await start("stuck");
-    await bothListening(server);
+    const server = await startListening("stuck");
     const [stuck, other] = [...childPids(server).values()] as [number, number];
     // A child that cannot run (stopped) cannot notice its supervisor's death: it keeps the port.
     process.kill(stuck, "SIGSTOP");
@@ -248,8 +250,7 @@ describe("one instance per port and DATA_DIR", () => {
     }
     // Running again, it sees its supervisor is gone and drains.
     await allGone([stuck], 5_000);
-    const again = await start("stuck", server.port);
-    await bothListening(again);
+    const again = await startListening("stuck", server.port);
     expect(await again.stop()).toBe(0);
   }, 60_000);
 });
