@@ -2,14 +2,28 @@
 // have the same skeleton. The mapping is Unicode's confusables.txt (prototype of each character
 // that can be mistaken for another) as shipped by the `unhomoglyph` package; only its data is
 // used, so the UTS #39 recipe (NFD, map each character, NFD again) is applied here.
-import CONFUSABLE_PROTOTYPES from "unhomoglyph/data.json";
+//
+// The full table costs ~5 MB of memory, so it is loaded on the first text that is not ASCII;
+// ASCII text needs only the table's few ASCII entries (a test checks they are the package's).
 
-const prototypes = CONFUSABLE_PROTOTYPES as Readonly<Record<string, string>>;
+type Prototypes = Readonly<Record<string, string>>;
+let fullTable: Prototypes | null = null;
+const prototypes = (): Prototypes => (fullTable ??= require("unhomoglyph/data.json") as Prototypes);
+
+/** confusables.txt's entries for ASCII characters: digits and capital I read as letters, m as rn. */
+export const ASCII_PROTOTYPES: Prototypes = { "0": "O", "1": "l", I: "l", m: "rn", "|": "l", "`": "'", '"': "''", "%": "º/₀" };
+
+/** Every entry of the confusables table (tests, tools). */
+export function confusablePrototypes(): Prototypes {
+  return prototypes();
+}
 
 /** skeleton(X) = NFD(map(NFD(X))): equal skeletons mean the strings can be mistaken for each other. */
 export function skeleton(text: string): string {
+  const decomposed = text.normalize("NFD");
+  const table = /^[\x00-\x7f]*$/.test(decomposed) ? ASCII_PROTOTYPES : prototypes();
   let out = "";
-  for (const ch of text.normalize("NFD")) out += prototypes[ch] ?? ch;
+  for (const ch of decomposed) out += table[ch] ?? ch;
   return out.normalize("NFD");
 }
 

@@ -9,5 +9,5 @@ export { referencePredict, type LinearWeights } from "./reference.ts";
 export { LinkClassifier, type Classifier, type LinkClassifierStats } from "./link-classifier.ts";
 export { classifierLoadOptions, isCompiledBinary } from "./compiled-runtime.ts";
 export { deceptiveHost } from "./host-spoofing.ts";
-export { skeleton, foldedSkeleton } from "./confusables.ts";
+export { skeleton, foldedSkeleton, confusablePrototypes, ASCII_PROTOTYPES } from "./confusables.ts";
 export { isHighlyRestrictive } from "./scripts.ts";

@@ -27,14 +27,20 @@ const SCRIPT_NAMES = [
   "Toto", "Tulu_Tigalari", "Ugaritic", "Vai", "Vithkuqi", "Wancho", "Warang_Citi", "Yezidi", "Yi", "Zanabazar_Square",
 ] as const;
 
-/** A runtime older than some script simply does not know it; its characters then count as a script of their own. */
-const SCRIPT_TESTS: ReadonlyArray<readonly [string, RegExp]> = SCRIPT_NAMES.flatMap((name) => {
-  try {
-    return [[name, new RegExp(`^\\p{scx=${name}}$`, "u")] as const];
-  } catch {
-    return [];
-  }
-});
+/**
+ * One test per script, compiled on the first character beyond ASCII (they cost ~5 MB, which a
+ * process that never meets an international name need not pay). A runtime older than some script
+ * does not know it; its characters then count as a script of their own.
+ */
+let scriptTests: ReadonlyArray<readonly [string, RegExp]> | null = null;
+const compileScriptTests = () =>
+  SCRIPT_NAMES.flatMap((name) => {
+    try {
+      return [[name, new RegExp(`^\\p{scx=${name}}$`, "u")] as const];
+    } catch {
+      return [];
+    }
+  });
 const ANY_SCRIPT = /^[\p{scx=Common}\p{scx=Inherited}]$/u;
 
 // UTS #39's "augmented" script sets: Han also belongs to the Japanese, Korean and
@@ -64,7 +70,7 @@ export function scriptsOf(ch: string): ReadonlySet<string> | null {
   let scripts: ReadonlySet<string> | null = null;
   if (!ANY_SCRIPT.test(ch)) {
     const found = new Set<string>();
-    for (const [name, test] of SCRIPT_TESTS) if (test.test(ch)) found.add(name);
+    for (const [name, test] of (scriptTests ??= compileScriptTests())) if (test.test(ch)) found.add(name);
     scripts = augment(found.size > 0 ? found : new Set([`U+${cp.toString(16)}`]));
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();

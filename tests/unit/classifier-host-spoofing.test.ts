@@ -5,7 +5,7 @@
  * classifier on and off.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { deceptiveHost, foldedSkeleton, isHighlyRestrictive, skeleton } from "../../src/classifier";
+import { ASCII_PROTOTYPES, confusablePrototypes, deceptiveHost, foldedSkeleton, isHighlyRestrictive, skeleton } from "../../src/classifier";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const ADMIN = "host-spoofing-admin-token-0123456789abcdef";
@@ -89,6 +89,12 @@ describe("deceptive hosts", () => {
     expect(skeleton("m")).toBe("rn");
     expect(foldedSkeleton("g00gle")).toBe("google");
     expect(skeleton("bücher")).toBe("bücher".normalize("NFD"));
+  });
+
+  test("the ASCII shortcut is exactly the confusables table's ASCII entries", () => {
+    const table = confusablePrototypes();
+    expect(Object.keys(table).length).toBeGreaterThan(6_000);
+    expect(Object.fromEntries(Object.entries(table).filter(([ch]) => ch.charCodeAt(0) < 0x80))).toEqual({ ...ASCII_PROTOTYPES });
   });
 
   test("restriction level: single script or Latin with Japanese, Chinese or Korean scripts", () => {
