@@ -8,7 +8,7 @@ import { Elysia } from "elysia";
 import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
-import { errorHandler } from "./http";
+import { ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkRoutes } from "./links";
 import { linkReadGuard } from "./links/link-routes";
 import { ErrorResponse } from "./links/link-schemas";
@@ -26,6 +26,11 @@ export interface AppOptions {
 export function buildApp(runtime: Runtime, options: AppOptions = {}) {
   const { config } = runtime;
   return new Elysia({ name: "ringlink", normalize: false })
+    // Runs before Elysia reads the path out of request.url (see routable-url.ts).
+    .wrap((handle, request) => {
+      ensureRoutableUrl(request);
+      return handle;
+    })
     .use(errorHandler)
     .use(requestLog(config.accessLog, runtime.metrics))
     .use(

@@ -73,6 +73,8 @@ export interface LinkManagementConfig {
   rateLimitPassword: RatePolicy | null;
   /** new link passwords hashed per client (create, bulk, PATCH): each is an argon2id hash */
   rateLimitPasswordHash: RatePolicy | null;
+  /** refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client */
+  rateLimitAuthFailures: RatePolicy | null;
 }
 
 export interface Config {
@@ -219,6 +221,20 @@ function kafkaName(name: string, raw: string | undefined, fallback: string): str
   return raw;
 }
 
+/**
+ * The super-key: long enough that guessing it is hopeless, and printable ASCII without spaces so
+ * it survives `Authorization: Bearer <token>` unchanged. The value itself is never echoed.
+ */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+function adminToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError("ADMIN_TOKEN", "may hold only printable ASCII characters, no spaces or control characters");
+  if (raw.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError("ADMIN_TOKEN", `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long (got ${raw.length}); for example: openssl rand -hex 32`);
+  }
+  return raw;
+}
+
 /** A probability in (0, 1], or off. */
 function threshold(name: string, raw: string | undefined, fallback: number): number | null {
   if (raw === undefined) return fallback;
@@ -279,7 +295,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(text(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
-    adminToken: text(env, "ADMIN_TOKEN"),
+    adminToken: adminToken(text(env, "ADMIN_TOKEN")),
     visitorSalt: text(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", text(env, "MAX_URL_LENGTH"), 2048, 32, 65_536),
     maxBodyBytes: integer("MAX_BODY_BYTES", text(env, "MAX_BODY_BYTES"), 16 * 1024, 1024, 10 * 1024 * 1024),
@@ -304,6 +320,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", text(env, "UNSAFE_URL_THRESHOLD"), 0.9),
       rateLimitPassword: policy("RATE_LIMIT_PASSWORD", text(env, "RATE_LIMIT_PASSWORD"), "10/min", "password"),
       rateLimitPasswordHash: policy("RATE_LIMIT_PASSWORD_HASH", text(env, "RATE_LIMIT_PASSWORD_HASH"), "30/min", "password-hash"),
+      rateLimitAuthFailures: policy("RATE_LIMIT_AUTH_FAILURES", text(env, "RATE_LIMIT_AUTH_FAILURES"), "10/min", "auth-failures"),
     },
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
     shards,
@@ -344,7 +361,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
   { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
   { name: "WS_ALLOWED_ORIGINS", default: "(none)", meaning: "comma list of other origins (https://ops.example) whose pages may open /ws; our own always may" },
-  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin)" },
+  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable characters, no spaces" },
   { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
   { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },
@@ -369,6 +386,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "UNSAFE_URL_THRESHOLD", default: "0.9", meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables" },
   { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
   { name: "RATE_LIMIT_PASSWORD_HASH", default: "30/min", meaning: "new link passwords per client (create, bulk, PATCH; each costs an argon2id hash)" },
+  { name: "RATE_LIMIT_AUTH_FAILURES", default: "10/min", meaning: "refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client; past it every authenticated request answers 429 until the bucket refills" },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
   { name: "KAFKA_BROKERS", default: "(unset)", meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them" },

@@ -3,7 +3,7 @@
 import { availableParallelism } from "node:os";
 import { UsageError, parseArgs } from "./cli/argv";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
-import { runSupervisor, serveProcess } from "./server";
+import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
 import { createEventTopics } from "./events";
 import { seedLinks } from "./cli/seed";
@@ -68,13 +68,21 @@ async function main(argv: string[]): Promise<number> {
   switch (args.command) {
     case "serve": {
       const supervised = process.env.RINGLINK_SUPERVISED === "1" && flags.processIndex !== undefined;
+      // The supervisor (or a lone server) holds the port's lock; its children run under it.
+      const lock = supervised ? undefined : await InstanceLock.acquire({ dataDir: config.dataDir, port: config.port });
       if (config.processes > 1 && !supervised) {
         return runSupervisor({
           processes: config.processes,
           childArgv: (i) => [...selfArgv(), "serve", "--port", String(config.port), "--process-index", String(i)],
+          lock,
         });
       }
-      await serveProcess(config, { supervised });
+      try {
+        await serveProcess(config, { supervised, lock });
+      } catch (error) {
+        lock?.release();
+        throw error;
+      }
       return -1; // keep running until a signal
     }
     case "migrate": {
@@ -155,6 +163,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`ringlink: invalid configuration: ${error.message}`);
+    else if (error instanceof InstanceLockError) console.error(`ringlink: refusing to start: ${error.message}`);
     else if (error instanceof UsageError) console.error(`ringlink: ${error.message}`);
     else console.error(`ringlink: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(error instanceof UsageError ? 2 : 1);

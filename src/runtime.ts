@@ -3,7 +3,7 @@
  * connection, a timer or a file is created here and closed by `close()`, in dependency order.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { createOriginCheck, createWatchAccess, type WatchAccess } from "./access";
@@ -12,6 +12,7 @@ import { LocalClickAggregator, StatsService, createAnalyticsStore, startProcesse
 import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
+import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
 import { EventIds, InProcessEventBus, createEventBus, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
@@ -72,15 +73,16 @@ export interface RuntimeOptions {
 
 /** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
 function embeddedVisitorSalt(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, "visitor-salt");
   if (!existsSync(file)) {
     try {
-      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: 0o600 });
+      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
     } catch {
       // another process won the race to create it
     }
   }
+  restrictIfPresent(file);
   return readFileSync(file, "utf8").trim();
 }
 
@@ -101,7 +103,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // a failed load is forgotten so the next use tries again.
   let model: Promise<UrlClassifier> | null = null;
   const loadModel = () => (model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => ((model = null), Promise.reject(error))));
-  const management = createLinkManagement(config, store, loadModel);
+  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  const management = createLinkManagement(config, store, rateLimiter, loadModel);
   const hasher = new PasswordHasher();
   const resolver = new LinkResolver({
     l1,
@@ -109,7 +112,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     store,
     ttlMs: config.cacheTtlMs,
     negativeTtlMs: config.negativeCacheTtlMs,
-    blockedBy: (url) => management.safety.blockedBy(url),
+    blocklist: management.safety.blocklist,
   });
   const links = new LinkService({
     store,
@@ -139,7 +142,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         })
       : null;
   const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};
-  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const guardOf = (policy: RatePolicy | null) => rateLimitGuard(rateLimiter, policy, config.trustedProxies);
   const guards: RequestGuards = {
     create: guardOf(config.rateLimitCreate),

@@ -23,6 +23,12 @@ export class DomainBlocklist {
   private watching: string | null = null;
   /** how many times the file was (re)loaded: lets tests wait for a reload */
   loads = 0;
+  /**
+   * Changes whenever the list may have changed. Cached links carry the version they were checked
+   * against, so the redirect path re-checks a link only after a reload (one integer compare per
+   * redirect otherwise).
+   */
+  version = 0;
 
   constructor(domains: Iterable<string> = []) {
     this.domains = new Set([...domains].map((d) => d.toLowerCase()));
@@ -42,6 +48,7 @@ export class DomainBlocklist {
     try {
       this.domains = parseBlocklist(readFileSync(path, "utf8"));
       this.loads++;
+      this.version++;
       if (!first) console.log(JSON.stringify({ level: "info", msg: "blocklist reloaded", path, domains: this.domains.size }));
     } catch (error) {
       if (first) throw new Error(`BLOCKLIST_FILE ${path}: ${(error as Error).message}`);
@@ -62,6 +69,16 @@ export class DomainBlocklist {
       const dot = h.indexOf(".");
       if (dot === -1) return null;
       h = h.slice(dot + 1);
+    }
+  }
+
+  /** The entry covering a URL's host, or null (also for a URL that does not parse). */
+  blockedBy(url: string): string | null {
+    if (this.domains.size === 0) return null;
+    try {
+      return this.match(new URL(url).hostname);
+    } catch {
+      return null;
     }
   }
 

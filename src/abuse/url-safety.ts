@@ -1,12 +1,15 @@
 /**
  * Abuse protection at create and update time: a blocklisted domain is refused (422
- * blocked_domain), and so is a URL the classifier labels `suspicious` with at least the configured
+ * blocked_domain), so is a host built to be mistaken for another (a brand's look-alike, mixed
+ * scripts, a Cyrillic or Greek name that reads as Latin: 422 unsafe_url, judged by the host alone,
+ * always on), and so is a URL the classifier labels `suspicious` with at least the configured
  * confidence (422 unsafe_url). The classifier runs in-process (one small ONNX model, loaded once
  * per process on first use, ~0.2 ms per URL). If the model cannot be loaded, creates are allowed
  * (fail open, logged) and loading is retried a minute later: the asynchronous classifier and the
  * blocklist still stand behind it, and a shortener that stops creating links because of an optional
  * model would be worse.
  */
+import { deceptiveHost } from "../classifier";
 import { Unprocessable } from "../http/errors";
 import type { DomainBlocklist } from "./domain-blocklist";
 
@@ -34,7 +37,7 @@ export class UrlSafety {
   private queued: Array<{ urls: readonly string[]; resolve: (verdicts: Verdict[]) => void; reject: (error: unknown) => void }> = [];
   private failedAt = 0;
   /** refusals and fail-open passes, for tests and logs */
-  readonly stats = { blocked: 0, unsafe: 0, unclassified: 0 };
+  readonly stats = { blocked: 0, deceptive: 0, unsafe: 0, unclassified: 0 };
 
   constructor(private readonly opts: UrlSafetyOptions) {}
 
@@ -42,15 +45,14 @@ export class UrlSafety {
     return this.opts.threshold;
   }
 
+  /** The domain blocklist, for the redirect path's per-version re-check of cached links; null without BLOCKLIST_FILE. */
+  get blocklist(): DomainBlocklist | null {
+    return this.opts.blocklist;
+  }
+
   /** The blocklist entry covering the URL's host, or null (cheap: used on cache fills too). */
   blockedBy(url: string): string | null {
-    const list = this.opts.blocklist;
-    if (list === null || list.size === 0) return null;
-    try {
-      return list.match(new URL(url).hostname);
-    } catch {
-      return null;
-    }
+    return this.opts.blocklist?.blockedBy(url) ?? null;
   }
 
   /** Whether an asynchronous verdict should take a link down. */
@@ -58,14 +60,23 @@ export class UrlSafety {
     return this.opts.threshold !== null && verdict.label === SUSPICIOUS && verdict.confidence >= this.opts.threshold;
   }
 
-  async assertSafe(urls: readonly string[]): Promise<void> {
-    for (const url of urls) {
+  /**
+   * `urls` are the normalised targets; `typed` the same URLs as submitted (host letter case
+   * matters to the look-alike check: URL parsing turns `paypaI` into `paypai`).
+   */
+  async assertSafe(urls: readonly string[], typed: readonly string[] = urls): Promise<void> {
+    urls.forEach((url, i) => {
       const entry = this.blockedBy(url);
       if (entry !== null) {
         this.stats.blocked++;
         throw new Unprocessable("blocked_domain", `links to ${entry} are not allowed here`);
       }
-    }
+      const deceptive = deceptiveHost(url, typed[i] ?? url);
+      if (deceptive !== null) {
+        this.stats.deceptive++;
+        throw new Unprocessable("unsafe_url", `url looks unsafe: its host ${deceptive}`);
+      }
+    });
     if (this.opts.threshold === null || urls.length === 0) return;
     const verdicts = await this.classify(urls);
     if (verdicts === null) return;

@@ -15,6 +15,7 @@
  */
 import { AppError, Forbidden, Unauthorized } from "../http/errors";
 import { bearerToken, hasScope, type Principal, type TokenAuthenticator } from "../keys";
+import type { PeerAddressSource } from "../ratelimit";
 import type { OriginCheck } from "./origin-policy";
 
 /** The subprotocol a client offers beside its token, and the one the server answers with. */
@@ -25,7 +26,7 @@ export type WatchDecision =
   | { allowed: true; principal: Principal | null; protocol: string | null }
   | { allowed: false; refusal: AppError };
 
-export type WatchAccess = (request: Request) => Promise<WatchDecision>;
+export type WatchAccess = (request: Request, peer: PeerAddressSource | null) => Promise<WatchDecision>;
 
 export interface WatchAccessDeps {
   authenticateToken: TokenAuthenticator;
@@ -42,7 +43,7 @@ function offeredProtocols(request: Request): string[] {
 }
 
 export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
-  return async (request) => {
+  return async (request, peer) => {
     if (!deps.originAllowed(request)) return refuse(new AppError(403, "origin_not_allowed", "this page's origin may not open the live stream"));
     const offered = offeredProtocols(request);
     const protocol = offered.includes(STREAM_PROTOCOL) ? STREAM_PROTOCOL : null;
@@ -64,7 +65,7 @@ export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
     }
     let principal: Principal;
     try {
-      principal = await deps.authenticateToken(token);
+      principal = await deps.authenticateToken(token, request, peer);
     } catch (error) {
       if (error instanceof AppError) return refuse(error);
       throw error;

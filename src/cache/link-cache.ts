@@ -17,6 +17,12 @@ export interface CachedLink {
   /** a password interstitial comes first; the hash itself stays in the database */
   password: boolean;
   forwardQuery: boolean;
+  /**
+   * This process's blocklist check, kept on the L1 entry (never stored in Redis): the blocklist
+   * version the link was checked against, and whether its domain was listed then.
+   */
+  screenedAt?: number;
+  blocked?: boolean;
 }
 
 export const MISSING = Symbol("missing");

@@ -2,7 +2,9 @@
 // turns a URL string into numbers happens here (including normalisation), so
 // the ONNX graph is only the linear model and can't drift from training.
 
+import { domainToUnicode } from "node:url";
 import { isHostingSuffix, isIpLiteral, parseUrl, splitDomain, type ParsedUrl } from "./domain.ts";
+import { deceptiveHost } from "./host-spoofing.ts";
 import {
   EXECUTABLE_EXTENSIONS,
   LURE_WORDS,
@@ -22,7 +24,7 @@ export const STRUCT_DIM = 64;
 const HASH_DIM = FEATURE_DIM - STRUCT_DIM;
 
 /** Version tag written into the model so a feature change can't silently reuse old weights. */
-export const FEATURE_VERSION = "url-features-v2";
+export const FEATURE_VERSION = "url-features-v3";
 
 // Relative weight of each hashed group after per-group L2 normalisation, so a
 // long path cannot drown out the host just by having more tokens. Host
@@ -111,7 +113,10 @@ function entropy(text: string): number {
 const clamp = (x: number, hi: number): number => (x > hi ? hi : x);
 
 interface Parts {
+  /** the parsed URL with an international host in its Unicode form */
   readonly url: ParsedUrl;
+  /** the host is built to be mistaken for another (host-spoofing.ts) */
+  readonly deceptive: boolean;
   readonly hostLabels: readonly string[];
   readonly hostWords: readonly string[];
   readonly pathWords: readonly string[];
@@ -121,7 +126,11 @@ interface Parts {
 }
 
 function split(raw: string): Parts {
-  const url = parseUrl(raw);
+  const parsed = parseUrl(raw);
+  // An international name is read as written (bücher.de), not as its punycode (xn--bcher-kva.de),
+  // whose letters and n-grams mean nothing and made every IDN look like phishing.
+  const url = parsed.host.includes("xn--") ? { ...parsed, host: domainToUnicode(parsed.host) || parsed.host } : parsed;
+  const deceptive = parsed.host !== "" && !isIpLiteral(parsed.host) && deceptiveHost(`http://${parsed.host}/`, raw) !== null;
   const path = safeDecode(url.path).slice(0, MAX_PATH_CHARS);
   const q = path.indexOf("?");
   const pathname = q < 0 ? path : path.slice(0, q);
@@ -131,8 +140,9 @@ function split(raw: string): Parts {
   const hostLabels = url.host.split(".").filter((l) => l.length > 0);
   return {
     url,
+    deceptive,
     hostLabels,
-    hostWords: url.host.split(/[^a-z0-9]+/).filter((w) => w.length > 0),
+    hostWords: url.host.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0),
     pathWords: path.split(/[^a-z0-9]+/).filter((w) => w.length > 0),
     segments,
     query: q < 0 ? "" : path.slice(q + 1),
@@ -222,7 +232,7 @@ function structural(p: Parts, out: Float32Array): void {
 
   const f = [
     ip ? 1 : 0,
-    host.includes("xn--") ? 1 : 0,
+    p.deceptive ? 1 : 0,
     clamp(host.length / 40, 2),
     clamp((host.match(/\./g) ?? []).length / 4, 2),
     clamp((host.match(/-/g) ?? []).length / 4, 2),

@@ -8,3 +8,6 @@ export { registrableDomain } from "./domain.ts";
 export { referencePredict, type LinearWeights } from "./reference.ts";
 export { LinkClassifier, type Classifier, type LinkClassifierStats } from "./link-classifier.ts";
 export { classifierLoadOptions, isCompiledBinary } from "./compiled-runtime.ts";
+export { deceptiveHost } from "./host-spoofing.ts";
+export { skeleton, foldedSkeleton, confusablePrototypes, ASCII_PROTOTYPES } from "./confusables.ts";
+export { isHighlyRestrictive } from "./scripts.ts";

@@ -71,6 +71,11 @@ export function isBrand(token: string): boolean {
   return BRAND_OWNERS.has(token);
 }
 
+/** Every brand name on the list. */
+export function brandNames(): IterableIterator<string> {
+  return BRAND_OWNERS.keys();
+}
+
 export function isGovLureToken(token: string): boolean {
   return GOV_LURE_TOKENS.has(token);
 }

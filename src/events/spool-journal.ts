@@ -20,8 +20,9 @@
  *   not fit are refused (the caller counts them as dropped): the journal never grows unbounded and
  *   what it holds stays a gap-free, ordered prefix of what was offered.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from "../files";
 
 export interface SpoolJournalOptions {
   maxBytes: number;
@@ -67,7 +68,7 @@ export class SpoolJournal {
   constructor(readonly dir: string, options: SpoolJournalOptions) {
     this.maxBytes = options.maxBytes;
     this.segmentBytes = Math.max(4096, Math.min(options.segmentBytes ?? 8 * 1024 * 1024, Math.floor(options.maxBytes / 4)));
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     this.lock();
     for (const name of readdirSync(dir).filter((n) => n.endsWith(SEGMENT_SUFFIX)).sort()) {
       const seq = Number(name.slice(0, -SEGMENT_SUFFIX.length));
@@ -90,7 +91,7 @@ export class SpoolJournal {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
-    writeFileSync(file, String(process.pid));
+    writeFileSync(file, String(process.pid), { mode: PRIVATE_FILE_MODE });
   }
 
   private loadCursor(): SpoolPosition {
@@ -204,11 +205,11 @@ export class SpoolJournal {
       this.writeFd = null;
     } else if (last && last.size < this.segmentBytes && last.seq >= this.cursor.segment) {
       // Restarted with a partly filled last segment: keep appending to it.
-      this.writeFd = openSync(join(this.dir, segmentName(last.seq)), "a");
+      this.writeFd = openSync(join(this.dir, segmentName(last.seq)), "a", PRIVATE_FILE_MODE);
       return;
     }
     const seq = Math.max(last?.seq ?? 0, this.cursor.segment - 1) + 1;
-    this.writeFd = openSync(join(this.dir, segmentName(seq)), "a");
+    this.writeFd = openSync(join(this.dir, segmentName(seq)), "a", PRIVATE_FILE_MODE);
     this.segments.push({ seq, size: fstatSync(this.writeFd).size });
   }
 
@@ -290,7 +291,7 @@ export class SpoolJournal {
       this.dropReadSegments();
     }
     const tmp = join(this.dir, "cursor.tmp");
-    writeFileSync(tmp, JSON.stringify(this.cursor));
+    writeFileSync(tmp, JSON.stringify(this.cursor), { mode: PRIVATE_FILE_MODE });
     renameSync(tmp, join(this.dir, "cursor"));
   }
 

@@ -61,8 +61,8 @@ export class UnsupportedMediaType extends AppError {
   }
 }
 export class RateLimited extends AppError {
-  constructor(retryAfterSeconds: number, headers: Record<string, string> = {}) {
-    super(429, "rate_limited", "too many requests, slow down", {
+  constructor(retryAfterSeconds: number, headers: Record<string, string> = {}, message = "too many requests, slow down") {
+    super(429, "rate_limited", message, {
       ...headers,
       "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))),
     });

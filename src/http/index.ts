@@ -6,3 +6,4 @@ export { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS, ASSET_SECURITY_H
 export { checkedQuery, parseQuery, ACCEPTS, type QuerySchema } from "./query-params";
 export { EXPECTED, expectation, mustBe } from "./expectation";
 export { fieldErrorCode } from "./field-codes";
+export { ensureRoutableUrl } from "./routable-url";

@@ -3,14 +3,20 @@
  * time) is the super-key, anything else must be an API key. No header means anonymous (null);
  * a token that is not valid is refused (403) rather than treated as anonymous, so a client with a
  * revoked key finds out instead of silently creating unowned links.
+ *
+ * Every refused credential (malformed header, unknown, revoked or expired key, wrong admin token)
+ * spends one of the client's failures (RATE_LIMIT_AUTH_FAILURES); once they are spent the client's
+ * credentials are not even looked at until the bucket refills (429 + Retry-After).
  */
 import { timingSafeEqual } from "node:crypto";
-import { Forbidden, Unauthorized } from "../http/errors";
+import { AppError, Forbidden, Unauthorized } from "../http/errors";
+import type { FailureGuard, PeerAddressSource } from "../ratelimit";
 import type { KeyService } from "./key-service";
 import { ADMIN_PRINCIPAL, hasScope, type Principal } from "./principal";
 import type { Scope } from "./scopes";
 
-export type Authenticate = (request: Request) => Promise<Principal | null>;
+/** `peer` (Bun's server) names the client whose failures are counted. */
+export type Authenticate = (request: Request, peer: PeerAddressSource | null) => Promise<Principal | null>;
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -28,21 +34,36 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Who a token names: the ADMIN_TOKEN, or an API key (403 when it is neither). */
-export type TokenAuthenticator = (token: string) => Promise<Principal>;
+/** Who a token names: the ADMIN_TOKEN, or an API key (403 when it is neither). `request` and `peer` name the client whose failures count. */
+export type TokenAuthenticator = (token: string, request: Request, peer: PeerAddressSource | null) => Promise<Principal>;
 
-export function createTokenAuthenticator(keys: KeyService, adminToken: string | undefined): TokenAuthenticator {
-  return async (token) => {
+const isRefusal = (error: unknown) => error instanceof AppError && (error.status === 401 || error.status === 403);
+
+/** Runs one credential check, spending a failure of the client's budget when it is refused. */
+async function counted<T>(failures: FailureGuard | null, request: Request, peer: PeerAddressSource | null, check: () => Promise<T>): Promise<T> {
+  if (failures === null) return check();
+  failures.assertAllowed(request, peer);
+  try {
+    return await check();
+  } catch (error) {
+    if (isRefusal(error)) await failures.recordFailure(request, peer);
+    throw error;
+  }
+}
+
+export function createTokenAuthenticator(keys: KeyService, adminToken: string | undefined, failures: FailureGuard | null = null): TokenAuthenticator {
+  const byToken = async (token: string): Promise<Principal> => {
     if (adminToken !== undefined && sameToken(token, adminToken)) return ADMIN_PRINCIPAL;
     return keys.authenticate(token);
   };
+  return (token, request, peer) => counted(failures, request, peer, () => byToken(token));
 }
 
-export function createAuthenticator(keys: KeyService, adminToken: string | undefined): Authenticate {
+export function createAuthenticator(keys: KeyService, adminToken: string | undefined, failures: FailureGuard | null = null): Authenticate {
   const byToken = createTokenAuthenticator(keys, adminToken);
-  return async (request) => {
-    const token = bearerToken(request);
-    return token === null ? null : byToken(token);
+  return async (request, peer) => {
+    if (!request.headers.has("authorization")) return null;
+    return counted(failures, request, peer, () => byToken(bearerToken(request)!, request, peer));
   };
 }
 

@@ -54,9 +54,9 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
   return new Elysia({ name: "legacy-links" })
     .post(
       "/create",
-      async ({ body, request }) => {
+      async ({ body, request, server }) => {
         // The same access rules as the main API: ANON_CREATE, and a key's links are owned by it.
-        const principal = await authenticate(request);
+        const principal = await authenticate(request, server);
         await access.assertMayCreate(principal, {});
         const { link } = await service.create({ url: body.long_url }, { owner: ownerIdOf(principal) });
         return { short_url: `${publicBaseUrl}/${link.code}` };
@@ -71,12 +71,12 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
     )
     .post(
       "/shorten",
-      async ({ request, set }) => {
+      async ({ request, set, server }) => {
         const form = await readForm(request, maxBodyBytes);
         const json = wantsJson(request);
         try {
           if (typeof form.long_url !== "string") throw new InvalidInput("invalid_url", "form field long_url is required");
-          const principal = await authenticate(request);
+          const principal = await authenticate(request, server);
           await access.assertMayCreate(principal, { alias: form.alias });
           const { link } = await service.create(
             {

@@ -9,7 +9,7 @@ import { UrlClassifier, classifierLoadOptions } from "../classifier";
 import type { Config } from "../config";
 import { RateLimited } from "../http/errors";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "../keys";
-import { clientAddress, rateLimitHeaders, type RateLimiter } from "../ratelimit";
+import { clientAddress, failureGuard, rateLimitHeaders, type RateLimiter } from "../ratelimit";
 import type { PasswordGuard } from "../redirect/unlock-handler";
 import type { LinkStore } from "../storage";
 import { LinkAccess } from "./link-access";
@@ -29,6 +29,7 @@ const log = (line: Record<string, unknown>) => console.error(JSON.stringify({ ts
 export function createLinkManagement(
   config: Config,
   store: LinkStore,
+  rateLimiter: RateLimiter,
   loadClassifier: () => Promise<UrlClassifier> = () => UrlClassifier.load(classifierLoadOptions()),
 ): LinkManagement {
   const lm = config.linkManagement;
@@ -39,10 +40,11 @@ export function createLinkManagement(
     loadClassifier,
     log,
   });
+  const authFailures = failureGuard(rateLimiter, lm.rateLimitAuthFailures, config.trustedProxies, "too many failed authentications from this address; wait before trying again");
   return {
     keys,
-    authenticate: createAuthenticator(keys, config.adminToken),
-    authenticateToken: createTokenAuthenticator(keys, config.adminToken),
+    authenticate: createAuthenticator(keys, config.adminToken, authFailures),
+    authenticateToken: createTokenAuthenticator(keys, config.adminToken, authFailures),
     access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
     safety,
     close: () => safety.close(),

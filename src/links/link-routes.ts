@@ -69,7 +69,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     .post(
       "/",
       async ({ body, request, set, server }) => {
-        const principal = await authenticate(request);
+        const principal = await authenticate(request, server);
         await access.assertMayCreate(principal, body);
         await spendHashes(request, server, setsPassword(body) ? 1 : 0);
         const { link, created } = await service.create(body, { owner: ownerIdOf(principal) });
@@ -107,7 +107,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     .post(
       "/bulk",
       async ({ body, request, server }) => {
-        const principal = access.assertMayBulk(await authenticate(request));
+        const principal = access.assertMayBulk(await authenticate(request, server));
         const owner = ownerIdOf(principal);
         const passwords = body.links.filter(setsPassword).length;
         if (passwords > MAX_BULK_PASSWORDS) {
@@ -147,8 +147,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/",
-      async ({ query, request }) => {
-        const principal = await authenticate(request);
+      async ({ query, request, server }) => {
+        const principal = await authenticate(request, server);
         const scope = await access.listScope(principal);
         const page = await service.list({
           limit: query.limit ?? 20,
@@ -176,9 +176,9 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/:code",
-      async ({ params, request }) => {
+      async ({ params, request, server }) => {
         const link = await service.get(params.code);
-        const principal = await authenticate(request);
+        const principal = await authenticate(request, server);
         access.assertMayRead(principal, link);
         return viewFor(principal, link);
       },
@@ -191,7 +191,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     .patch(
       "/:code",
       async ({ params, body, request, server }) => {
-        const principal = await authenticate(request);
+        const principal = await authenticate(request, server);
         await spendHashes(request, server, setsPassword(body) ? 1 : 0);
         const link = await service.update(params.code, body, {
           authorize: (current) => access.assertOwns(principal, current, "manage", "changing links"),
@@ -214,8 +214,8 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .delete(
       "/:code",
-      async ({ params, request, set }) => {
-        const principal = await authenticate(request);
+      async ({ params, request, set, server }) => {
+        const principal = await authenticate(request, server);
         await service.remove(params.code, (link) => access.assertOwns(principal, link, "manage", "deleting links"));
         set.status = 204;
         return null;
@@ -268,12 +268,12 @@ const GUARDED_SUB_ROUTES = new Set(["/api/v1/links/:code/stats"]);
  * those modules; anonymous links pass without a lookup beyond the one the route makes anyway.
  */
 export function linkReadGuard({ service, access, authenticate }: Pick<LinkRoutesOptions, "service" | "access" | "authenticate">) {
-  return new Elysia({ name: "link-read-access" }).onBeforeHandle({ as: "global" }, async ({ route, params, request }) => {
+  return new Elysia({ name: "link-read-access" }).onBeforeHandle({ as: "global" }, async ({ route, params, request, server }) => {
     if (!GUARDED_SUB_ROUTES.has(route)) return;
     const code = (params as Record<string, string | undefined>).code;
     if (code === undefined) return;
     const link = await service.get(code).catch(() => null);
     // Unknown and deleted codes get the route's own 404/410.
-    if (link !== null) access.assertMayRead(await authenticate(request), link);
+    if (link !== null) access.assertMayRead(await authenticate(request, server), link);
   });
 }

@@ -88,7 +88,7 @@ export class LinkService {
   async create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
     const started = performance.now();
     const request = validateCreateInput(input, this.deps.policy, this.now());
-    await this.deps.safety?.assertSafe([request.url]);
+    await this.deps.safety?.assertSafe([request.url], [typeof input.url === "string" ? input.url : request.url]);
     const owner = options.owner ?? null;
     // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
     const reusable = request.reusable && owner === null && options.presetCode === undefined;
@@ -218,7 +218,7 @@ export class LinkService {
     const patch = validateUpdateInput(input, this.deps.policy, this.now());
     const current = await this.get(code);
     options.authorize?.(current);
-    if (patch.url !== undefined && patch.url !== current.url) await this.deps.safety?.assertSafe([patch.url]);
+    if (patch.url !== undefined && patch.url !== current.url) await this.deps.safety?.assertSafe([patch.url], [typeof input.url === "string" ? input.url : patch.url]);
     let disabled = current.disabled;
     if (patch.disabled === true && disabled === null) disabled = "manual";
     if (patch.disabled === false && disabled !== null) {

@@ -4,3 +4,4 @@ export { MemoryRateLimiter } from "./memory-limiter";
 export { RedisRateLimiter, type RedisDownBehaviour } from "./redis-limiter";
 export { clientAddress, parseCidr, isTrusted, type Cidr } from "./client-address";
 export { rateLimitGuard, limitedBy, type RateLimitGuard, type RequestGuards, type PeerAddressSource } from "./rate-limit-guard";
+export { failureGuard, type FailureGuard } from "./failure-guard";

@@ -32,8 +32,8 @@ export function realtimeRoutes(realtime: Realtime, watchAccess: WatchAccess) {
   return new Elysia({ name: "realtime" }).ws("/ws", {
     // OpenAPI has no WebSocket operation; the GET below documents the endpoint instead.
     detail: { hide: true },
-    async upgrade({ request, set }) {
-      const decision = await watchAccess(request);
+    async upgrade({ request, set, server }) {
+      const decision = await watchAccess(request, server);
       if (!decision.allowed) throw decision.refusal;
       if (decision.protocol !== null) set.headers["sec-websocket-protocol"] = decision.protocol;
       audiences.set(request, audienceOf(decision.principal));

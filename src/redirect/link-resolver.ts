@@ -3,7 +3,7 @@
  * mode) -> the store (replica, then primary). Concurrent misses for one code share one lookup, and
  * a code that does not exist is remembered briefly as MISSING so a flood of junk stays off the DB.
  */
-import { MISSING, type CacheEntry, type LinkCache, type LruCache } from "../cache";
+import { MISSING, type CacheEntry, type CachedLink, type LinkCache, type LruCache } from "../cache";
 import { toCachedLink } from "../links/link-state";
 import type { LinkStore } from "../storage";
 
@@ -21,10 +21,17 @@ export interface ResolverOptions {
   ttlMs: number;
   negativeTtlMs: number;
   /**
-   * The blocklist entry covering a URL, checked when a link is loaded from the store (not per
-   * redirect): a domain blocklisted after its links were made stops them within a cache lifetime.
+   * The domain blocklist (null: none configured). Every link served, cached or not, has been
+   * checked against the list's current version: a cached link is re-checked once after each
+   * reload, so a newly listed domain stops redirecting within the reload interval.
    */
-  blockedBy?: (url: string) => string | null;
+  blocklist?: BlocklistScreen | null;
+}
+
+export interface BlocklistScreen {
+  readonly version: number;
+  /** the entry covering the URL's host, or null */
+  blockedBy(url: string): string | null;
 }
 
 export class LinkResolver {
@@ -32,10 +39,24 @@ export class LinkResolver {
   /** how many lookups reached the store: lets tests prove single-flight and negative caching */
   storeLookups = 0;
 
-  constructor(private readonly opts: ResolverOptions) {}
+  private readonly blocklist: BlocklistScreen | null;
+
+  constructor(private readonly opts: ResolverOptions) {
+    this.blocklist = opts.blocklist ?? null;
+  }
 
   peek(code: string): CacheEntry | undefined {
-    return this.opts.l1.get(code);
+    const entry = this.opts.l1.get(code);
+    // Without a blocklist the hot path pays one null check; with one, an integer compare.
+    if (this.blocklist !== null && entry !== undefined && entry !== MISSING && entry.screenedAt !== this.blocklist.version) this.screen(entry);
+    return entry;
+  }
+
+  private screen(entry: CachedLink): void {
+    const list = this.blocklist;
+    if (list === null || entry.screenedAt === list.version) return;
+    entry.screenedAt = list.version;
+    entry.blocked = list.blockedBy(entry.url) !== null;
   }
 
   resolve(code: string): Promise<Resolution> {
@@ -52,6 +73,7 @@ export class LinkResolver {
       // The shared cache is an optimisation: when it fails, the database still answers.
       const shared = await l2.get(code).catch(() => undefined);
       if (shared !== undefined) {
+        if (shared !== MISSING) this.screen(shared);
         l1.set(code, shared, shared === MISSING ? negativeTtlMs : ttlMs);
         return { entry: shared, source: "redis" };
       }
@@ -63,8 +85,8 @@ export class LinkResolver {
       void l2?.setMissing(code, negativeTtlMs).catch(() => {});
       return { entry: MISSING, source };
     }
-    let entry = toCachedLink(record);
-    if (entry.disabled === null && this.opts.blockedBy?.(entry.url)) entry = { ...entry, disabled: "unsafe" };
+    const entry = toCachedLink(record);
+    this.screen(entry);
     l1.set(code, entry, ttlMs);
     void l2?.set(entry, ttlMs).catch(() => {});
     return { entry, source };

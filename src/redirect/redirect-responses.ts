@@ -40,6 +40,7 @@ export function goneReason(entry: CachedLink, now: number): GoneReason | null {
   if (entry.deleted) return "deleted";
   if (entry.expiresAt !== null && entry.expiresAt <= now) return "expired";
   if (entry.disabled !== null) return entry.disabled === "unsafe" ? "unsafe_url" : "disabled";
+  if (entry.blocked === true) return "unsafe_url";
   return null;
 }
 

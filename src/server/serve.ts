@@ -10,15 +10,25 @@ import { IpcInvalidation } from "./ipc-invalidation";
 import { IpcRealtimeRelay } from "./ipc-realtime-relay";
 import { MetricsFanoutClient } from "./metrics-fanout";
 import { startHttpServer } from "./http-server";
+import type { InstanceLock } from "./instance-lock";
 import { startMemoryGovernor } from "./memory-governor";
+import { watchSupervisor } from "./supervisor-watch";
 
-export async function serveProcess(config: Config, options: { supervised: boolean }): Promise<void> {
+export interface ServeOptions {
+  supervised: boolean;
+  /** the instance lock of an unsupervised server, released once it has drained */
+  lock?: InstanceLock;
+}
+
+export async function serveProcess(config: Config, options: ServeOptions): Promise<void> {
   // A stop signal can come while the process is still starting (a supervisor stopping right after
   // restarting a child): remember it and drain as soon as there is something to drain, exit 0.
   let stopSignal: string | null = null;
   let onStop = (signal: string) => void (stopSignal = signal);
   process.on("SIGTERM", () => onStop("SIGTERM"));
   process.on("SIGINT", () => onStop("SIGINT"));
+  // A supervised process drains and exits when its supervisor is gone, however it went.
+  if (options.supervised) watchSupervisor((why) => onStop(why));
   // The live stream reaches sibling processes through the supervisor and other instances through
   // Redis; a distributed instance with several processes uses both (duplicates are dropped).
   const realtimeRelays: RelayTransport[] = [];
@@ -51,6 +61,7 @@ export async function serveProcess(config: Config, options: { supervised: boolea
     memory.stop();
     await server.stop(false);
     await runtime.close();
+    options.lock?.release();
     clearTimeout(timer);
     console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "stopped", signal, pid: process.pid }));
     process.exit(0);

@@ -2,10 +2,12 @@
  * `serve --processes N`: spawns N copies of this executable, each binding the port with reusePort,
  * restarts one that dies (with backoff, so a crash loop cannot spin the CPU), relays invalidations
  * and the live stream (event samples, per-second reports) between them, and on SIGTERM/SIGINT
- * drains them all before exiting 0.
+ * drains them all before exiting 0. The instance lock (instance-lock.ts) names the children as
+ * they are spawned; each child watches for its supervisor's death (supervisor-watch.ts).
  */
 import type { Subprocess } from "bun";
 import { isRelayMessage } from "../realtime";
+import type { InstanceLock } from "./instance-lock";
 import { isInvalidateMessage } from "./ipc-invalidation";
 import { MetricsFanoutHub, isFanoutMessage } from "./metrics-fanout";
 
@@ -14,6 +16,8 @@ export interface SupervisorOptions {
   /** argv for one child, given its process index */
   childArgv: (index: number) => string[];
   drainTimeoutMs?: number;
+  /** this instance's lock: told the children's pids, released after the drain */
+  lock?: InstanceLock;
 }
 
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
@@ -53,6 +57,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       serialization: "json",
     });
     children.set(index, child);
+    options.lock?.setChildren([...children.values()].map((c) => c.pid));
     void child.exited.then((code) => {
       if (children.get(index) === child) children.delete(index);
       if (stopping) return;
@@ -80,6 +85,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       const result = await Promise.race([Promise.all(all.map((c) => c.exited)), timeout]);
       if (result === "timeout") for (const child of all) child.kill("SIGKILL");
       const codes = result === "timeout" ? [] : result;
+      options.lock?.release();
       log("stopped", { codes });
       resolve(result === "timeout" || codes.some((c) => c !== 0) ? 1 : 0);
     };

@@ -30,13 +30,21 @@ describe("dist/ringlink", () => {
     expect(run.stderr.toString().trim()).toMatch(/^ringlink: invalid configuration: PORT: .*$/);
   });
 
+  test("an ADMIN_TOKEN shorter than 32 characters stops start-up with one line that does not echo it", () => {
+    const run = Bun.spawnSync([binary, "serve"], { cwd: workDir, env: { ...process.env, ...EMBEDDED_ENV, ADMIN_TOKEN: "hunter2" } });
+    expect(run.exitCode).toBe(1);
+    const stderr = run.stderr.toString().trim();
+    expect(stderr).toMatch(/^ringlink: invalid configuration: ADMIN_TOKEN: must be at least 32 characters long \(got 7\)[^\n]*$/);
+    expect(stderr).not.toContain("hunter2");
+  });
+
   test("an unknown command or option is a usage error", () => {
     expect(Bun.spawnSync([binary, "frobnicate"], { cwd: workDir }).exitCode).toBe(2);
     expect(Bun.spawnSync([binary, "serve", "--colour"], { cwd: workDir }).exitCode).toBe(2);
   });
 
   test("serves the dashboard, creates, resolves and deletes a link, then drains on SIGTERM", async () => {
-    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-token" } });
+    const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-admin-token-0123456789abcdef0123" } });
     try {
       const home = await fetch(`${server.base}/`);
       expect(home.status).toBe(200);
@@ -55,7 +63,7 @@ describe("dist/ringlink", () => {
       expect(hop.status).toBe(302);
       expect(hop.headers.get("location")).toBe("https://example.com/e2e");
 
-      const del = await fetch(`${server.base}/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-token" } });
+      const del = await fetch(`${server.base}/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" } });
       expect(del.status).toBe(204);
       expect((await fetch(`${server.base}/${link.code}`, { redirect: "manual" })).status).toBe(410);
     } finally {
@@ -109,7 +117,7 @@ describe("dist/ringlink", () => {
   });
 
   test("--processes 2 shares one port; a delete reaches the other process's cache; /metrics covers both", async () => {
-    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-token", DATA_DIR: join(workDir, "mp") } });
+    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-admin-token-0123456789abcdef0123", DATA_DIR: join(workDir, "mp") } });
     try {
       const created = (await (
         await fetch(`${server.base}/api/v1/links`, {
@@ -121,7 +129,7 @@ describe("dist/ringlink", () => {
       // New connections spread over both processes; warm both caches.
       const warm = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
       expect(warm.every((r) => r.status === 302)).toBe(true);
-      const del = await fetch(`${server.base}/api/v1/links/${created.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-token" } });
+      const del = await fetch(`${server.base}/api/v1/links/${created.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" } });
       expect(del.status).toBe(204);
       await Bun.sleep(200);
       const after = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));

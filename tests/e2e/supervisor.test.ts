@@ -1,15 +1,17 @@
 /**
  * `serve --processes 2` from the compiled binary under load: a child killed with SIGKILL is
  * restarted while the other keeps serving, and SIGTERM drains (in-flight requests finish, what was
- * acknowledged and counted is on disk) before the supervisor exits 0.
+ * acknowledged and counted is on disk) before the supervisor exits 0. A SIGKILLed supervisor takes
+ * its children with it, and a second instance on the same port and DATA_DIR is refused while any
+ * process of the first is alive.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EMBEDDED_ENV, childPids, ensureBinary, startServer } from "../support/processes";
+import { EMBEDDED_ENV, childPids, ensureBinary, freePort, startServer, type RunningServer } from "../support/processes";
 
-const ADMIN = "supervisor-e2e";
+const ADMIN = "supervisor-e2e-admin-token-0123456789";
 let workDir: string;
 let binary: string;
 
@@ -19,8 +21,57 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-const start = (dataDir: string) =>
-  startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: ADMIN, DATA_DIR: join(workDir, dataDir) } });
+const start = (dataDir: string, port?: number) =>
+  startServer([binary, "serve", "--processes", "2"], { cwd: workDir, port, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: ADMIN, DATA_DIR: join(workDir, dataDir) } });
+
+/** Whether `pid` runs: a zombie (exited, not yet reaped by init) serves nothing and does not count. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+/** Both children are listening (a child stopped before it has started is killed, not drained). */
+async function bothListening(server: RunningServer): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (childPids(server).size < 2) {
+    if (Date.now() > deadline) throw new Error(`not every child is listening:\n${server.output()}`);
+    await Bun.sleep(25);
+  }
+}
+
+const startListening = async (dataDir: string, port?: number) => {
+  const server = await start(dataDir, port);
+  await bothListening(server);
+  return server;
+};
+
+/** Polls until none of `pids` is alive; resolves with the milliseconds that took, or throws after `boundMs`. */
+async function allGone(pids: number[], boundMs: number): Promise<number> {
+  const started = Date.now();
+  while (pids.some(alive)) {
+    if (Date.now() - started > boundMs) throw new Error(`processes ${pids.filter(alive).join(", ")} still alive ${boundMs} ms after their supervisor was killed`);
+    await Bun.sleep(25);
+  }
+  return Date.now() - started;
+}
+
+/** Runs a second `serve` on a port that is taken and returns how it ended (it must not start). */
+function startBeside(dataDir: string, port: number) {
+  const run = Bun.spawnSync([binary, "serve", "--processes", "2", "--port", String(port)], {
+    cwd: workDir,
+    env: { ...process.env, ...EMBEDDED_ENV, ACCESS_LOG: "off", ADMIN_TOKEN: ADMIN, DATA_DIR: join(workDir, dataDir) },
+    timeout: 20_000,
+  });
+  return { code: run.exitCode, stderr: run.stderr.toString(), stdout: run.stdout.toString() };
+}
 
 async function createLink(base: string, url: string): Promise<string> {
   const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
@@ -127,5 +178,64 @@ describe("serve --processes 2 under load", () => {
     } finally {
       expect(await again.stop()).toBe(0);
     }
+  }, 60_000);
+});
+
+describe("one instance per port and DATA_DIR", () => {
+  test("a SIGKILLed supervisor takes its children with it within 3 s; the port is free and a new instance starts", async () => {
+    const server = await startListening("orphans");
+    const children = [...childPids(server).values()];
+    expect(children.length).toBe(2);
+    process.kill(server.proc.pid, "SIGKILL");
+    const tookMs = await allGone(children, 3_000);
+    console.error(`supervisor SIGKILLed: both children gone after ${tookMs} ms`);
+    await expect(fetch(`${server.base}/healthz`)).rejects.toThrow();
+    // The lock the dead supervisor left names only dead processes: the next start takes it over.
+    const again = await startListening("orphans", server.port);
+    try {
+      expect((await fetch(`${again.base}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  test("a second supervisor on the same port and DATA_DIR is refused with one line while the first serves", async () => {
+    const first = await startListening("twice");
+    try {
+      const second = startBeside("twice", first.port);
+      expect(second.code).toBe(1);
+      const lines = second.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^ringlink: refusing to start: port ${first.port} with DATA_DIR .*twice is already served by ringlink \\(pid ${first.proc.pid} and its processes \\d+, \\d+\\)`));
+      expect(second.stdout).not.toContain('"msg":"listening"');
+      // The first is untouched.
+      expect((await fetch(`${first.base}/healthz`)).status).toBe(200);
+      expect([...childPids(first).values()].every(alive)).toBe(true);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  test("children of a dead supervisor that are still alive make a new start refuse (naming them) until they are gone", async () => {
+    const server = await startListening("stuck");
+    const [stuck, other] = [...childPids(server).values()] as [number, number];
+    // A child that cannot run (stopped) cannot notice its supervisor's death: it keeps the port.
+    process.kill(stuck, "SIGSTOP");
+    try {
+      process.kill(server.proc.pid, "SIGKILL");
+      await allGone([other], 3_000);
+      expect(alive(stuck)).toBe(true);
+      const refused = startBeside("stuck", server.port);
+      expect(refused.code).toBe(1);
+      const lines = refused.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`is still served by processes ${stuck} of a ringlink supervisor that is gone (pid ${server.proc.pid})`);
+    } finally {
+      process.kill(stuck, "SIGCONT");
+    }
+    // Running again, it sees its supervisor is gone and drains.
+    await allGone([stuck], 5_000);
+    const again = await startListening("stuck", server.port);
+    expect(await again.stop()).toBe(0);
   }, 60_000);
 });

@@ -21,8 +21,8 @@ async function cli(args: string[]): Promise<string> {
   return out;
 }
 
-async function api(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {};
+async function api(base: string, method: string, path: string, body?: unknown, token?: string, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: "manual" });
@@ -41,7 +41,8 @@ describeCluster("link management across two instances", () => {
   beforeAll(async () => {
     await migrateOnce();
     // Both instances must agree on one thing only: the cluster. Redis carries invalidations.
-    const env = { UNSAFE_URL_THRESHOLD: "off", DB_POOL_MAX: "20", KAFKA_BROKERS: "" };
+    // Loopback is a trusted proxy so X-Forwarded-For can name a client of its own (failed-auth test).
+    const env = { UNSAFE_URL_THRESHOLD: "off", DB_POOL_MAX: "20", KAFKA_BROKERS: "", TRUSTED_PROXIES: "127.0.0.1,::1" };
     [a, b] = await Promise.all([startRinglink({ ...env, NODE_ID: "21" }), startRinglink({ ...env, NODE_ID: "22" })]);
     const created = await cli(["keys", "create", "--name", `it-${run}`, "--scopes", "create,manage,stats"]);
     token = /rl_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{32}/.exec(created)![0];
@@ -89,6 +90,20 @@ describeCluster("link management across two instances", () => {
       );
     }
     expect(await cli(["keys", "list"])).toContain(`short-${run}`);
+  }, TEST_MS);
+
+  test("failed authentications share one Redis bucket per client across instances (default 10/min)", async () => {
+    const attacker = { "x-forwarded-for": `2001:db8:${run.slice(0, 4)}::${run.slice(4)}` };
+    const wrong = (i: number) => `rl_AAAAAAAA_${String(i).padStart(32, "x")}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await api(i % 2 === 0 ? a.base : b.base, "GET", "/api/v1/links?limit=1", undefined, wrong(i), attacker)).status);
+    expect(statuses).toEqual(Array(10).fill(403));
+    // Five failures on each instance: only a shared bucket is empty now.
+    expect((await api(a.base, "GET", "/api/v1/links?limit=1", undefined, wrong(10), attacker)).status).toBe(429);
+    expect((await api(b.base, "GET", "/api/v1/links?limit=1", undefined, wrong(11), attacker)).status).toBe(429);
+    expect((await api(b.base, "GET", "/api/v1/links?limit=1", undefined, token, attacker)).status).toBe(429);
+    // The key itself, from its own address, is unaffected.
+    expect((await api(b.base, "GET", "/api/v1/links?limit=1", undefined, token)).status).toBe(200);
   }, TEST_MS);
 
   test("PATCH on one instance: the other stops serving the old target within 1 s", async () => {

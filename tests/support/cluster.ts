@@ -11,7 +11,7 @@ import { loadConfig } from "../../src/config";
 
 export const ROOT = join(import.meta.dir, "../..");
 const CLUSTER_SCRIPT = join(ROOT, "scripts/cluster.sh");
-export const ADMIN_TOKEN = "integration-admin-token";
+export const ADMIN_TOKEN = "integration-admin-token-0123456789ab";
 
 const MISSING_CLUSTER = [
   "integration tests need the local cluster, but DATABASE_NODES is not set.",

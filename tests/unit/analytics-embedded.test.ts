@@ -12,12 +12,14 @@ import { SqliteLinkStore } from "../../src/storage";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 import { longestStall } from "../support/event-loop";
 
+const ADMIN = "analytics-admin-token-0123456789abcdef";
+
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ ADMIN_TOKEN: "admin" });
+  app = await startTestApp({ ADMIN_TOKEN: ADMIN });
 });
 afterAll(() => app.close());
 
@@ -104,7 +106,7 @@ describe("embedded click analytics", () => {
   test("an unknown code is 404, a deleted one 410", async () => {
     expect((await stats("nosuchcode")).status).toBe(404);
     const { json: link } = await app.createLink({ url: "https://example.com/embedded-deleted" });
-    await app.request(`/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: "Bearer admin" } });
+    await app.request(`/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: `Bearer ${ADMIN}` } });
     expect((await stats(link.code)).status).toBe(410);
   });
 

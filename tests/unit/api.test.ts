@@ -4,12 +4,12 @@ import { startTestApp, type TestApp } from "../support/embedded-app";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ ADMIN_TOKEN: "s3cret-admin", PUBLIC_BASE_URL: "https://rl.example" });
+  app = await startTestApp({ ADMIN_TOKEN: "s3cret-admin-token-for-the-api-tests", PUBLIC_BASE_URL: "https://rl.example" });
 });
 afterAll(() => app.close());
 
 const json = { "content-type": "application/json" };
-const admin = { authorization: "Bearer s3cret-admin" };
+const admin = { authorization: "Bearer s3cret-admin-token-for-the-api-tests" };
 
 describe("POST /api/v1/links", () => {
   test("creates a link: 201 with code, shortUrl and the echoed options", async () => {
@@ -87,6 +87,11 @@ describe("rejects bad input with a JSON error and the right status", () => {
     ["private range", { url: "http://10.0.0.5/" }, 400, "private_target"],
     ["cloud metadata", { url: "http://169.254.169.254/latest/" }, 400, "private_target"],
     ["ipv6 loopback", { url: "http://[::1]/" }, 400, "private_target"],
+    ["IPv4-compatible loopback", { url: "http://[::127.0.0.1]/" }, 400, "private_target"],
+    ["NAT64 loopback", { url: "http://[64:ff9b::7f00:1]/x" }, 400, "private_target"],
+    ["6to4 loopback", { url: "http://[2002:7f00:1::]/" }, 400, "private_target"],
+    ["wildcard DNS to loopback", { url: "http://127.0.0.1.nip.io/admin" }, 400, "private_target"],
+    ["loopback by design", { url: "https://localtest.me/" }, 400, "private_target"],
     ["alias too short", { url: "https://example.com/", alias: "ab" }, 400, "invalid_alias"],
     ["alias too long", { url: "https://example.com/", alias: "a".repeat(65) }, 400, "invalid_alias"],
     ["alias with slash", { url: "https://example.com/", alias: "a/b/c" }, 400, "invalid_alias"],

@@ -47,6 +47,26 @@ describe("configuration", () => {
     expect(message.includes("\n")).toBe(false);
   });
 
+  test.each([
+    ["short", /^ADMIN_TOKEN: must be at least 32 characters long \(got 5\)/],
+    ["x".repeat(31), /^ADMIN_TOKEN: must be at least 32 characters long \(got 31\)/],
+    ["with a space inside it, long enough to pass", /^ADMIN_TOKEN: may hold only printable ASCII/],
+    [`tab\tseparated-${"x".repeat(32)}`, /^ADMIN_TOKEN: may hold only printable ASCII/],
+    [`unicode-é-${"x".repeat(32)}`, /^ADMIN_TOKEN: may hold only printable ASCII/],
+  ])("ADMIN_TOKEN %p is refused with one line that does not echo it", (token, pattern) => {
+    const message = errorOf({ ADMIN_TOKEN: token });
+    expect(message).toMatch(pattern);
+    expect(message.includes("\n")).toBe(false);
+    expect(message).not.toContain(token);
+  });
+
+  test("an ADMIN_TOKEN of 32 or more printable characters is accepted as given", () => {
+    const token = "!#$%&'()*+,-./0123456789:;<=>?@AZaz[]^_`{|}~";
+    expect(loadConfig({ ADMIN_TOKEN: token }).adminToken).toBe(token);
+    expect(loadConfig({ ADMIN_TOKEN: "a".repeat(32) }).adminToken).toBe("a".repeat(32));
+    expect(loadConfig({}).adminToken).toBeUndefined();
+  });
+
   test("a bad --port flag is reported as the flag", () => {
     expect(errorOf({}, { port: "x" })).toMatch(/^--port: /);
   });

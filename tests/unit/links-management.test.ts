@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config";
 import { createRuntime } from "../../src/runtime";
 import { BASE, startTestApp, type TestApp } from "../support/embedded-app";
 
-const ADMIN = "links-admin-token";
+const ADMIN = "links-admin-token-0123456789abcdef";
 const admin = { authorization: `Bearer ${ADMIN}` };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -430,6 +430,46 @@ describe("the blocklist file", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 15_000);
+});
+
+describe("the blocklist on the redirect path", () => {
+  test("a cached link to a newly listed domain stops redirecting within the reload interval, and starts again when unlisted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ringlink-block-hot-"));
+    const file = join(dir, "blocklist.txt");
+    writeFileSync(file, "evil.example\n");
+    const app = await startTestApp({ BLOCKLIST_FILE: file, UNSAFE_URL_THRESHOLD: "off", CACHE_TTL_SECONDS: "3600" });
+    try {
+      const list = app.runtime.management.safety.blocklist!;
+      const code = (await app.createLink({ url: "https://soon-listed.example/landing" })).json.code as string;
+      expect((await app.request(`/${code}`)).status).toBe(302);
+      expect(app.runtime.resolver.peek(code)).toBeDefined(); // served from L1 from now on
+      const lookups = app.runtime.resolver.storeLookups;
+
+      const loads = list.loads;
+      writeFileSync(file, "evil.example\nsoon-listed.example\n");
+      const deadline = Date.now() + 5_000; // the file is polled every second
+      while (list.loads === loads) {
+        if (Date.now() > deadline) throw new Error("the blocklist was not reloaded within 5 s");
+        await Bun.sleep(50);
+      }
+      const res = await app.request(`/${code}`);
+      expect(res.status).toBe(410);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unsafe_url");
+      // Still the cached entry: the store was not asked again.
+      expect(app.runtime.resolver.storeLookups).toBe(lookups);
+
+      const relisted = list.loads;
+      writeFileSync(file, "evil.example\n");
+      while (list.loads === relisted) {
+        if (Date.now() > deadline + 5_000) throw new Error("the blocklist was not reloaded within 5 s");
+        await Bun.sleep(50);
+      }
+      expect((await app.request(`/${code}`)).status).toBe(302);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
 
 describe("ANON_CREATE and ANON_ALIASES", () => {

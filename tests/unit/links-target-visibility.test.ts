@@ -78,7 +78,7 @@ describe("an open install (no ADMIN_TOKEN, no keys)", () => {
 });
 
 describe("with keys and an ADMIN_TOKEN", () => {
-  const ADMIN = "visibility-admin-token";
+  const ADMIN = "visibility-admin-token-0123456789abcdef";
   let app: TestApp;
   let owner: string;
   let ownerId: string;

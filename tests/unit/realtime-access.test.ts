@@ -101,7 +101,7 @@ async function createLink(at: Running, body: Record<string, unknown>, token?: st
 const writeOf = (w: Watcher, code: string) => w.events().find((e) => e.type === "write" && e.short_code === code);
 
 describe("with an ADMIN_TOKEN and keys", () => {
-  const ADMIN = "ws-access-admin-token";
+  const ADMIN = "ws-access-admin-token-0123456789abcdef";
   let at: Running;
   let watcherKey: string; // create + stats: a viewer that owns links
   let creatorOnly: string;

@@ -6,12 +6,20 @@
  * `serve --processes N` opens the file N times at once on a fresh DATA_DIR. Switching a new file to
  * WAL needs an exclusive lock and SQLite reports a conflict there as "database is locked" at once,
  * without the busy handler, so that step is retried for up to the busy timeout.
+ *
+ * The file is created 0600 before SQLite opens it: SQLite gives the -wal and -shm files it makes
+ * the database file's mode, so all three stay private (see files/private-files.ts).
  */
 import { Database } from "bun:sqlite";
+import { ensurePrivateFile, restrictIfPresent } from "../../files";
 
 const BUSY_TIMEOUT_MS = 5_000;
 
 export function openDatabase(path: string, options: { create?: boolean; safeIntegers?: boolean } = {}): Database {
+  if (path !== ":memory:" && (options.create ?? true)) {
+    ensurePrivateFile(path);
+    for (const companion of ["-wal", "-shm", "-journal"]) restrictIfPresent(`${path}${companion}`);
+  }
   const db = new Database(path, { create: options.create ?? true, safeIntegers: options.safeIntegers ?? false, strict: true });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const deadline = Date.now() + BUSY_TIMEOUT_MS;

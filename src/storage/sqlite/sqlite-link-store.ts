@@ -4,7 +4,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { openDatabase } from "./open-database";
-import { mkdirSync } from "node:fs";
+import { ensurePrivateDir } from "../../files";
 import { dirname } from "node:path";
 import type {
   ApiKeyStore,
@@ -54,7 +54,7 @@ export class SqliteLinkStore implements LinkStore {
   readonly apiKeys: ApiKeyStore;
 
   constructor(readonly path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") ensurePrivateDir(dirname(path));
     this.description = `sqlite:${path}`;
     this.db = openDatabase(path, { safeIntegers: true });
     this.applyMigrations();
