@@ -10,7 +10,11 @@ const SECONDS_PER_CASE = 3;
 const BATCH_SIZES = [1, 64];
 
 const tsv = readFileSync(fileURLToPath(new URL("../models/dataset/urls.tsv", import.meta.url)), "utf8");
-const urls = tsv.split("\n").slice(1).filter(Boolean).map((line) => line.split("\t")[0] ?? "");
+const urls = tsv
+  .split("\n")
+  .slice(1)
+  .filter(Boolean)
+  .map((line) => line.split("\t")[0] ?? "");
 
 const classifier = await UrlClassifier.load({ threads: 1 });
 

@@ -99,7 +99,10 @@ async function main() {
     const limits: Record<string, string> = values["with-limits"] ? {} : { RATE_LIMIT_QR: "off", RATE_LIMIT_READS: "off" };
     const env = { DATA_DIR: dataDir, HOST: "127.0.0.1", ACCESS_LOG: "off", CLASSIFY_LINKS: "false", RATE_LIMIT_CREATE: "off", ...limits };
     console.error(`seeding ${values.links} links with ${binary} seed`);
-    await $`${binary} seed ${values.links}`.env({ ...process.env, ...env }).cwd(dataDir).quiet();
+    await $`${binary} seed ${values.links}`
+      .env({ ...process.env, ...env })
+      .cwd(dataDir)
+      .quiet();
     base = `http://127.0.0.1:${port}`;
     const server = await startProcess([binary, "serve", "--port", String(port)], { env, readyUrl: `${base}/healthz`, cwd: dataDir });
     stopServer = () => stopProcess(server);
@@ -132,8 +135,14 @@ async function main() {
     console.log("| phase | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     console.log(row("quiet", quiet));
     console.log(row(`with ${values["qr-clients"]} QR + ${values["list-clients"]} listing loops`, loaded));
-    console.log(`\n${loopLine("QR loops (format=png&size=1025..2048, more sizes than the cache holds)", qrStats)}\n${loopLine(`listing loops (${values["list-query"]})`, listStats)}`);
-    if (values.out) writeFileSync(values.out, JSON.stringify({ base: values.target ?? values.binary, rate, seconds, connections, quiet, loaded, qr: qrStats, list: listStats }, null, 2));
+    console.log(
+      `\n${loopLine("QR loops (format=png&size=1025..2048, more sizes than the cache holds)", qrStats)}\n${loopLine(`listing loops (${values["list-query"]})`, listStats)}`,
+    );
+    if (values.out)
+      writeFileSync(
+        values.out,
+        JSON.stringify({ base: values.target ?? values.binary, rate, seconds, connections, quiet, loaded, qr: qrStats, list: listStats }, null, 2),
+      );
   } finally {
     await stopServer();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -65,7 +65,15 @@ const work = mkdtempSync(join(tmpdir(), "ringlink-bench-"));
 const ringPort = await freePort();
 const basePort = await freePort();
 const ringlink = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(ringPort)], {
-  env: { DATA_DIR: join(work, "data"), ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", DATABASE_NODES: "", REDIS_NODES: "", KAFKA_BROKERS: "", CLICK_EVENTS: values["no-publish"] ? "false" : "true" },
+  env: {
+    DATA_DIR: join(work, "data"),
+    ACCESS_LOG: "off",
+    RATE_LIMIT_CREATE: "off",
+    DATABASE_NODES: "",
+    REDIS_NODES: "",
+    KAFKA_BROKERS: "",
+    CLICK_EVENTS: values["no-publish"] ? "false" : "true",
+  },
   readyUrl: `http://127.0.0.1:${ringPort}/healthz`,
   cpu: SERVER_CPU,
 });

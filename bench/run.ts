@@ -86,7 +86,7 @@ const baselineRps = new Map<string, number>();
 function record(target: string, scenario: Scenario | "hot-baseline", load: "closed" | "rate", r: LoadResult, rss: number | null): void {
   const expected404 = scenario === "unknown";
   // Only closed-loop throughput compares with the baseline; paced runs are at a rate we chose.
-  const base = target === "baseline" || load === "rate" ? null : baselineRps.get("closed") ?? null;
+  const base = target === "baseline" || load === "rate" ? null : (baselineRps.get("closed") ?? null);
   results.push({
     target,
     scenario: scenario === "hot-baseline" ? LABELS.hot : LABELS[scenario],
@@ -113,7 +113,11 @@ async function seedOverHttp(base: string, n: number): Promise<string[]> {
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(100, n - i) }, async (_, j) => {
-        const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: `https://example.com/seed/${Date.now()}/${i + j}` }) });
+        const res = await fetch(`${base}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url: `https://example.com/seed/${Date.now()}/${i + j}` }),
+        });
         if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
         return ((await res.json()) as { code: string }).code;
       }),
@@ -147,9 +151,15 @@ function scenarioFiles(dir: string, codes: string[]): Record<Scenario, ScenarioF
   };
   const hot = write("hot.txt", codes.slice(0, 1000));
   const cold = write("cold.txt", codes);
-  const unknown = write("unknown.txt", Array.from({ length: 1000 }, () => `zz${randomCode(6)}`));
+  const unknown = write(
+    "unknown.txt",
+    Array.from({ length: 1000 }, () => `zz${randomCode(6)}`),
+  );
   const lists: Record<Scenario, string> = { hot, cold, unknown, create: hot, mix: hot };
-  return Object.fromEntries(ALL_SCENARIOS.map((s) => [s, { script: writeScenarioScript(dir, s, lists[s]), codes: lists[s] }])) as Record<Scenario, ScenarioFiles>;
+  return Object.fromEntries(ALL_SCENARIOS.map((s) => [s, { script: writeScenarioScript(dir, s, lists[s]), codes: lists[s] }])) as Record<
+    Scenario,
+    ScenarioFiles
+  >;
 }
 
 interface ScenarioFiles {
@@ -162,7 +172,14 @@ interface ScenarioFiles {
 /** oha takes full URLs: the code list becomes a URL list for a base address. */
 function urlList(files: ScenarioFiles, base: string): string {
   const out = `${files.script}.urls`;
-  writeFileSync(out, readFileSync(files.codes, "utf8").trim().split("\n").map((c) => `${base}/${c}`).join("\n") + "\n");
+  writeFileSync(
+    out,
+    readFileSync(files.codes, "utf8")
+      .trim()
+      .split("\n")
+      .map((c) => `${base}/${c}`)
+      .join("\n") + "\n",
+  );
   return out;
 }
 
@@ -185,7 +202,14 @@ async function runPaced(scenario: Scenario, base: string, files: ScenarioFiles, 
 
 async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
   // Embedded must not inherit a cluster's variables from the shell; distributed sets them below.
-  const env: Record<string, string> = { ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", DATA_DIR: join(work, `${target}-data`), DATABASE_NODES: "", REDIS_NODES: "", KAFKA_BROKERS: "" };
+  const env: Record<string, string> = {
+    ACCESS_LOG: "off",
+    RATE_LIMIT_CREATE: "off",
+    DATA_DIR: join(work, `${target}-data`),
+    DATABASE_NODES: "",
+    REDIS_NODES: "",
+    KAFKA_BROKERS: "",
+  };
   if (target === "distributed") {
     if (!process.env.DATABASE_NODES) {
       console.log("starting the local cluster (scripts/cluster.sh up)");
@@ -243,7 +267,9 @@ async function benchBaseline(hotCodes: string[]): Promise<void> {
 }
 
 try {
-  console.log(`ringlink bench: ${linkCount} links, ${seconds} s per run, ${connections} connections, server on CPU ${SERVER_CPU}${WRK_CPU ? `, wrk on CPU ${WRK_CPU}` : ""}`);
+  console.log(
+    `ringlink bench: ${linkCount} links, ${seconds} s per run, ${connections} connections, server on CPU ${SERVER_CPU}${WRK_CPU ? `, wrk on CPU ${WRK_CPU}` : ""}`,
+  );
   if (values.url) {
     const codes = await seedOverHttp(values.url, Math.min(linkCount, 20_000));
     await benchBaseline(codes.slice(0, 1000));
@@ -260,10 +286,23 @@ try {
   mkdirSync(outDir, { recursive: true });
   const machine = `${navigator.hardwareConcurrency} cores, bun ${Bun.version}, ${process.platform}`;
   const pacedBy = OHA ? "oha -q with latency correction (mix: paced wrk)" : "paced wrk (install oha for an open loop)";
-  const meta = { date: new Date().toISOString(), machine, links: linkCount, seconds, connections, pinned: hasTaskset, closedLoop: "wrk", constantRate: pacedBy };
+  const meta = {
+    date: new Date().toISOString(),
+    machine,
+    links: linkCount,
+    seconds,
+    connections,
+    pinned: hasTaskset,
+    closedLoop: "wrk",
+    constantRate: pacedBy,
+  };
   const md = `# ringlink bench, ${meta.date}\n\n${machine}; ${linkCount} links; ${seconds} s per run; ${connections} connections; load generator${hasTaskset ? " pinned to its own core" : ""}. "closed" = wrk closed loop (max throughput); "rate" = constant rate at half the closed-loop throughput, ${pacedBy}.\n\n${markdownTable(results)}\n`;
   const svg = svgChart(results, `ringlink bench ${meta.date.slice(0, 10)} (${machine})`);
-  for (const [name, content] of [[`${date}.json`, JSON.stringify({ ...meta, results }, null, 2)], [`${date}.md`, md], [`${date}.svg`, svg]] as const) {
+  for (const [name, content] of [
+    [`${date}.json`, JSON.stringify({ ...meta, results }, null, 2)],
+    [`${date}.md`, md],
+    [`${date}.svg`, svg],
+  ] as const) {
     writeFileSync(join(outDir, name), content);
     copyFileSync(join(outDir, name), join(outDir, `latest.${name.split(".").pop()}`));
   }

@@ -76,7 +76,7 @@ export function createAnalyticsTab({ stream }) {
     renderBars($("top-countries"), entries(top.countries), { emptyText: "—" });
     body.hidden = false;
     const to = Date.parse(data.to);
-    chart.options.spanMs = Number.isFinite(to) && series.length ? to - series[0].t : SPAN_MS[data.interval] ?? SPAN_MS.hour;
+    chart.options.spanMs = Number.isFinite(to) && series.length ? to - series[0].t : (SPAN_MS[data.interval] ?? SPAN_MS.hour);
     chart.setData(series);
     setState(totals.clicks ? "" : `No clicks on “${data.code}” in this range yet.`, "empty");
   }

@@ -49,8 +49,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   if (!res.ok) {
     const env = data && typeof data === "object" ? data.error : null;
     const code = env && typeof env.code === "string" ? env.code : `http_${res.status}`;
-    const message =
-      env && typeof env.message === "string" && env.message.trim() ? env.message : fallbackMessage(res.status);
+    const message = env && typeof env.message === "string" && env.message.trim() ? env.message : fallbackMessage(res.status);
     throw new ApiError(res.status, code, message, res.headers.get("Retry-After"));
   }
   if (!data || typeof data !== "object") {

@@ -102,7 +102,12 @@ export class TimeChart {
       ctx.textAlign = i === 0 ? "left" : i === ticks ? "right" : "center";
       const t = start + (span / ticks) * i;
       const d = new Date(t);
-      const text = span > 2 * 86_400_000 ? `${d.getMonth() + 1}/${d.getDate()}` : span > 3_600_000 * 3 ? `${String(d.getHours()).padStart(2, "0")}:00` : `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}${span <= 300_000 ? `:${String(d.getSeconds()).padStart(2, "0")}` : ""}`;
+      const text =
+        span > 2 * 86_400_000
+          ? `${d.getMonth() + 1}/${d.getDate()}`
+          : span > 3_600_000 * 3
+            ? `${String(d.getHours()).padStart(2, "0")}:00`
+            : `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}${span <= 300_000 ? `:${String(d.getSeconds()).padStart(2, "0")}` : ""}`;
       ctx.fillText(text, x(t), pad.top + plotH + 5);
     }
 

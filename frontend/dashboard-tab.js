@@ -62,7 +62,10 @@ export function createDashboardTab(stream) {
     setText("kpi-writes-sub", `${count(totals.api_requests)} API requests`);
     const live = frame.nodes.filter((n) => n.status === "live").length;
     setText("kpi-procs", String(live));
-    setText("kpi-procs-sub", `${totals.instances} instance${totals.instances === 1 ? "" : "s"}${live < frame.nodes.length ? ` · ${frame.nodes.length - live} silent` : ""}`);
+    setText(
+      "kpi-procs-sub",
+      `${totals.instances} instance${totals.instances === 1 ? "" : "s"}${live < frame.nodes.length ? ` · ${frame.nodes.length - live} silent` : ""}`,
+    );
     if (t) {
       setText("kpi-events", rate(t.events_seen));
       setText("kpi-events-sub", t.events_seen > t.events_shown ? `${count(t.events_shown)} shown (sampled)` : "all shown");
@@ -109,7 +112,14 @@ export function createDashboardTab(stream) {
       el("a", { class: "feed-row__code", href: `#analytics/${encodeURIComponent(code)}`, title: "Open its analytics", text: code }),
     );
     if (e.status !== "OK") li.append(el("span", { class: "pill pill--bad", text: e.status === "NOT_FOUND" ? "not found" : e.status.toLowerCase() }));
-    if (!write && e.cache) li.append(el("span", { class: `pill pill--${e.cache === "HIT" ? "hit" : "miss"}`, title: `answered from ${e.source ?? "?"}`, text: `${e.cache.toLowerCase()} · ${e.source ?? "?"}` }));
+    if (!write && e.cache)
+      li.append(
+        el("span", {
+          class: `pill pill--${e.cache === "HIT" ? "hit" : "miss"}`,
+          title: `answered from ${e.source ?? "?"}`,
+          text: `${e.cache.toLowerCase()} · ${e.source ?? "?"}`,
+        }),
+      );
     if (write && typeof e.url === "string") li.append(el("span", { class: "feed-row__url truncate", title: e.url, text: e.url }));
     li.append(
       el("span", { class: "feed-row__node", title: "process", text: String(e.node ?? "") }),
@@ -150,7 +160,8 @@ export function createDashboardTab(stream) {
   }
 
   function renderSampleNote(t) {
-    const text = t && t.events_seen > t.events_shown ? `Busy: showing a sample, ${count(t.events_shown)} of ${count(t.events_seen)} events in the last second.` : "";
+    const text =
+      t && t.events_seen > t.events_shown ? `Busy: showing a sample, ${count(t.events_shown)} of ${count(t.events_seen)} events in the last second.` : "";
     if (text !== lastSampleNote) {
       note.textContent = text;
       lastSampleNote = text;

@@ -75,7 +75,7 @@ function derefObject(obj) {
 // Schema description
 
 function literal(v) {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /**
@@ -88,7 +88,14 @@ function variantsOf(s, seen = new Set()) {
   if (!list) return null;
   const resolved = list.map((v) => ({ v, d: deref(v, seen).schema }));
   const siblingTypes = new Set(resolved.map(({ d }) => d.type).filter((t) => typeof t === "string" && t !== "string"));
-  const kept = resolved.filter(({ d }) => !(d.type === "string" && typeof d.format === "string" && (siblingTypes.has(d.format) || (d.format === "numeric" && (siblingTypes.has("number") || siblingTypes.has("integer"))))));
+  const kept = resolved.filter(
+    ({ d }) =>
+      !(
+        d.type === "string" &&
+        typeof d.format === "string" &&
+        (siblingTypes.has(d.format) || (d.format === "numeric" && (siblingTypes.has("number") || siblingTypes.has("integer"))))
+      ),
+  );
   return (kept.length ? kept : resolved).map(({ v }) => v);
 }
 
@@ -131,7 +138,13 @@ function typeLabel(schema, seen, depth = 0) {
   if ("const" in s) label = literal(s.const);
   else if (Array.isArray(s.enum)) label = s.enum.map(literal).join(" | ");
   else if (variantsOf(s, seen)) {
-    label = [...new Set(variantsOf(s, seen).map((v) => typeLabel(v, seen, depth + 1)).flatMap((x) => (x.includes("(") ? [x] : x.split(" | "))))].join(" | ");
+    label = [
+      ...new Set(
+        variantsOf(s, seen)
+          .map((v) => typeLabel(v, seen, depth + 1))
+          .flatMap((x) => (x.includes("(") ? [x] : x.split(" | "))),
+      ),
+    ].join(" | ");
   } else {
     const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
     if (types.length === 0) {
@@ -293,7 +306,7 @@ function exampleOf(schema, seen = new Set(), depth = 0) {
     const pick = variants.find((v) => !isNullSchema(deref(v, seenHere).schema)) ?? variants[0];
     return pick ? exampleOf(pick, seenHere, depth + 1) : null;
   }
-  const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type ?? (s.properties ? "object" : s.items ? "array" : undefined);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : (s.type ?? (s.properties ? "object" : s.items ? "array" : undefined));
   switch (type) {
     case "object": {
       const out = {};
@@ -335,7 +348,10 @@ function exampleOf(schema, seen = new Set(), depth = 0) {
 // Operation rendering
 
 function opId(method, path) {
-  return `op-${method}-${path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
+  return `op-${method}-${path}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/-+$/, "");
 }
 
 function pathNode(path) {
@@ -406,7 +422,18 @@ function section(title, ...children) {
 function parametersTable(params) {
   const table = el("table", { class: "params" });
   table.append(
-    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Name" }), el("th", { scope: "col", text: "In" }), el("th", { scope: "col", text: "Type" }), el("th", { scope: "col", text: "Description" }))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col", text: "Name" }),
+        el("th", { scope: "col", text: "In" }),
+        el("th", { scope: "col", text: "Type" }),
+        el("th", { scope: "col", text: "Description" }),
+      ),
+    ),
   );
   const tbody = el("tbody");
   for (const raw of params) {
@@ -436,11 +463,29 @@ function statusClass(code) {
 }
 
 const STATUS_TEXT = {
-  200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently", 302: "Found",
-  304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
-  401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-  410: "Gone", 413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
-  429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  410: "Gone",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
 };
 
 /** Responses sharing the same headers/content (e.g. every 4xx -> Error) are shown once, under all their codes. */
@@ -665,7 +710,9 @@ async function load() {
     const retry = el("button", { class: "btn btn--secondary btn--small", type: "button", text: "Try again" });
     retry.addEventListener("click", load);
     statusBox.replaceChildren(
-      el("div", { class: "alert alert--error docs-error", role: "alert" },
+      el(
+        "div",
+        { class: "alert alert--error docs-error", role: "alert" },
         el("p", {}, el("strong", { text: "Couldn’t load the API description. " }), msg),
         retry,
       ),

@@ -122,7 +122,11 @@ export function renderBars(list, entries, { emptyText = "Nothing yet." } = {}) {
         { class: "bar", title: `${e.label}: ${numberFmt.format(e.count)} (${percent(e.count / total)})` },
         el("span", { class: "bar__label truncate", text: e.label }),
         el("span", { class: "bar__value", text: count(e.count) }),
-        el("span", { class: "bar__track", "aria-hidden": "true" }, el("span", { class: "bar__fill", style: { width: `${((e.count / max) * 100).toFixed(1)}%` } })),
+        el(
+          "span",
+          { class: "bar__track", "aria-hidden": "true" },
+          el("span", { class: "bar__fill", style: { width: `${((e.count / max) * 100).toFixed(1)}%` } }),
+        ),
       ),
     ),
   );

@@ -44,20 +44,22 @@ export function createHistoryTab({ stream }) {
 
   function render() {
     chart.setData(ticks);
-    const rows = [...minutes.values()].reverse().map((m) =>
-      el(
-        "tr",
-        {},
-        el("th", { scope: "row", text: minuteTime(m.minute) }),
-        el("td", { class: "num", "data-label": "Redirects", text: count(m.requests) }),
-        el("td", { class: "num", "data-label": "Avg req/s", text: rate(m.requests / Math.max(1, m.seconds)) }),
-        el("td", { class: "num", "data-label": "Peak req/s", text: rate(m.peak) }),
-        el("td", { class: "num", "data-label": "Worst p99", text: m.p99 === null ? "—" : `${ms(m.p99)} ms` }),
-        el("td", { class: "num", "data-label": "Hit rate", text: percent(m.hits + m.misses ? m.hits / (m.hits + m.misses) : null) }),
-        el("td", { class: "num", "data-label": "Created", text: count(m.writes) }),
-        el("td", { class: "num", "data-label": "Errors", text: count(m.errors) }),
-      ),
-    );
+    const rows = [...minutes.values()]
+      .reverse()
+      .map((m) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row", text: minuteTime(m.minute) }),
+          el("td", { class: "num", "data-label": "Redirects", text: count(m.requests) }),
+          el("td", { class: "num", "data-label": "Avg req/s", text: rate(m.requests / Math.max(1, m.seconds)) }),
+          el("td", { class: "num", "data-label": "Peak req/s", text: rate(m.peak) }),
+          el("td", { class: "num", "data-label": "Worst p99", text: m.p99 === null ? "—" : `${ms(m.p99)} ms` }),
+          el("td", { class: "num", "data-label": "Hit rate", text: percent(m.hits + m.misses ? m.hits / (m.hits + m.misses) : null) }),
+          el("td", { class: "num", "data-label": "Created", text: count(m.writes) }),
+          el("td", { class: "num", "data-label": "Errors", text: count(m.errors) }),
+        ),
+      );
     $("minutes-rows").replaceChildren(...rows);
     $("minutes-empty").hidden = rows.length > 0;
   }
@@ -84,7 +86,8 @@ export function createHistoryTab({ stream }) {
       if (state === lastState) return;
       lastState = state;
       if (state === "live") note("connected");
-      else if (state === "waiting") note(`disconnected${reason ? ` (${reason})` : ""}; retrying in ${Math.max(1, Math.round((retryAt - Date.now()) / 1000))} s`);
+      else if (state === "waiting")
+        note(`disconnected${reason ? ` (${reason})` : ""}; retrying in ${Math.max(1, Math.round((retryAt - Date.now()) / 1000))} s`);
       else if (state === "offline") note("offline; waiting for the network");
     });
 

@@ -328,7 +328,9 @@ function renderRow(link) {
   if (maxClicks !== null && maxClicks > 0) clicksCell.append(el("span", { class: "clicks-max", title: "Click limit" }, ` / ${numberFmt.format(maxClicks)}`));
   clicksCell.append(el("span", { class: "clicks-label", text: clicks === 1 ? " click" : " clicks" }));
 
-  const tr = el("tr", { role: "row" },
+  const tr = el(
+    "tr",
+    { role: "row" },
     el("td", { role: "cell", class: "col-code" }, codeLink),
     el("td", { role: "cell", class: "col-target" }, targetWrap),
     el("td", { role: "cell", class: "col-created" }, createdCell),

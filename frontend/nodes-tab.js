@@ -31,14 +31,21 @@ export function createNodesTab({ stream }) {
   function renderNodes(nodes, totals) {
     $("procs-empty").hidden = nodes.length > 0;
     $("procs-table").hidden = nodes.length === 0;
-    $("procs-note").textContent = nodes.length ? `${nodes.length} process${nodes.length === 1 ? "" : "es"} · ${totals.instances} instance${totals.instances === 1 ? "" : "s"}` : "";
+    $("procs-note").textContent = nodes.length
+      ? `${nodes.length} process${nodes.length === 1 ? "" : "es"} · ${totals.instances} instance${totals.instances === 1 ? "" : "s"}`
+      : "";
     rows.replaceChildren(
       ...nodes.map((n) =>
         el(
           "tr",
           { dataset: { node: n.node } },
           // The server names a process's pid to admins only.
-          el("th", { scope: "row", class: "proc" }, el("span", { class: "proc__name", text: n.node }), Number.isInteger(n.pid) ? el("span", { class: "proc__pid", text: `pid ${n.pid}` }) : null),
+          el(
+            "th",
+            { scope: "row", class: "proc" },
+            el("span", { class: "proc__name", text: n.node }),
+            Number.isInteger(n.pid) ? el("span", { class: "proc__pid", text: `pid ${n.pid}` }) : null,
+          ),
           el("td", { "data-label": "Status" }, statusPill(n)),
           el("td", { class: "num", "data-label": "Req/s", text: rate(n.rps) }),
           el("td", { class: "num", "data-label": "p99 ms", text: ms(n.p99_ms) }),
@@ -72,7 +79,11 @@ export function createNodesTab({ stream }) {
         ),
       ),
     );
-    $("other-deps").replaceChildren(...(view.other.length ? [el("h3", { class: "shard__title", text: "Other dependencies" }), el("ul", { class: "deps" }, ...view.other.map(dependency))] : []));
+    $("other-deps").replaceChildren(
+      ...(view.other.length
+        ? [el("h3", { class: "shard__title", text: "Other dependencies" }), el("ul", { class: "deps" }, ...view.other.map(dependency))]
+        : []),
+    );
   }
 
   stream

@@ -61,9 +61,7 @@ function fit(rows: readonly Row[], log: boolean): LinearWeights {
     numClasses: LABELS.length,
     seed: SEED,
     ...HYPER,
-    onEpoch: log
-      ? (epoch, loss, acc) => console.log(`epoch ${String(epoch).padStart(2)}  loss ${loss.toFixed(4)}  train-acc ${acc.toFixed(4)}`)
-      : undefined,
+    onEpoch: log ? (epoch, loss, acc) => console.log(`epoch ${String(epoch).padStart(2)}  loss ${loss.toFixed(4)}  train-acc ${acc.toFixed(4)}`) : undefined,
   });
 }
 
@@ -78,10 +76,19 @@ function crossValidate(train: readonly Row[], folds = 5): void {
     const inner = train.filter((r) => domainFold(r.domain, folds) !== k);
     const held = train.filter((r) => domainFold(r.domain, folds) === k);
     const weights = fit(inner, false);
-    const ev = evaluate(LABELS, held.map((r) => labelIndex.get(r.label) as number), predictAll(weights, held));
+    const ev = evaluate(
+      LABELS,
+      held.map((r) => labelIndex.get(r.label) as number),
+      predictAll(weights, held),
+    );
     accs.push(ev.accuracy);
     f1s.push(ev.macroF1);
-    console.log(`fold ${k}: n=${held.length} accuracy ${ev.accuracy.toFixed(4)} macro-F1 ${ev.macroF1.toFixed(4)}  top: ${ev.topConfusions.slice(0, 4).map((p) => `${p.actual}->${p.predicted}×${p.count}`).join(", ")}`);
+    console.log(
+      `fold ${k}: n=${held.length} accuracy ${ev.accuracy.toFixed(4)} macro-F1 ${ev.macroF1.toFixed(4)}  top: ${ev.topConfusions
+        .slice(0, 4)
+        .map((p) => `${p.actual}->${p.predicted}×${p.count}`)
+        .join(", ")}`,
+    );
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(`cv mean: accuracy ${mean(accs).toFixed(4)} macro-F1 ${mean(f1s).toFixed(4)}`);
@@ -92,7 +99,9 @@ function main(): void {
   const rows = loadDataset(here("dataset/urls.tsv"));
   const { train, test } = splitByDomain(rows);
   const domains = (rs: readonly Row[]): number => new Set(rs.map((r) => r.domain)).size;
-  console.log(`dataset: ${rows.length} rows, ${domains(rows)} domains; train ${train.length} rows / ${domains(train)} domains, test ${test.length} rows / ${domains(test)} domains`);
+  console.log(
+    `dataset: ${rows.length} rows, ${domains(rows)} domains; train ${train.length} rows / ${domains(train)} domains, test ${test.length} rows / ${domains(test)} domains`,
+  );
 
   if (process.argv.includes("--cv")) {
     crossValidate(train);
@@ -102,7 +111,11 @@ function main(): void {
   console.log(`training: ${HYPER.epochs} epochs, lr ${HYPER.learningRate}, l2 ${HYPER.l2}, seed ${SEED}, ${FEATURE_DIM} features`);
   const weights = fit(train, true);
 
-  const ev = evaluate(LABELS, test.map((r) => labelIndex.get(r.label) as number), predictAll(weights, test));
+  const ev = evaluate(
+    LABELS,
+    test.map((r) => labelIndex.get(r.label) as number),
+    predictAll(weights, test),
+  );
   const onnxBytes = buildOnnxModel(weights, { labels: LABELS, featureVersion: FEATURE_VERSION });
   writeFileSync(here("url-classifier.onnx"), onnxBytes);
   writeFileSync(here("labels.json"), `${JSON.stringify(LABELS, null, 2)}\n`);
@@ -128,12 +141,15 @@ function main(): void {
   writeFileSync(here("metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
 
   const samples = REFERENCE_URLS.map((url) => ({ url, probabilities: referencePredict(weights, extractFeatures(url)) }));
-  writeFileSync(
-    here("reference-sample.json"),
-    `${JSON.stringify({ featureVersion: FEATURE_VERSION, labels: LABELS, samples }, null, 2)}\n`,
-  );
+  writeFileSync(here("reference-sample.json"), `${JSON.stringify({ featureVersion: FEATURE_VERSION, labels: LABELS, samples }, null, 2)}\n`);
 
-  console.log("top confusions:", ev.topConfusions.slice(0, 6).map((p) => `${p.actual}->${p.predicted}×${p.count}`).join(", "));
+  console.log(
+    "top confusions:",
+    ev.topConfusions
+      .slice(0, 6)
+      .map((p) => `${p.actual}->${p.predicted}×${p.count}`)
+      .join(", "),
+  );
   console.log(`wrote url-classifier.onnx (${onnxBytes.length} bytes), labels.json, metrics.json, reference-sample.json`);
   console.log(`test accuracy ${ev.accuracy.toFixed(4)}  macro-F1 ${ev.macroF1.toFixed(4)}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -78,7 +78,13 @@ async function createDistributedAdapters(config: Config, ipcOrLocal?: Invalidati
       (policy) => (policy.name === "redirect" ? "open" : config.rateLimitCreateOnRedisDown),
     );
   } else {
-    console.log(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes" }));
+    console.log(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: "warn",
+        msg: "REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes",
+      }),
+    );
   }
   // A code someone just changed is read from its primary for a few seconds (replica lag).
   invalidation.subscribe((code) => recentChanges.note(code));

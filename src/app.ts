@@ -25,60 +25,66 @@ export interface AppOptions {
 
 export function buildApp(runtime: Runtime, options: AppOptions = {}) {
   const { config } = runtime;
-  return new Elysia({ name: "ringlink", normalize: false })
-    // Runs before Elysia reads the path out of request.url (see routable-url.ts).
-    .wrap((handle, request) => {
-      ensureRoutableUrl(request);
-      return handle;
-    })
-    .use(errorHandler)
-    .use(requestLog(config.accessLog, runtime.metrics))
-    .use(
-      openapi({
-        provider: null,
-        specPath: "/openapi.json",
-        documentation: {
-          info: { title: "ringlink", version: VERSION, description: "A distributed, high-throughput URL shortener." },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-        },
-      }),
-    )
-    .use(healthRoutes(() => runtime.readiness(), (deps) => runtime.isReady(deps)))
-    .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
-    .use(dashboardRoutes(runtime.assets))
-    .use(realtimeRoutes(runtime.realtime, runtime.watchAccess))
-    .use(
-      linkRoutes({
-        service: runtime.links,
-        publicBaseUrl: config.publicBaseUrl,
-        access: runtime.management.access,
-        authenticate: runtime.management.authenticate,
-        maxBodyBytes: config.maxBodyBytes,
-        guards: runtime.guards,
-        qr: runtime.qr,
-      }),
-    )
-    .use(linkReadGuard({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }))
-    .use(statsRoutes(runtime.stats, runtime.guards.reads))
-    .use(
-      legacyRoutes({
-        service: runtime.links,
-        publicBaseUrl: config.publicBaseUrl,
-        maxBodyBytes: config.maxBodyBytes,
-        createGuard: runtime.guards.create,
-        access: runtime.management.access,
-        authenticate: runtime.management.authenticate,
-      }),
-    )
-    .use(passwordRoutes(runtime.unlock))
-    .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
-      detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
-      response: { 404: ErrorResponse, 410: ErrorResponse },
-    })
-    .head("/:code", ({ request, params }) => runtime.redirect(request, params.code, null), {
-      detail: { summary: "Check a short link without counting a click", tags: ["redirect"] },
-    });
+  return (
+    new Elysia({ name: "ringlink", normalize: false })
+      // Runs before Elysia reads the path out of request.url (see routable-url.ts).
+      .wrap((handle, request) => {
+        ensureRoutableUrl(request);
+        return handle;
+      })
+      .use(errorHandler)
+      .use(requestLog(config.accessLog, runtime.metrics))
+      .use(
+        openapi({
+          provider: null,
+          specPath: "/openapi.json",
+          documentation: {
+            info: { title: "ringlink", version: VERSION, description: "A distributed, high-throughput URL shortener." },
+            components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+          },
+        }),
+      )
+      .use(
+        healthRoutes(
+          () => runtime.readiness(),
+          (deps) => runtime.isReady(deps),
+        ),
+      )
+      .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
+      .use(dashboardRoutes(runtime.assets))
+      .use(realtimeRoutes(runtime.realtime, runtime.watchAccess))
+      .use(
+        linkRoutes({
+          service: runtime.links,
+          publicBaseUrl: config.publicBaseUrl,
+          access: runtime.management.access,
+          authenticate: runtime.management.authenticate,
+          maxBodyBytes: config.maxBodyBytes,
+          guards: runtime.guards,
+          qr: runtime.qr,
+        }),
+      )
+      .use(linkReadGuard({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }))
+      .use(statsRoutes(runtime.stats, runtime.guards.reads))
+      .use(
+        legacyRoutes({
+          service: runtime.links,
+          publicBaseUrl: config.publicBaseUrl,
+          maxBodyBytes: config.maxBodyBytes,
+          createGuard: runtime.guards.create,
+          access: runtime.management.access,
+          authenticate: runtime.management.authenticate,
+        }),
+      )
+      .use(passwordRoutes(runtime.unlock))
+      .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
+        detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
+        response: { 404: ErrorResponse, 410: ErrorResponse },
+      })
+      .head("/:code", ({ request, params }) => runtime.redirect(request, params.code, null), {
+        detail: { summary: "Check a short link without counting a click", tags: ["redirect"] },
+      })
+  );
 }
 
 export type App = ReturnType<typeof buildApp>;
-

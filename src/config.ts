@@ -8,7 +8,10 @@ import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
 import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = "ConfigError";
   }
@@ -172,7 +175,12 @@ function cidrs(name: string, raw: string | undefined): Cidr[] {
 }
 
 function list(raw: string | undefined): string[] {
-  return raw === undefined ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return raw === undefined
+    ? []
+    : raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 }
 
 function httpUrl(name: string, raw: string): URL {
@@ -217,7 +225,8 @@ function redact(url: string): string {
 /** Kafka topic and group names allow letters, digits, ".", "_" and "-". */
 function kafkaName(name: string, raw: string | undefined, fallback: string): string {
   if (raw === undefined) return fallback;
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(raw)) throw new ConfigError(name, `may hold only letters, digits, '.', '_' and '-' (at most 100; got '${raw.slice(0, 40)}')`);
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(raw))
+    throw new ConfigError(name, `may hold only letters, digits, '.', '_' and '-' (at most 100; got '${raw.slice(0, 40)}')`);
   return raw;
 }
 
@@ -311,7 +320,12 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", text(env, "RATE_LIMIT_REDIRECT"), "off", "redirect"),
     rateLimitQr: policy("RATE_LIMIT_QR", text(env, "RATE_LIMIT_QR"), "60/min", "qr"),
     rateLimitReads: policy("RATE_LIMIT_READS", text(env, "RATE_LIMIT_READS"), "300/min", "reads"),
-    rateLimitCreateOnRedisDown: oneOf("RATE_LIMIT_CREATE_ON_REDIS_DOWN", text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"), ["local", "open", "closed"] as const, "local"),
+    rateLimitCreateOnRedisDown: oneOf(
+      "RATE_LIMIT_CREATE_ON_REDIS_DOWN",
+      text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"),
+      ["local", "open", "closed"] as const,
+      "local",
+    ),
     trustedProxies: cidrs("TRUSTED_PROXIES", text(env, "TRUSTED_PROXIES")),
     linkManagement: {
       anonCreate: boolean("ANON_CREATE", text(env, "ANON_CREATE"), true),
@@ -361,19 +375,31 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
   { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
   { name: "WS_ALLOWED_ORIGINS", default: "(none)", meaning: "comma list of other origins (https://ops.example) whose pages may open /ws; our own always may" },
-  { name: "ADMIN_TOKEN", default: "(unset)", meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable characters, no spaces" },
+  {
+    name: "ADMIN_TOKEN",
+    default: "(unset)",
+    meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable characters, no spaces",
+  },
   { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
   { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },
   { name: "BLOCK_PRIVATE_TARGETS", default: "true", meaning: "refuse localhost, loopback, private, link-local and unspecified targets" },
   { name: "CODE_LENGTH", default: "7", meaning: "length of generated base62 codes" },
   { name: "CACHE_ENTRIES", default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
-  { name: "MEMORY_SOFT_LIMIT_MB", default: "120", meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)" },
+  {
+    name: "MEMORY_SOFT_LIMIT_MB",
+    default: "120",
+    meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)",
+  },
   { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
   { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
-  { name: "CLASSIFY_LINKS", default: "true", meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka the classifier worker does)" },
+  {
+    name: "CLASSIFY_LINKS",
+    default: "true",
+    meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka the classifier worker does)",
+  },
   { name: "RATE_LIMIT_CREATE", default: "600/min", meaning: "token bucket per client for creates (N/s, N/min, N/h or off)" },
   { name: "RATE_LIMIT_REDIRECT", default: "off", meaning: "token bucket per client for redirects" },
   { name: "RATE_LIMIT_QR", default: "60/min", meaning: "QR codes per client (GET /api/v1/links/:code/qr)" },
@@ -383,13 +409,26 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "ANON_CREATE", default: "true", meaning: "allow creating links without an API key" },
   { name: "ANON_ALIASES", default: "auto", meaning: "custom aliases without an API key: auto (until the first key exists), true or false" },
   { name: "BLOCKLIST_FILE", default: "(unset)", meaning: "file of blocked domains (one per line, subdomains included); reloaded when it changes" },
-  { name: "UNSAFE_URL_THRESHOLD", default: "0.9", meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables" },
+  {
+    name: "UNSAFE_URL_THRESHOLD",
+    default: "0.9",
+    meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables",
+  },
   { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
   { name: "RATE_LIMIT_PASSWORD_HASH", default: "30/min", meaning: "new link passwords per client (create, bulk, PATCH; each costs an argon2id hash)" },
-  { name: "RATE_LIMIT_AUTH_FAILURES", default: "10/min", meaning: "refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client; past it every authenticated request answers 429 until the bucket refills" },
+  {
+    name: "RATE_LIMIT_AUTH_FAILURES",
+    default: "10/min",
+    meaning:
+      "refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client; past it every authenticated request answers 429 until the bucket refills",
+  },
   { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
   { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
-  { name: "KAFKA_BROKERS", default: "(unset)", meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them" },
+  {
+    name: "KAFKA_BROKERS",
+    default: "(unset)",
+    meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them",
+  },
   { name: "KAFKA_PARTITIONS", default: "3", meaning: "partitions of the event topics when `ringlink migrate` (or the first producer) creates them" },
   { name: "KAFKA_REPLICATION_FACTOR", default: "1", meaning: "replicas of the event topics when they are created" },
   { name: "KAFKA_TOPIC_PREFIX", default: "(none)", meaning: "prefix of the topic names link.created and link.clicked" },

@@ -89,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
       const runtime = await createRuntime(config, { localEventsOnly: true });
       const reports = await runtime.store.migrate((line) => console.log(line));
       for (const r of reports) {
-        console.log(`${r.target}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied.length} already applied`);
+        console.log(
+          `${r.target}: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(", ")})` : ""}, ${r.alreadyApplied.length} already applied`,
+        );
       }
       await runtime.close();
       if (config.kafkaBrokers.length > 0) console.log(await createEventTopics(config));
@@ -121,7 +123,9 @@ async function main(argv: string[]): Promise<number> {
       const runtime = await createRuntime({ ...config, processIndex: 15 }, { publishClicks: false, localEventsOnly: true });
       try {
         const r = await importCsv(runtime.links, file, { codeLength: config.codeLength, restart: args.flags.restart === true });
-        console.log(`imported ${file}: ${r.created} created, ${r.existing} already there, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped (done before)` : ""}`);
+        console.log(
+          `imported ${file}: ${r.created} created, ${r.existing} already there, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped (done before)` : ""}`,
+        );
         for (const e of r.errors.slice(0, 20)) console.error(`  row ${e.row}: ${e.code}: ${e.message}`);
         if (r.errors.length > 20) console.error(`  ... and ${r.failed - 20} more`);
         return r.failed > 0 ? 1 : 0;

@@ -7,13 +7,7 @@
  * WORKER_PORT, serves /healthz and a small Prometheus /metrics. SIGTERM/SIGINT finish the batch in
  * hand, commit, and exit 0.
  */
-import {
-  KafkaClickConsumer,
-  createAnalyticsStore,
-  embeddedDatabasePath,
-  startProcessedEventsPruner,
-  type ClickConsumerStats,
-} from "../src/analytics";
+import { KafkaClickConsumer, createAnalyticsStore, embeddedDatabasePath, startProcessedEventsPruner, type ClickConsumerStats } from "../src/analytics";
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { createKafka, ensureTopics, physicalTopic } from "../src/events";
@@ -55,7 +49,11 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
     await new SqliteLinkStore(embeddedDatabasePath(config)).close();
   }
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-analytics-${config.nodeId}` });
-  const topicSettings = { prefix: config.events.topicPrefix, partitions: config.events.kafkaPartitions, replicationFactor: config.events.kafkaReplicationFactor };
+  const topicSettings = {
+    prefix: config.events.topicPrefix,
+    partitions: config.events.kafkaPartitions,
+    replicationFactor: config.events.kafkaReplicationFactor,
+  };
   // A worker started before the broker (a deploy, a reboot) waits for it instead of exiting.
   for (let attempt = 0; ; attempt++) {
     try {

@@ -45,13 +45,27 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   }
   const adapters = await createAdapters(config);
   const model = await UrlClassifier.load(classifierLoadOptions());
-  const classifier = new LinkClassifier({ store: adapters.store, classifier: async () => model, log: (line) => log(String(line.level), String(line.msg), line) });
+  const classifier = new LinkClassifier({
+    store: adapters.store,
+    classifier: async () => model,
+    log: (line) => log(String(line.level), String(line.msg), line),
+  });
 
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-classifier-${config.nodeId}` });
-  const topicSettings = { prefix: config.events.topicPrefix, partitions: config.events.kafkaPartitions, replicationFactor: config.events.kafkaReplicationFactor };
+  const topicSettings = {
+    prefix: config.events.topicPrefix,
+    partitions: config.events.kafkaPartitions,
+    replicationFactor: config.events.kafkaReplicationFactor,
+  };
   await ensureTopics(kafka, topicSettings);
   const topic = physicalTopic(config.events.topicPrefix, "link.created");
-  const consumer = kafka.consumer({ groupId: CLASSIFIER_GROUP, sessionTimeout: 6_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: CLASSIFIER_GROUP,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
   const lagByPartition = new Map<number, number>();
   const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
 
@@ -63,7 +77,9 @@ export async function runClassifierWorker(config: Config): Promise<number> {
     resolveOffset(last.offset);
     const next = Number(last.offset) + 1;
     lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]).catch((error) => log("warn", "offset commit failed", { error: String(error) }));
+    await consumer
+      .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
+      .catch((error) => log("warn", "offset commit failed", { error: String(error) }));
     await heartbeat().catch(() => {});
   };
 
@@ -83,7 +99,14 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   let previous = classifier.stats.classified;
   const progress = setInterval(() => {
     const s = classifier.stats;
-    if (s.classified !== previous || lag() > 0) log("info", "progress", { classified: s.classified, failed: s.failed, skipped: s.skipped, perSecond: Math.round(((s.classified - previous) * 1000) / PROGRESS_EVERY_MS), lagMessages: lag() });
+    if (s.classified !== previous || lag() > 0)
+      log("info", "progress", {
+        classified: s.classified,
+        failed: s.failed,
+        skipped: s.skipped,
+        perSecond: Math.round(((s.classified - previous) * 1000) / PROGRESS_EVERY_MS),
+        lagMessages: lag(),
+      });
     previous = s.classified;
   }, PROGRESS_EVERY_MS);
 

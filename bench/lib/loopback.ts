@@ -12,7 +12,10 @@ export function assertLoopback(raw: string): URL {
   } catch {
     throw new Error(`not a URL: '${raw}'`);
   }
-  const ok = (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.test(url.hostname) && url.hostname.split(".").every((part) => !/^\d+$/.test(part) || Number(part) <= 255);
+  const ok =
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    LOOPBACK_HOSTS.test(url.hostname) &&
+    url.hostname.split(".").every((part) => !/^\d+$/.test(part) || Number(part) <= 255);
   if (!ok) throw new Error(`refusing to send load to '${url.hostname}': benches target 127.0.0.1, ::1 or localhost only`);
   return url;
 }

@@ -26,7 +26,20 @@ export interface OhaRequest {
 }
 
 export async function runOha(oha: string, req: OhaRequest, opts: { rate: number; connections: number; seconds: number; cpu?: string }): Promise<LoadResult> {
-  const args = ["-z", `${opts.seconds}s`, "-c", String(opts.connections), "-q", String(opts.rate), "--latency-correction", "--no-tui", "-r", "0", "--output-format", "json"];
+  const args = [
+    "-z",
+    `${opts.seconds}s`,
+    "-c",
+    String(opts.connections),
+    "-q",
+    String(opts.rate),
+    "--latency-correction",
+    "--no-tui",
+    "-r",
+    "0",
+    "--output-format",
+    "json",
+  ];
   if (req.method === "POST") args.push("-m", "POST", "-H", "content-type: application/json");
   if (req.bodiesFile) args.push("-Z", req.bodiesFile);
   if (req.urlsFile) args.push("--urls-from-file", req.urlsFile);

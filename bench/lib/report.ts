@@ -19,8 +19,9 @@ const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) :
 export function markdownTable(results: ScenarioResult[]): string {
   const head = "| target | scenario | load | req/s | ratio to baseline | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | unexpected status | max RSS MB |";
   const rule = "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
-  const rows = results.map((r) =>
-    `| ${r.target} | ${r.scenario} | ${r.load} | ${Math.round(r.requestsPerSecond)} | ${r.ratioToBaseline === null ? "–" : fmt(r.ratioToBaseline)} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.p999Ms)} | ${r.errors} | ${r.non3xx} | ${r.rssMb === null ? "–" : Math.round(r.rssMb)} |`,
+  const rows = results.map(
+    (r) =>
+      `| ${r.target} | ${r.scenario} | ${r.load} | ${Math.round(r.requestsPerSecond)} | ${r.ratioToBaseline === null ? "–" : fmt(r.ratioToBaseline)} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.p999Ms)} | ${r.errors} | ${r.non3xx} | ${r.rssMb === null ? "–" : Math.round(r.rssMb)} |`,
   );
   return [head, rule, ...rows].join("\n");
 }

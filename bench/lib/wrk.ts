@@ -42,7 +42,10 @@ end
 /** A desktop Chrome: benchmarks send it so clicks count as people (visitor hash and all), as real traffic does. */
 export const BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-export async function runWrk(url: string, opts: { script: string; connections: number; seconds: number; threads?: number; cpu?: string; pacedRate?: number; userAgent?: string | null }): Promise<LoadResult> {
+export async function runWrk(
+  url: string,
+  opts: { script: string; connections: number; seconds: number; threads?: number; cpu?: string; pacedRate?: number; userAgent?: string | null },
+): Promise<LoadResult> {
   let script = opts.script;
   if (opts.pacedRate) {
     const delayMs = (opts.connections / opts.pacedRate) * 1000;
@@ -50,7 +53,20 @@ export async function runWrk(url: string, opts: { script: string; connections: n
     writeFileSync(script, `${await Bun.file(opts.script).text()}\ndelay = function() return ${delayMs.toFixed(3)} end\n`);
   }
   const ua = opts.userAgent === undefined ? BROWSER_UA : opts.userAgent;
-  const args = ["-t", String(opts.threads ?? 1), "-c", String(opts.connections), "-d", `${opts.seconds}s`, "--timeout", "5s", ...(ua ? ["-H", `User-Agent: ${ua}`] : []), "-s", script, url];
+  const args = [
+    "-t",
+    String(opts.threads ?? 1),
+    "-c",
+    String(opts.connections),
+    "-d",
+    `${opts.seconds}s`,
+    "--timeout",
+    "5s",
+    ...(ua ? ["-H", `User-Agent: ${ua}`] : []),
+    "-s",
+    script,
+    url,
+  ];
   const cmd = opts.cpu ? ["taskset", "-c", opts.cpu, "wrk", ...args] : ["wrk", ...args];
   const out = await $`${cmd}`.quiet().text();
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);

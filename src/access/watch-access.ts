@@ -22,9 +22,7 @@ import type { OriginCheck } from "./origin-policy";
 export const STREAM_PROTOCOL = "ringlink.v1";
 export const BEARER_PROTOCOL_PREFIX = "ringlink.bearer.";
 
-export type WatchDecision =
-  | { allowed: true; principal: Principal | null; protocol: string | null }
-  | { allowed: false; refusal: AppError };
+export type WatchDecision = { allowed: true; principal: Principal | null; protocol: string | null } | { allowed: false; refusal: AppError };
 
 export type WatchAccess = (request: Request, peer: PeerAddressSource | null) => Promise<WatchDecision>;
 
@@ -39,7 +37,12 @@ const refuse = (refusal: AppError): WatchDecision => ({ allowed: false, refusal 
 
 function offeredProtocols(request: Request): string[] {
   const header = request.headers.get("sec-websocket-protocol");
-  return header === null ? [] : header.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  return header === null
+    ? []
+    : header
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
 }
 
 export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {

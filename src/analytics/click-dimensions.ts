@@ -23,7 +23,10 @@ export function referrerHost(referrer: string | null | undefined): string {
   } catch {
     return UNKNOWN;
   }
-  host = host.toLowerCase().replace(/^www\./, "").replace(/\.$/, "");
+  host = host
+    .toLowerCase()
+    .replace(/^www\./, "")
+    .replace(/\.$/, "");
   if (host === "") return UNKNOWN;
   return host.length > MAX_HOST_LENGTH ? host.slice(0, MAX_HOST_LENGTH) : host;
 }

@@ -113,7 +113,17 @@ export class KafkaClickConsumer {
         break;
       } catch (error) {
         this.counters.writeErrors++;
-        console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "analytics batch not written, retrying", partition: batch.partition, events: events.length, attempt, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            ts: new Date().toISOString(),
+            level: "warn",
+            msg: "analytics batch not written, retrying",
+            partition: batch.partition,
+            events: events.length,
+            attempt,
+            error: String(error),
+          }),
+        );
         await sleep(Math.min(100 * 2 ** attempt, 5_000));
         await heartbeat().catch(() => {});
       }
@@ -131,7 +141,15 @@ export class KafkaClickConsumer {
       await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(nextOffset) }]);
     } catch (error) {
       // Harmless: the databases hold the offset; a redelivery is skipped there.
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "kafka offset commit failed (databases hold the offset)", partition: batch.partition, error: String(error) }));
+      console.error(
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: "warn",
+          msg: "kafka offset commit failed (databases hold the offset)",
+          partition: batch.partition,
+          error: String(error),
+        }),
+      );
     }
     await heartbeat().catch(() => {});
   }

@@ -97,7 +97,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     const parts = this.split(batch);
     // Shards commit independently; if one fails the caller retries the whole batch, and the shards
     // that already committed skip it by offset and event id.
-    const results = await Promise.all([...parts].map(([shard, part]) => withTimeout(this.applyOnShard(shard, part), this.opts.queryTimeoutMs * 4, `shard-${shard.index}/primary`)));
+    const results = await Promise.all(
+      [...parts].map(([shard, part]) => withTimeout(this.applyOnShard(shard, part), this.opts.queryTimeoutMs * 4, `shard-${shard.index}/primary`)),
+    );
     return results.reduce(addResults, EMPTY_RESULT);
   }
 
@@ -161,7 +163,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     outcomes.forEach((outcome, i) => {
       if (outcome.status !== "rejected") return;
       left.merge(parts[i]!);
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(outcome.reason) }));
+      console.error(
+        JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(outcome.reason) }),
+      );
     });
     return left.isEmpty ? null : left.take();
   }

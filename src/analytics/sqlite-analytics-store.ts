@@ -6,15 +6,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { openDatabase } from "../storage/sqlite/open-database";
 import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggregation";
-import {
-  EMPTY_RESULT,
-  eventsFromOffset,
-  type AnalyticsStore,
-  type ApplyResult,
-  type ClickBatch,
-  type StatsData,
-  type StatsQuery,
-} from "./analytics-store";
+import { EMPTY_RESULT, eventsFromOffset, type AnalyticsStore, type ApplyResult, type ClickBatch, type StatsData, type StatsQuery } from "./analytics-store";
 import { ThreadPool, threadEntryUrl } from "../threads";
 import type { StatsReadJob } from "./stats-thread";
 
@@ -73,23 +65,25 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     const now = Date.now();
     // IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of one
     // failing with SQLITE_BUSY when it upgrades a read transaction.
-    return this.db.transaction((): ApplyResult => {
-      const kafka = batch.kafka;
-      const key = kafka ? { group: kafka.source.group, topic: kafka.source.topic, partition: kafka.source.partition } : null;
-      const stored = key ? (this.stmts.readOffset.get(key)?.next_offset ?? null) : null;
-      const { events, skipped } = eventsFromOffset(batch, stored === null ? null : Number(stored));
-      const fresh = [];
-      let duplicates = 0;
-      for (const event of events) {
-        if (!isCountableClick(event)) continue;
-        if (this.stmts.markProcessed.all({ id: event.event_id, at: now }).length > 0) fresh.push(event);
-        else duplicates++;
-      }
-      const delta = aggregateClicks(fresh);
-      this.writeDelta(delta);
-      if (key && kafka) this.stmts.writeOffset.run({ ...key, next: kafka.nextOffset, at: now });
-      return { counted: delta.counted, duplicates, alreadyApplied: skipped };
-    }).immediate();
+    return this.db
+      .transaction((): ApplyResult => {
+        const kafka = batch.kafka;
+        const key = kafka ? { group: kafka.source.group, topic: kafka.source.topic, partition: kafka.source.partition } : null;
+        const stored = key ? (this.stmts.readOffset.get(key)?.next_offset ?? null) : null;
+        const { events, skipped } = eventsFromOffset(batch, stored === null ? null : Number(stored));
+        const fresh = [];
+        let duplicates = 0;
+        for (const event of events) {
+          if (!isCountableClick(event)) continue;
+          if (this.stmts.markProcessed.all({ id: event.event_id, at: now }).length > 0) fresh.push(event);
+          else duplicates++;
+        }
+        const delta = aggregateClicks(fresh);
+        this.writeDelta(delta);
+        if (key && kafka) this.stmts.writeOffset.run({ ...key, next: kafka.nextOffset, at: now });
+        return { counted: delta.counted, duplicates, alreadyApplied: skipped };
+      })
+      .immediate();
   }
 
   async applyDelta(delta: ClickDelta): Promise<ClickDelta | null> {

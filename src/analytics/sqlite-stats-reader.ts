@@ -33,17 +33,19 @@ export class SqliteStatsReader {
 
   read(q: StatsQuery): StatsData {
     const days = { code: q.code, from: Math.floor(q.from / DAY_MS) * DAY_MS, to: Math.ceil(q.to / DAY_MS) * DAY_MS };
-    return this.db.transaction((): StatsData => {
-      const series = this.series.all({ code: q.code, from: q.from, to: q.to, step: q.stepMs }).map((r) => ({
-        t: Number(r.t),
-        human: Number(r.human),
-        bot: Number(r.bot),
-      }));
-      const unique = Number(this.unique.get(days)?.n ?? 0);
-      const top = topFromRows(
-        this.top.all({ ...days, limit: q.topLimit }).map((r) => ({ dimension: r.dimension, value: r.value, clicks: Number(r.clicks) })),
-      );
-      return { series, unique, top };
-    }).deferred();
+    return this.db
+      .transaction((): StatsData => {
+        const series = this.series.all({ code: q.code, from: q.from, to: q.to, step: q.stepMs }).map((r) => ({
+          t: Number(r.t),
+          human: Number(r.human),
+          bot: Number(r.bot),
+        }));
+        const unique = Number(this.unique.get(days)?.n ?? 0);
+        const top = topFromRows(
+          this.top.all({ ...days, limit: q.topLimit }).map((r) => ({ dimension: r.dimension, value: r.value, clicks: Number(r.clicks) })),
+        );
+        return { series, unique, top };
+      })
+      .deferred();
   }
 }

@@ -6,7 +6,9 @@ import { DEFAULT_TOP, INTERVALS, MAX_BUCKETS, MAX_TOP } from "./stats-service";
 export { CodeParams as StatsParams } from "../links/link-schemas";
 
 export const StatsQuery = t.Object({
-  from: t.Optional(t.String({ maxLength: 40, description: "start, ISO 8601 or epoch ms; rounded down to the interval (default: about 60/24/30 buckets before `to`)" })),
+  from: t.Optional(
+    t.String({ maxLength: 40, description: "start, ISO 8601 or epoch ms; rounded down to the interval (default: about 60/24/30 buckets before `to`)" }),
+  ),
   to: t.Optional(t.String({ maxLength: 40, description: "end, ISO 8601 or epoch ms; its bucket is included (default: now)" })),
   interval: t.Optional(t.UnionEnum(INTERVALS, { default: "hour", description: `bucket size; at most ${MAX_BUCKETS} buckets per request` })),
   top: t.Optional(t.Integer({ minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: "entries per top list" })),

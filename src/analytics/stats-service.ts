@@ -49,7 +49,10 @@ export function parseInstant(raw: string, field: "from" | "to"): number {
   const value = raw.trim();
   const ms = /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}([Tt ][\d:.]+([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new InvalidInput(`invalid_${field}`, `${field} must be an ISO 8601 date-time (2026-01-31T12:00:00Z) or epoch milliseconds (got '${value.slice(0, 40)}')`);
+    throw new InvalidInput(
+      `invalid_${field}`,
+      `${field} must be an ISO 8601 date-time (2026-01-31T12:00:00Z) or epoch milliseconds (got '${value.slice(0, 40)}')`,
+    );
   }
   return ms;
 }
@@ -72,7 +75,10 @@ export class StatsService {
     const alignedTo = Math.floor(to / stepMs) * stepMs + stepMs;
     const buckets = (alignedTo - alignedFrom) / stepMs;
     if (buckets > MAX_BUCKETS) {
-      throw new InvalidInput("too_many_buckets", `the range holds ${buckets} ${interval} buckets; at most ${MAX_BUCKETS} are allowed (use a coarser interval or a shorter range)`);
+      throw new InvalidInput(
+        "too_many_buckets",
+        `the range holds ${buckets} ${interval} buckets; at most ${MAX_BUCKETS} are allowed (use a coarser interval or a shorter range)`,
+      );
     }
     return { from: alignedFrom, to: alignedTo, interval, stepMs };
   }

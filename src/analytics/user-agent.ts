@@ -44,7 +44,10 @@ const BROWSERS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bFirefox\/|\bFxiOS\//, "Firefox"],
   [/\bCriOS\/|\bChrome\/|\bChromium\//, "Chrome"],
   [/\bMSIE |\bTrident\//, "Internet Explorer"],
-  [/\bVersion\/[\d.]+.*\bSafari\/|\bMobile\/\w+ Safari|^Mozilla\/5\.0 \((?:iPhone|iPad|iPod)[^)]*\) AppleWebKit\/[\d.]+ \(KHTML, like Gecko\)(?: Mobile\/\w+)?$/, "Safari"],
+  [
+    /\bVersion\/[\d.]+.*\bSafari\/|\bMobile\/\w+ Safari|^Mozilla\/5\.0 \((?:iPhone|iPad|iPod)[^)]*\) AppleWebKit\/[\d.]+ \(KHTML, like Gecko\)(?: Mobile\/\w+)?$/,
+    "Safari",
+  ],
 ];
 
 const SYSTEMS: ReadonlyArray<readonly [RegExp, string]> = [

@@ -5,16 +5,7 @@
 import { domainToUnicode } from "node:url";
 import { isHostingSuffix, isIpLiteral, parseUrl, splitDomain, type ParsedUrl } from "./domain.ts";
 import { deceptiveHost } from "./host-spoofing.ts";
-import {
-  EXECUTABLE_EXTENSIONS,
-  LURE_WORDS,
-  RISKY_TLDS,
-  TLD_LIKE_LABELS,
-  brandOwnedBy,
-  isBrand,
-  isGovLureToken,
-  isLookalikeToken,
-} from "./signals.ts";
+import { EXECUTABLE_EXTENSIONS, LURE_WORDS, RISKY_TLDS, TLD_LIKE_LABELS, brandOwnedBy, isBrand, isGovLureToken, isLookalikeToken } from "./signals.ts";
 import { topicHits } from "./topics.ts";
 
 /** Width of every feature vector; the ONNX input is [N, FEATURE_DIM]. */
@@ -223,10 +214,12 @@ function structural(p: Parts, out: Float32Array): void {
   const govLure = !isGovHost && hostTokenList.some(isGovLureToken);
   const embeddedDomain = dom.subdomains.some((s) => TLD_LIKE_LABELS.has(s));
   const longestLabel = p.hostLabels.reduce((m, l) => Math.max(m, l.length), 0);
-  const randomLabel = !ip && p.hostLabels.some((l) => {
-    const digits = (l.match(/\d/g) ?? []).length;
-    return (l.length >= 10 && digits >= 3 && l.length - digits >= 3) || l.length >= 25;
-  });
+  const randomLabel =
+    !ip &&
+    p.hostLabels.some((l) => {
+      const digits = (l.match(/\d/g) ?? []).length;
+      return (l.length >= 10 && digits >= 3 && l.length - digits >= 3) || l.length >= 25;
+    });
   const pathname = p.segments.join("/");
   const compromisedPath = /(^|\/)(wp-content|wp-includes|wp-admin|\.well-known|cgi-bin|~[a-z0-9_]*)(\/|$)/.test(pathname);
 

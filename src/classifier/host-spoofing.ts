@@ -32,7 +32,33 @@ function brandBySkeleton(): Map<string, string> {
 
 /** Top-level domains under which a label in that script is expected, not an imitation of Latin. */
 const SCRIPT_HOME_TLDS: Readonly<Record<string, ReadonlySet<string>>> = {
-  Cyrillic: new Set(["bg", "by", "kz", "kg", "mk", "mn", "rs", "ru", "su", "tj", "ua", "uz", "рф", "бел", "укр", "қаз", "срб", "мкд", "мон", "бг", "рус", "дети", "сайт", "онлайн", "москва"]),
+  Cyrillic: new Set([
+    "bg",
+    "by",
+    "kz",
+    "kg",
+    "mk",
+    "mn",
+    "rs",
+    "ru",
+    "su",
+    "tj",
+    "ua",
+    "uz",
+    "рф",
+    "бел",
+    "укр",
+    "қаз",
+    "срб",
+    "мкд",
+    "мон",
+    "бг",
+    "рус",
+    "дети",
+    "сайт",
+    "онлайн",
+    "москва",
+  ]),
   Greek: new Set(["gr", "cy", "ελ", "ευ"]),
 };
 
@@ -48,11 +74,18 @@ function typedLabels(raw: string): string[] | null {
   } catch {
     // left as typed
   }
-  return host.normalize("NFKC").split(/[.\u3002\uff0e\uff61]/).filter((l) => l !== "");
+  return host
+    .normalize("NFKC")
+    .split(/[.\u3002\uff0e\uff61]/)
+    .filter((l) => l !== "");
 }
 
 /** The label without accents and other combining marks: `faċebook` -> `facebook`. */
-const withoutMarks = (label: string) => label.normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC");
+const withoutMarks = (label: string) =>
+  label
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .normalize("NFC");
 
 function brandImitated(label: string): string | null {
   const literal = label.toLowerCase().split("-");

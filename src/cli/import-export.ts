@@ -48,7 +48,10 @@ function rowInput(header: string[], row: string[]): { input: CreateLinkInput; co
     return v === "" ? undefined : v;
   };
   const number = (name: string): number | undefined => (get(name) === undefined ? undefined : Number(get(name)));
-  const tags = get("tags")?.split(/[;|]/).map((t) => t.trim()).filter((t) => t !== "");
+  const tags = get("tags")
+    ?.split(/[;|]/)
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
   const forward = get("forwardQuery")?.toLowerCase();
   const input: CreateLinkInput = {
     url: get("url") ?? "",
@@ -116,7 +119,20 @@ export async function importCsv(service: LinkService, file: string, opts: { code
   return report;
 }
 
-const EXPORT_HEADER = ["code", "url", "createdAt", "expiresAt", "maxClicks", "redirectType", "tags", "forwardQuery", "disabled", "clicks", "status", "ownerKey"];
+const EXPORT_HEADER = [
+  "code",
+  "url",
+  "createdAt",
+  "expiresAt",
+  "maxClicks",
+  "redirectType",
+  "tags",
+  "forwardQuery",
+  "disabled",
+  "clicks",
+  "status",
+  "ownerKey",
+];
 
 interface ExportCheckpoint {
   cursor: string | null;

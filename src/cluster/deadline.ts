@@ -6,7 +6,10 @@
 import { CallTimeoutError } from "./errors";
 
 export class Deadline {
-  private constructor(private readonly at: number, private readonly now: () => number) {}
+  private constructor(
+    private readonly at: number,
+    private readonly now: () => number,
+  ) {}
 
   static after(ms: number, now: () => number = performance.now.bind(performance)): Deadline {
     return new Deadline(now() + ms, now);

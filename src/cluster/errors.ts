@@ -15,14 +15,21 @@ export class CircuitOpenError extends Error {
 
 /** The node did not answer within the call's timeout (or the request's deadline ran out). */
 export class CallTimeoutError extends Error {
-  constructor(readonly node: string, readonly timeoutMs: number) {
+  constructor(
+    readonly node: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${node}: no answer within ${Math.round(timeoutMs)} ms`);
     this.name = "CallTimeoutError";
   }
 }
 
 export class ShardUnavailable extends Unavailable {
-  constructor(readonly shard: number, readonly role: string, cause: unknown) {
+  constructor(
+    readonly shard: number,
+    readonly role: string,
+    cause: unknown,
+  ) {
     super(`shard ${shard} (${role}) is unavailable, try again shortly`);
     this.cause = cause;
   }

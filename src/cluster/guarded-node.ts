@@ -42,7 +42,15 @@ export class GuardedNode {
     this.shard = opts.shard;
     this.address = opts.address;
     this.breaker = new CircuitBreaker(opts.failureThreshold, (change) => this.logChange(change));
-    this.lastProbe = { name: this.name, kind: this.kind, shard: this.shard, up: true, latencyMs: 0, detail: `${this.address} (not probed yet)`, breaker: "closed" };
+    this.lastProbe = {
+      name: this.name,
+      kind: this.kind,
+      shard: this.shard,
+      up: true,
+      latencyMs: 0,
+      detail: `${this.address} (not probed yet)`,
+      breaker: "closed",
+    };
   }
 
   /** Whether a call would be let through right now (open breakers are skipped by callers that have a fallback). */

@@ -9,7 +9,10 @@ function serve(asset: Asset, request: Request): Response {
 
 /** `/` is the dashboard, `/docs` the API reference page, `/assets/<file>` their files. */
 export function dashboardRoutes(assets: Map<string, Asset>) {
-  const page = (name: string) => ({ request }: { request: Request }) => serve(assets.get(name)!, request);
+  const page =
+    (name: string) =>
+    ({ request }: { request: Request }) =>
+      serve(assets.get(name)!, request);
   return new Elysia({ name: "dashboard" })
     .get("/", page("index.html"), { detail: { summary: "Dashboard", tags: ["dashboard"] } })
     .get("/dashboard", page("index.html"), { detail: { hide: true } })

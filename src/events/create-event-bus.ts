@@ -33,7 +33,11 @@ export function createEventBus(config: Config, clientId: string): EventBus {
 export async function createEventTopics(config: Config): Promise<string> {
   const { events } = config;
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: "ringlink-migrate" });
-  const created = await ensureTopics(kafka, { prefix: events.topicPrefix, partitions: events.kafkaPartitions, replicationFactor: events.kafkaReplicationFactor });
+  const created = await ensureTopics(kafka, {
+    prefix: events.topicPrefix,
+    partitions: events.kafkaPartitions,
+    replicationFactor: events.kafkaReplicationFactor,
+  });
   const names = EVENT_TOPICS.map((t) => physicalTopic(events.topicPrefix, t)).join(", ");
   return created.length > 0
     ? `kafka ${config.kafkaBrokers.join(",")}: created ${created.join(", ")} (${events.kafkaPartitions} partitions)`

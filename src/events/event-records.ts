@@ -22,7 +22,15 @@ const INLINE_COLUMNS = 5;
 
 /** An upper bound of the bytes an event adds to a record, to keep records under the broker's limit. */
 export function recordBytesOf(event: LinkEvent): number {
-  return 160 + event.event_id.length + event.short_code.length + (event.user_agent?.length ?? 0) + (event.referrer?.length ?? 0) + (event.url?.length ?? 0) + (event.visitor?.length ?? 0);
+  return (
+    160 +
+    event.event_id.length +
+    event.short_code.length +
+    (event.user_agent?.length ?? 0) +
+    (event.referrer?.length ?? 0) +
+    (event.url?.length ?? 0) +
+    (event.visitor?.length ?? 0)
+  );
 }
 
 /** One record's value for these events (all of one topic). */
@@ -119,7 +127,8 @@ function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEv
   for (let i = 0; i < DICTIONARY_FIELDS.length; i++) {
     const at = row[INLINE_COLUMNS + i];
     if (at === -1) fields[DICTIONARY_FIELDS[i]!] = null;
-    else if (typeof at === "number" && Number.isInteger(at) && at >= 0 && at < dictionary.length && typeof dictionary[at] === "string") fields[DICTIONARY_FIELDS[i]!] = dictionary[at];
+    else if (typeof at === "number" && Number.isInteger(at) && at >= 0 && at < dictionary.length && typeof dictionary[at] === "string")
+      fields[DICTIONARY_FIELDS[i]!] = dictionary[at];
     else return null;
   }
   // The same checks as a JSON event (id, code, status, ts), on the rebuilt object.

@@ -20,7 +20,22 @@
  *   not fit are refused (the caller counts them as dropped): the journal never grows unbounded and
  *   what it holds stays a gap-free, ordered prefix of what was offered.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  readFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from "../files";
 
@@ -65,12 +80,17 @@ export class SpoolJournal {
   private readonly fsyncTimer: ReturnType<typeof setInterval>;
   private closed = false;
 
-  constructor(readonly dir: string, options: SpoolJournalOptions) {
+  constructor(
+    readonly dir: string,
+    options: SpoolJournalOptions,
+  ) {
     this.maxBytes = options.maxBytes;
     this.segmentBytes = Math.max(4096, Math.min(options.segmentBytes ?? 8 * 1024 * 1024, Math.floor(options.maxBytes / 4)));
     ensurePrivateDir(dir);
     this.lock();
-    for (const name of readdirSync(dir).filter((n) => n.endsWith(SEGMENT_SUFFIX)).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith(SEGMENT_SUFFIX))
+      .sort()) {
       const seq = Number(name.slice(0, -SEGMENT_SUFFIX.length));
       if (Number.isInteger(seq)) this.segments.push({ seq, size: statSync(join(dir, name)).size });
     }
@@ -86,7 +106,9 @@ export class SpoolJournal {
     try {
       const holder = Number(readFileSync(file, "utf8").trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new Error(`spool directory ${this.dir} is in use by process ${holder} (one process per NODE_ID and process index; delete ${file} if that process is not ringlink)`);
+        throw new Error(
+          `spool directory ${this.dir} is in use by process ${holder} (one process per NODE_ID and process index; delete ${file} if that process is not ringlink)`,
+        );
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;

@@ -48,7 +48,9 @@ export const errorHandler = new Elysia({ name: "error-handler" }).onError({ as: 
       if (typeof status === "number" && status >= 400 && status < 500) {
         return jsonError(status, "bad_request", "the request could not be processed");
       }
-      console.error(JSON.stringify({ level: "error", msg: "unhandled error", path: new URL(request.url).pathname, error: String((error as Error)?.stack ?? error) }));
+      console.error(
+        JSON.stringify({ level: "error", msg: "unhandled error", path: new URL(request.url).pathname, error: String((error as Error)?.stack ?? error) }),
+      );
       return jsonError(500, "internal", "something went wrong on our side");
     }
   }

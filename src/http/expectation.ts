@@ -79,7 +79,8 @@ export function expectation(schema: SchemaShape | undefined): string {
     case "array": {
       const noun = schema.items?.type === "string" ? "strings" : schema.items?.type === "object" ? "objects" : "items";
       const { minItems: min, maxItems: max } = schema;
-      const count = min !== undefined && max !== undefined ? `${min} to ${max} ` : max !== undefined ? `at most ${max} ` : min !== undefined ? `at least ${min} ` : "";
+      const count =
+        min !== undefined && max !== undefined ? `${min} to ${max} ` : max !== undefined ? `at most ${max} ` : min !== undefined ? `at least ${min} ` : "";
       return `a list of ${count}${noun}`;
     }
     case "object":

@@ -8,7 +8,15 @@
  * - `no-referrer`: our pages' addresses carry short codes and the visitor's query string
  *   (`/<code>?ref=...`, `/?created=<code>`); nobody else needs them.
  */
-const POLICY = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'", "base-uri 'none'", "frame-ancestors 'none'"];
+const POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+];
 
 const COMMON = {
   "x-frame-options": "DENY",

@@ -28,8 +28,7 @@ export function isWellFormedCode(code: string): boolean {
   if (n < 3 || n > 64) return false;
   for (let i = 0; i < n; i++) {
     const c = code.charCodeAt(i);
-    const ok =
-      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 /* - */ || c === 95; /* _ */
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 /* - */ || c === 95; /* _ */
     if (!ok) return false;
   }
   return true;

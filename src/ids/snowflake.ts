@@ -15,7 +15,11 @@ export class SnowflakeIds {
   private lastMs = -1;
   private sequence = 0;
 
-  constructor(nodeId: number, processIndex: number, private readonly now: () => number = Date.now) {
+  constructor(
+    nodeId: number,
+    processIndex: number,
+    private readonly now: () => number = Date.now,
+  ) {
     if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId > MAX_NODE_ID) {
       throw new RangeError(`node id must be an integer 0..${MAX_NODE_ID}`);
     }

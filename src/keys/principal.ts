@@ -1,9 +1,7 @@
 /** Who is asking: the ADMIN_TOKEN, an API key, or nobody (anonymous). */
 import type { Scope } from "./scopes";
 
-export type Principal =
-  | { kind: "admin"; id: "admin-token"; name: "ADMIN_TOKEN" }
-  | { kind: "key"; id: string; name: string; scopes: ReadonlySet<Scope> };
+export type Principal = { kind: "admin"; id: "admin-token"; name: "ADMIN_TOKEN" } | { kind: "key"; id: string; name: string; scopes: ReadonlySet<Scope> };
 
 export const ADMIN_PRINCIPAL: Principal = { kind: "admin", id: "admin-token", name: "ADMIN_TOKEN" };
 

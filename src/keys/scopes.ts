@@ -11,7 +11,14 @@ export function isScope(value: string): value is Scope {
 
 /** Parses "create,manage"; throws a plain Error naming the first unknown scope. */
 export function parseScopes(raw: string): Scope[] {
-  const scopes = [...new Set(raw.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== ""))];
+  const scopes = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s !== ""),
+    ),
+  ];
   if (scopes.length === 0) throw new Error(`at least one scope is needed (${SCOPES.join(", ")})`);
   for (const s of scopes) if (!isScope(s)) throw new Error(`unknown scope '${s}' (known: ${SCOPES.join(", ")})`);
   return scopes as Scope[];

@@ -63,9 +63,34 @@ export const DEFAULT_REDIRECT_TYPE: RedirectType = 302;
 
 /** Paths the server answers itself; an alias must never shadow one of them. */
 export const RESERVED_ALIASES = new Set([
-  "api", "ws", "metrics", "healthz", "readyz", "livez", "openapi", "openapi.json", "dashboard", "assets", "static",
-  "docs", "create", "shorten", "admin", "login", "logout", "favicon.ico", "robots.txt", "index", "links", "stats",
-  "health", "status", "public", "app", "www", "qr",
+  "api",
+  "ws",
+  "metrics",
+  "healthz",
+  "readyz",
+  "livez",
+  "openapi",
+  "openapi.json",
+  "dashboard",
+  "assets",
+  "static",
+  "docs",
+  "create",
+  "shorten",
+  "admin",
+  "login",
+  "logout",
+  "favicon.ico",
+  "robots.txt",
+  "index",
+  "links",
+  "stats",
+  "health",
+  "status",
+  "public",
+  "app",
+  "www",
+  "qr",
 ]);
 
 export function validateAlias(raw: unknown): string {
@@ -144,11 +169,13 @@ function validateBoolean(raw: unknown, code: string, name: string): boolean {
 /** UTM parameters become part of the target URL (set, replacing any the URL already had). */
 export function applyUtm(url: URL, raw: unknown): URL {
   if (raw === undefined || raw === null) return url;
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new InvalidInput("invalid_utm", "utm must be an object such as {\"source\":\"newsletter\"}");
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new InvalidInput("invalid_utm", 'utm must be an object such as {"source":"newsletter"}');
   const out = new URL(url.href);
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (!(UTM_FIELDS as readonly string[]).includes(key)) throw new InvalidInput("invalid_utm", `utm.${key.slice(0, 20)} is not one of ${UTM_FIELDS.join(", ")}`);
-    if (typeof value !== "string" || value.length === 0 || value.length > 200) throw new InvalidInput("invalid_utm", `utm.${key} must be a string of 1-200 characters`);
+    if (!(UTM_FIELDS as readonly string[]).includes(key))
+      throw new InvalidInput("invalid_utm", `utm.${key.slice(0, 20)} is not one of ${UTM_FIELDS.join(", ")}`);
+    if (typeof value !== "string" || value.length === 0 || value.length > 200)
+      throw new InvalidInput("invalid_utm", `utm.${key} must be a string of 1-200 characters`);
     out.searchParams.set(`utm_${key}`, value);
   }
   return out;
@@ -167,7 +194,8 @@ export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPol
     throw new InvalidInput("invalid_reuse", "reuse must be true or false");
   }
   const password = present(input.password) ? validatePassword(input.password) : null;
-  const forwardQuery = input.forwardQuery === undefined || input.forwardQuery === null ? false : validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
+  const forwardQuery =
+    input.forwardQuery === undefined || input.forwardQuery === null ? false : validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
   const tags = input.tags === undefined || input.tags === null ? [] : validateTags(input.tags);
   const reusable =
     input.reuse !== false &&

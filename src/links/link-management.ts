@@ -40,7 +40,12 @@ export function createLinkManagement(
     loadClassifier,
     log,
   });
-  const authFailures = failureGuard(rateLimiter, lm.rateLimitAuthFailures, config.trustedProxies, "too many failed authentications from this address; wait before trying again");
+  const authFailures = failureGuard(
+    rateLimiter,
+    lm.rateLimitAuthFailures,
+    config.trustedProxies,
+    "too many failed authentications from this address; wait before trying again",
+  );
   return {
     keys,
     authenticate: createAuthenticator(keys, config.adminToken, authFailures),

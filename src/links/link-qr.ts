@@ -22,5 +22,8 @@ export async function renderQr(text: string, format: QrFormat, size: number): Pr
     const symbol = QRCode.create(text, { errorCorrectionLevel: ERROR_CORRECTION });
     return { body: qrPng(symbol.modules, size, MARGIN), contentType: "image/png" };
   }
-  return { body: await QRCode.toString(text, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, width: size, type: "svg" }), contentType: "image/svg+xml" };
+  return {
+    body: await QRCode.toString(text, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, width: size, type: "svg" }),
+    contentType: "image/svg+xml",
+  };
 }

@@ -111,7 +111,10 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const owner = ownerIdOf(principal);
         const passwords = body.links.filter(setsPassword).length;
         if (passwords > MAX_BULK_PASSWORDS) {
-          throw new InvalidInput("too_many_passwords", `at most ${MAX_BULK_PASSWORDS} items of a bulk request may set a password (got ${passwords}); send the rest in further requests`);
+          throw new InvalidInput(
+            "too_many_passwords",
+            `at most ${MAX_BULK_PASSWORDS} items of a bulk request may set a password (got ${passwords}); send the rest in further requests`,
+          );
         }
         await spendHashes(request, server, passwords);
         // Items with unknown fields fail on their own, like a single create would (unknown_field).
@@ -119,10 +122,14 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const valid: Array<{ index: number; item: CreateLinkInput }> = [];
         body.links.forEach((item, index) => {
           const unknown = Object.keys(item).find((k) => !CREATE_FIELDS.has(k));
-          if (unknown !== undefined) results[index] = { index, status: 400, error: { code: "unknown_field", message: `unknown field '${unknown.slice(0, 40)}'` } };
+          if (unknown !== undefined)
+            results[index] = { index, status: 400, error: { code: "unknown_field", message: `unknown field '${unknown.slice(0, 40)}'` } };
           else valid.push({ index, item: item as unknown as CreateLinkInput });
         });
-        const done = await service.createMany(valid.map((v) => v.item), { owner });
+        const done = await service.createMany(
+          valid.map((v) => v.item),
+          { owner },
+        );
         done.forEach((r, i) => {
           const index = valid[i]!.index;
           results[index] = r.link ? { index, status: r.status, link: toLinkView(r.link, publicBaseUrl, CREATOR) } : { index, status: r.status, error: r.error };
@@ -142,7 +149,15 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
           tags: ["links"],
           security: [{ bearer: [] }],
         },
-        response: { 200: BulkCreateResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
+        response: {
+          200: BulkCreateResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          413: ErrorResponse,
+          415: ErrorResponse,
+          429: ErrorResponse,
+        },
       },
     )
     .get(
@@ -209,7 +224,17 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
           tags: ["links"],
           security: [{ bearer: [] }],
         },
-        response: { 200: LinkResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 422: ErrorResponse },
+        response: {
+          200: LinkResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          410: ErrorResponse,
+          413: ErrorResponse,
+          415: ErrorResponse,
+          422: ErrorResponse,
+        },
       },
     )
     .delete(

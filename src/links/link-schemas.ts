@@ -10,8 +10,12 @@ export const CreateLinkBody = t.Object(
     maxClicks: t.Optional(t.Union([t.Number({ description: "redirects allowed before the link answers 410" }), t.Null()])),
     redirectType: t.Optional(t.Union([t.Number({ description: "301, 302 (default), 307 or 308" }), t.Null()])),
     reuse: t.Optional(t.Boolean({ description: "false forces a new code even when the URL was shortened before" })),
-    password: t.Optional(t.Union([t.String({ description: "visitors must enter it before being redirected (4-128 characters; stored as argon2id)" }), t.Null()])),
-    forwardQuery: t.Optional(t.Union([t.Boolean({ description: "append the short URL's query string to the target (merged; the visitor's values win)" }), t.Null()])),
+    password: t.Optional(
+      t.Union([t.String({ description: "visitors must enter it before being redirected (4-128 characters; stored as argon2id)" }), t.Null()]),
+    ),
+    forwardQuery: t.Optional(
+      t.Union([t.Boolean({ description: "append the short URL's query string to the target (merged; the visitor's values win)" }), t.Null()]),
+    ),
     tags: t.Optional(t.Union([t.Array(t.String({ description: "1-32 of A-Z a-z 0-9 _ . -" }), { maxItems: 10 }), t.Null()])),
     utm: t.Optional(
       t.Union([

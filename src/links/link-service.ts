@@ -218,7 +218,8 @@ export class LinkService {
     const patch = validateUpdateInput(input, this.deps.policy, this.now());
     const current = await this.get(code);
     options.authorize?.(current);
-    if (patch.url !== undefined && patch.url !== current.url) await this.deps.safety?.assertSafe([patch.url], [typeof input.url === "string" ? input.url : patch.url]);
+    if (patch.url !== undefined && patch.url !== current.url)
+      await this.deps.safety?.assertSafe([patch.url], [typeof input.url === "string" ? input.url : patch.url]);
     let disabled = current.disabled;
     if (patch.disabled === true && disabled === null) disabled = "manual";
     if (patch.disabled === false && disabled !== null) {
@@ -277,7 +278,9 @@ export class LinkService {
    * A page of links, newest first. One page looks at no more than LIST_SCAN_LIMIT links, so a
    * filter that matches little may answer fewer than `limit` items with a cursor to go on from.
    */
-  async list(filter: Omit<LinkFilter, "limit" | "beforeId" | "scanLimit"> & { limit: number; cursor?: bigint }): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
+  async list(
+    filter: Omit<LinkFilter, "limit" | "beforeId" | "scanLimit"> & { limit: number; cursor?: bigint },
+  ): Promise<{ items: LinkRecord[]; nextCursor: string | null }> {
     const { limit, cursor, ...rest } = filter;
     const { records, scannedTo } = await this.deps.store.listLinks({ ...rest, limit: limit + 1, beforeId: cursor, scanLimit: LIST_SCAN_LIMIT });
     const page = records.slice(0, limit);

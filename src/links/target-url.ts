@@ -60,8 +60,17 @@ export function normalizeTargetUrl(raw: unknown, policy: TargetUrlPolicy): URL {
  * short link into a request to the visitor's own machine or network. README "Security" lists them.
  */
 export const LOOPBACK_DOMAINS: readonly string[] = [
-  "nip.io", "sslip.io", "xip.io", "traefik.me", "local.gd",
-  "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "localho.st",
+  "nip.io",
+  "sslip.io",
+  "xip.io",
+  "traefik.me",
+  "local.gd",
+  "localtest.me",
+  "lvh.me",
+  "vcap.me",
+  "lacolhost.com",
+  "fuf.me",
+  "localho.st",
 ];
 
 /** Suffixes that name hosts on a local network (mDNS, home and corporate conventions). */

@@ -61,8 +61,11 @@ export class Metrics {
     });
     const s = sources.redirects;
     const reg = (m: ReturnType<typeof external>) => r.registerMetric(m as never);
-    reg(external("ringlink_redirects_total", "Redirect requests by outcome", "counter", () =>
-      Object.entries(s.outcomes).map(([outcome, value]) => ({ value, labels: { outcome } }))));
+    reg(
+      external("ringlink_redirects_total", "Redirect requests by outcome", "counter", () =>
+        Object.entries(s.outcomes).map(([outcome, value]) => ({ value, labels: { outcome } })),
+      ),
+    );
     reg(external("ringlink_cache_hits_total", "Redirect lookups answered by a cache (L1 or Redis)", "counter", () => [{ value: s.cacheHits }]));
     reg(external("ringlink_cache_misses_total", "Redirect lookups that reached the database", "counter", () => [{ value: s.cacheMisses }]));
     reg(external("ringlink_cache_lookups_total", "Redirect lookups (hits + misses)", "counter", () => [{ value: s.cacheHits + s.cacheMisses }]));
@@ -79,33 +82,82 @@ export class Metrics {
       if (cluster !== null) values.push({ value: cluster, labels: { scope: "cluster" } });
       return values;
     };
-    reg(external("ringlink_cache_hit_ratio", "Share of redirect lookups answered by a cache since the processes started (scope: instance or whole cluster)", "gauge", () => ratios("hit_rate"), "average"));
-    reg(external("ringlink_cache_miss_ratio", "Share of redirect lookups that reached the database since the processes started (scope: instance or whole cluster)", "gauge", () => ratios("miss_rate"), "average"));
-    reg(external("ringlink_redirect_duration_seconds", "Time to answer a redirect", "histogram", () => {
-      const values: Values = [];
-      let cumulative = 0;
-      LATENCY_BOUNDS_MS.forEach((bound, i) => {
-        cumulative += s.latencyBuckets[i]!;
-        values.push({ metricName: "ringlink_redirect_duration_seconds_bucket", labels: { le: bound / 1000 }, value: cumulative });
-      });
-      cumulative += s.latencyBuckets[LATENCY_BOUNDS_MS.length]!;
-      values.push({ metricName: "ringlink_redirect_duration_seconds_bucket", labels: { le: "+Inf" }, value: cumulative });
-      values.push({ metricName: "ringlink_redirect_duration_seconds_sum", value: s.latencySumMs / 1000 });
-      values.push({ metricName: "ringlink_redirect_duration_seconds_count", value: cumulative });
-      return values;
-    }));
-    reg(external("ringlink_events_total", "Events by what happened to them (published, delivered, dropped, spooled, ...)", "counter", () =>
-      Object.entries(sources.events()).map(([state, value]) => ({ value, labels: { state } }))));
-    reg(external("ringlink_dependency_up", "1 when a dependency (database node, cache node, broker) answers", "gauge", async () =>
-      (await sources.dependencies()).map((d) => ({ value: d.up ? 1 : 0, labels: { name: d.name, kind: d.kind, shard: d.shard ?? "" } })), "max"));
+    reg(
+      external(
+        "ringlink_cache_hit_ratio",
+        "Share of redirect lookups answered by a cache since the processes started (scope: instance or whole cluster)",
+        "gauge",
+        () => ratios("hit_rate"),
+        "average",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_cache_miss_ratio",
+        "Share of redirect lookups that reached the database since the processes started (scope: instance or whole cluster)",
+        "gauge",
+        () => ratios("miss_rate"),
+        "average",
+      ),
+    );
+    reg(
+      external("ringlink_redirect_duration_seconds", "Time to answer a redirect", "histogram", () => {
+        const values: Values = [];
+        let cumulative = 0;
+        LATENCY_BOUNDS_MS.forEach((bound, i) => {
+          cumulative += s.latencyBuckets[i]!;
+          values.push({ metricName: "ringlink_redirect_duration_seconds_bucket", labels: { le: bound / 1000 }, value: cumulative });
+        });
+        cumulative += s.latencyBuckets[LATENCY_BOUNDS_MS.length]!;
+        values.push({ metricName: "ringlink_redirect_duration_seconds_bucket", labels: { le: "+Inf" }, value: cumulative });
+        values.push({ metricName: "ringlink_redirect_duration_seconds_sum", value: s.latencySumMs / 1000 });
+        values.push({ metricName: "ringlink_redirect_duration_seconds_count", value: cumulative });
+        return values;
+      }),
+    );
+    reg(
+      external("ringlink_events_total", "Events by what happened to them (published, delivered, dropped, spooled, ...)", "counter", () =>
+        Object.entries(sources.events()).map(([state, value]) => ({ value, labels: { state } })),
+      ),
+    );
+    reg(
+      external(
+        "ringlink_dependency_up",
+        "1 when a dependency (database node, cache node, broker) answers",
+        "gauge",
+        async () => (await sources.dependencies()).map((d) => ({ value: d.up ? 1 : 0, labels: { name: d.name, kind: d.kind, shard: d.shard ?? "" } })),
+        "max",
+      ),
+    );
     if (sources.nodeStates) {
       const states = sources.nodeStates;
-      reg(external("ringlink_breaker_open", "1 while a node's circuit breaker is open (calls fail fast)", "gauge", () =>
-        states().map((n) => ({ value: n.state === "open" ? 1 : 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
-      reg(external("ringlink_breaker_state", "A node's circuit breaker: 0 closed, 1 half-open, 2 open", "gauge", () =>
-        states().map((n) => ({ value: BREAKER_LEVEL[n.state] ?? 2, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
-      reg(external("ringlink_node_consecutive_failures", "Consecutive failed calls to a node (the breaker opens at the threshold)", "gauge", () =>
-        states().map((n) => ({ value: n.failures ?? 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })), "max"));
+      reg(
+        external(
+          "ringlink_breaker_open",
+          "1 while a node's circuit breaker is open (calls fail fast)",
+          "gauge",
+          () => states().map((n) => ({ value: n.state === "open" ? 1 : 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })),
+          "max",
+        ),
+      );
+      reg(
+        external(
+          "ringlink_breaker_state",
+          "A node's circuit breaker: 0 closed, 1 half-open, 2 open",
+          "gauge",
+          () => states().map((n) => ({ value: BREAKER_LEVEL[n.state] ?? 2, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })),
+          "max",
+        ),
+      );
+      reg(
+        external(
+          "ringlink_node_consecutive_failures",
+          "Consecutive failed calls to a node (the breaker opens at the threshold)",
+          "gauge",
+          () => states().map((n) => ({ value: n.failures ?? 0, labels: { name: n.name, kind: n.kind, shard: n.shard ?? "" } })),
+          "max",
+        ),
+      );
     }
     if (sources.realtime) this.registerRealtime(sources.realtime);
   }
@@ -114,37 +166,65 @@ export class Metrics {
     const reg = (m: ReturnType<typeof external>) => this.registry.registerMetric(m as never);
     reg(external("ringlink_ws_clients", "Dashboard WebSocket clients connected", "gauge", () => [{ value: read().hub.clients }]));
     reg(external("ringlink_ws_connections_total", "Dashboard WebSocket connections accepted", "counter", () => [{ value: read().hub.connections }]));
-    reg(external("ringlink_ws_refused_total", "WebSocket connections refused because the process had its maximum of clients", "counter", () => [{ value: read().hub.refused }]));
-    reg(external("ringlink_ws_frames_total", "Frames for WebSocket clients: sent, or dropped because the client read too slowly", "counter", () => {
-      const h = read().hub;
-      return [
-        { value: h.framesSent, labels: { result: "sent" } },
-        { value: h.framesDropped, labels: { result: "dropped" } },
-      ];
-    }));
-    reg(external("ringlink_realtime_events_total", "Events through the live stream: seen (produced here), sampled (relayed), shown (sent to this process's clients)", "counter", () => {
-      const r = read();
-      return [
-        { value: r.eventsSeen, labels: { stage: "seen" } },
-        { value: r.eventsSampled, labels: { stage: "sampled" } },
-        { value: r.eventsShown, labels: { stage: "shown" } },
-      ];
-    }));
-    reg(external("ringlink_realtime_relay_messages_total", "Realtime relay messages by transport (ipc, redis) and result", "counter", () =>
-      read().relays.flatMap((t) => [
-        { value: t.sent, labels: { transport: t.name, result: "sent" } },
-        { value: t.received, labels: { transport: t.name, result: "received" } },
-        { value: t.errors, labels: { transport: t.name, result: "error" } },
-      ])));
-    reg(external("ringlink_realtime_relay_duplicates_total", "Relay messages that arrived twice (over IPC and Redis) and were dropped", "counter", () => [{ value: read().duplicates }]));
+    reg(
+      external("ringlink_ws_refused_total", "WebSocket connections refused because the process had its maximum of clients", "counter", () => [
+        { value: read().hub.refused },
+      ]),
+    );
+    reg(
+      external("ringlink_ws_frames_total", "Frames for WebSocket clients: sent, or dropped because the client read too slowly", "counter", () => {
+        const h = read().hub;
+        return [
+          { value: h.framesSent, labels: { result: "sent" } },
+          { value: h.framesDropped, labels: { result: "dropped" } },
+        ];
+      }),
+    );
+    reg(
+      external(
+        "ringlink_realtime_events_total",
+        "Events through the live stream: seen (produced here), sampled (relayed), shown (sent to this process's clients)",
+        "counter",
+        () => {
+          const r = read();
+          return [
+            { value: r.eventsSeen, labels: { stage: "seen" } },
+            { value: r.eventsSampled, labels: { stage: "sampled" } },
+            { value: r.eventsShown, labels: { stage: "shown" } },
+          ];
+        },
+      ),
+    );
+    reg(
+      external("ringlink_realtime_relay_messages_total", "Realtime relay messages by transport (ipc, redis) and result", "counter", () =>
+        read().relays.flatMap((t) => [
+          { value: t.sent, labels: { transport: t.name, result: "sent" } },
+          { value: t.received, labels: { transport: t.name, result: "received" } },
+          { value: t.errors, labels: { transport: t.name, result: "error" } },
+        ]),
+      ),
+    );
+    reg(
+      external("ringlink_realtime_relay_duplicates_total", "Relay messages that arrived twice (over IPC and Redis) and were dropped", "counter", () => [
+        { value: read().duplicates },
+      ]),
+    );
     reg(external("ringlink_realtime_peers", "Serving processes (all instances) this process hears from", "gauge", () => [{ value: read().peers }], "max"));
-    reg(external("ringlink_cluster_cache_lookups", "Cache hits and misses of every live process of every instance, as the realtime relay sees them (use max(), not sum())", "gauge", () => {
-      const c = read().cache.cluster;
-      return [
-        { value: c.hits, labels: { result: "hit" } },
-        { value: c.misses, labels: { result: "miss" } },
-      ];
-    }, "max"));
+    reg(
+      external(
+        "ringlink_cluster_cache_lookups",
+        "Cache hits and misses of every live process of every instance, as the realtime relay sees them (use max(), not sum())",
+        "gauge",
+        () => {
+          const c = read().cache.cluster;
+          return [
+            { value: c.hits, labels: { result: "hit" } },
+            { value: c.misses, labels: { result: "miss" } },
+          ];
+        },
+        "max",
+      ),
+    );
   }
 
   observeHttp(route: string, method: string, status: number, seconds: number): void {

@@ -61,7 +61,10 @@ export function isTrusted(ip: string, trusted: readonly Cidr[]): boolean {
 export function clientAddress(peer: string | null, forwardedFor: string | null, trusted: readonly Cidr[]): string {
   const socket = peer ?? "unknown";
   if (forwardedFor === null || trusted.length === 0 || !isTrusted(socket, trusted)) return socket;
-  const hops = forwardedFor.split(",").map((s) => s.trim()).filter(Boolean);
+  const hops = forwardedFor
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     if (!isTrusted(hops[i]!, trusted)) return hops[i]!;
   }

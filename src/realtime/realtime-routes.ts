@@ -29,38 +29,41 @@ const socketOf = (ws: { raw: unknown }) => ws.raw as ClientSocket & { close(code
 export function realtimeRoutes(realtime: Realtime, watchAccess: WatchAccess) {
   // The handshake's decision, found again by its request when the socket opens.
   const audiences = new WeakMap<Request, Audience>();
-  return new Elysia({ name: "realtime" }).ws("/ws", {
-    // OpenAPI has no WebSocket operation; the GET below documents the endpoint instead.
-    detail: { hide: true },
-    async upgrade({ request, set, server }) {
-      const decision = await watchAccess(request, server);
-      if (!decision.allowed) throw decision.refusal;
-      if (decision.protocol !== null) set.headers["sec-websocket-protocol"] = decision.protocol;
-      audiences.set(request, audienceOf(decision.principal));
-    },
-    open(ws) {
-      const socket = socketOf(ws);
-      if (!realtime.hub.open(socket, () => realtime.snapshot(), audiences.get(ws.data.request) ?? "viewer")) {
-        socket.close(TRY_AGAIN_LATER, "too many dashboard clients on this process");
-        return;
-      }
-      realtime.watched();
-    },
-    drain(ws) {
-      realtime.hub.drain(socketOf(ws));
-    },
-    close(ws) {
-      realtime.hub.close(socketOf(ws));
-    },
-    message() {},
-  })
-    // A plain GET (a browser tab, curl) would otherwise fall through to /:code and answer 404.
-    .get("/ws", () => jsonError(426, "upgrade_required", "/ws is a WebSocket endpoint: connect with a WebSocket client", { upgrade: "websocket" }), {
-      detail: {
-        summary:
-          "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426. " +
-          "Once an ADMIN_TOKEN or an API key exists it needs one (stats scope): Authorization: Bearer, or the subprotocols ringlink.v1 + ringlink.bearer.<token>.",
-        tags: ["realtime"],
-      },
-    });
+  return (
+    new Elysia({ name: "realtime" })
+      .ws("/ws", {
+        // OpenAPI has no WebSocket operation; the GET below documents the endpoint instead.
+        detail: { hide: true },
+        async upgrade({ request, set, server }) {
+          const decision = await watchAccess(request, server);
+          if (!decision.allowed) throw decision.refusal;
+          if (decision.protocol !== null) set.headers["sec-websocket-protocol"] = decision.protocol;
+          audiences.set(request, audienceOf(decision.principal));
+        },
+        open(ws) {
+          const socket = socketOf(ws);
+          if (!realtime.hub.open(socket, () => realtime.snapshot(), audiences.get(ws.data.request) ?? "viewer")) {
+            socket.close(TRY_AGAIN_LATER, "too many dashboard clients on this process");
+            return;
+          }
+          realtime.watched();
+        },
+        drain(ws) {
+          realtime.hub.drain(socketOf(ws));
+        },
+        close(ws) {
+          realtime.hub.close(socketOf(ws));
+        },
+        message() {},
+      })
+      // A plain GET (a browser tab, curl) would otherwise fall through to /:code and answer 404.
+      .get("/ws", () => jsonError(426, "upgrade_required", "/ws is a WebSocket endpoint: connect with a WebSocket client", { upgrade: "websocket" }), {
+        detail: {
+          summary:
+            "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426. " +
+            "Once an ADMIN_TOKEN or an API key exists it needs one (stats scope): Authorization: Bearer, or the subprotocols ringlink.v1 + ringlink.bearer.<token>.",
+          tags: ["realtime"],
+        },
+      })
+  );
 }

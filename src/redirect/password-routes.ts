@@ -20,6 +20,13 @@ export function passwordRoutes(unlock: UnlockHandler) {
         },
       },
     },
-    response: { 303: t.Null({ description: "to the target" }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse },
+    response: {
+      303: t.Null({ description: "to the target" }),
+      400: ErrorResponse,
+      401: ErrorResponse,
+      404: ErrorResponse,
+      410: ErrorResponse,
+      429: ErrorResponse,
+    },
   });
 }

@@ -92,7 +92,14 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36);
   }
 
-  function publish(request: Request, code: string, status: "OK" | "NOT_FOUND" | "ERROR", source: ResolveSource | "none" | "error", latencyMs: number, peer: PeerSource | null): void {
+  function publish(
+    request: Request,
+    code: string,
+    status: "OK" | "NOT_FOUND" | "ERROR",
+    source: ResolveSource | "none" | "error",
+    latencyMs: number,
+    peer: PeerSource | null,
+  ): void {
     if (!publishClicks || request.method === "HEAD") return;
     const headers = request.headers;
     // Client-controlled values, reduced and bounded (events/click-fields.ts): they travel in every click event.
@@ -127,7 +134,14 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     else if (outcome === "error") publish(request, code, "ERROR", "error", latencyMs, peer);
   }
 
-  function answer(request: Request, code: string, entry: CacheEntry, source: ResolveSource, started: number, peer: PeerSource | null): Response | Promise<Response> {
+  function answer(
+    request: Request,
+    code: string,
+    entry: CacheEntry,
+    source: ResolveSource,
+    started: number,
+    peer: PeerSource | null,
+  ): Response | Promise<Response> {
     if (entry === MISSING) {
       settle(request, code, "not_found", source, started, peer);
       return notFound(request);
@@ -145,7 +159,14 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   }
 
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
-  async function limitedRedirect(request: Request, code: string, entry: CachedLink, source: ResolveSource, started: number, peer: PeerSource | null): Promise<Response> {
+  async function limitedRedirect(
+    request: Request,
+    code: string,
+    entry: CachedLink,
+    source: ResolveSource,
+    started: number,
+    peer: PeerSource | null,
+  ): Promise<Response> {
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);

@@ -50,4 +50,3 @@ export function locationFor(link: CachedLink, request: Request): string {
   const q = request.url.indexOf("?");
   return q === -1 ? link.url : forwardQuery(link.url, request.url.slice(q));
 }
-

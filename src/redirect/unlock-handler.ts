@@ -70,7 +70,10 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
       const html = acceptsHtml(request) || !isJsonContentType(request.headers.get("content-type"));
       if (!html) return jsonError(401, "wrong_password", "the password is not right");
       const q = request.url.indexOf("?");
-      return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), "That password is not right."), { status: 401, headers: PASSWORD_PAGE_HEADERS });
+      return new Response(passwordPage(code, q === -1 ? "" : request.url.slice(q), "That password is not right."), {
+        status: 401,
+        headers: PASSWORD_PAGE_HEADERS,
+      });
     }
     if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
     deps.onRedirect(request, code, started, peer);

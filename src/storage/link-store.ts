@@ -38,7 +38,17 @@ export type DisabledReason = "manual" | "unsafe";
 /** Fields every store fills in; the link-management ones are optional so tools (seed) stay short. */
 export type NewLink = Omit<
   LinkRecord,
-  "clicksConsumed" | "clicks" | "deletedAt" | "category" | "categoryConfidence" | "ownerKey" | "disabled" | "passwordHash" | "forwardQuery" | "tags" | "updatedAt"
+  | "clicksConsumed"
+  | "clicks"
+  | "deletedAt"
+  | "category"
+  | "categoryConfidence"
+  | "ownerKey"
+  | "disabled"
+  | "passwordHash"
+  | "forwardQuery"
+  | "tags"
+  | "updatedAt"
 > &
   Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags">>;
 

@@ -8,7 +8,9 @@ export interface ThreadReply<T> {
   error?: string;
 }
 
-export function serveThread<Req, Res>(handle: (request: Req) => Promise<{ value: Res; transfer?: Bun.Transferable[] }> | { value: Res; transfer?: Bun.Transferable[] }): void {
+export function serveThread<Req, Res>(
+  handle: (request: Req) => Promise<{ value: Res; transfer?: Bun.Transferable[] }> | { value: Res; transfer?: Bun.Transferable[] },
+): void {
   const port = globalThis as unknown as { onmessage: (event: MessageEvent) => void; postMessage(message: unknown, transfer?: Bun.Transferable[]): void };
   port.onmessage = async (event: MessageEvent<{ id: number; request: Req }>) => {
     const { id, request } = event.data;

@@ -63,7 +63,10 @@ describe("dist/ringlink", () => {
       expect(hop.status).toBe(302);
       expect(hop.headers.get("location")).toBe("https://example.com/e2e");
 
-      const del = await fetch(`${server.base}/api/v1/links/${link.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" } });
+      const del = await fetch(`${server.base}/api/v1/links/${link.code}`, {
+        method: "DELETE",
+        headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" },
+      });
       expect(del.status).toBe(204);
       expect((await fetch(`${server.base}/${link.code}`, { redirect: "manual" })).status).toBe(410);
     } finally {
@@ -75,7 +78,11 @@ describe("dist/ringlink", () => {
   test("the binary enforces query bounds (limit=1000000 is 400, not every link) and draws QR codes and stats on its threads", async () => {
     const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "bounds") } });
     try {
-      const created = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "https://example.com/bounds" }) });
+      const created = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://example.com/bounds" }),
+      });
       const { code } = (await created.json()) as { code: string };
       for (const query of ["limit=1000000", "limit=-2", "limit=50.5", "limit=1e3", "cursor=99999999999999999999"]) {
         const res = await fetch(`${server.base}/api/v1/links?${query}`);
@@ -117,7 +124,10 @@ describe("dist/ringlink", () => {
   });
 
   test("--processes 2 shares one port; a delete reaches the other process's cache; /metrics covers both", async () => {
-    const server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-admin-token-0123456789abcdef0123", DATA_DIR: join(workDir, "mp") } });
+    const server = await startServer([binary, "serve", "--processes", "2"], {
+      cwd: workDir,
+      env: { ...EMBEDDED_ENV, ADMIN_TOKEN: "e2e-admin-token-0123456789abcdef0123", DATA_DIR: join(workDir, "mp") },
+    });
     try {
       const created = (await (
         await fetch(`${server.base}/api/v1/links`, {
@@ -127,12 +137,19 @@ describe("dist/ringlink", () => {
         })
       ).json()) as { code: string };
       // New connections spread over both processes; warm both caches.
-      const warm = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
+      const warm = await Promise.all(
+        Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })),
+      );
       expect(warm.every((r) => r.status === 302)).toBe(true);
-      const del = await fetch(`${server.base}/api/v1/links/${created.code}`, { method: "DELETE", headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" } });
+      const del = await fetch(`${server.base}/api/v1/links/${created.code}`, {
+        method: "DELETE",
+        headers: { authorization: "Bearer e2e-admin-token-0123456789abcdef0123" },
+      });
       expect(del.status).toBe(204);
       await Bun.sleep(200);
-      const after = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })));
+      const after = await Promise.all(
+        Array.from({ length: 40 }, () => fetch(`${server.base}/${created.code}`, { redirect: "manual", headers: { connection: "close" } })),
+      );
       expect(after.map((r) => r.status)).toEqual(Array(40).fill(410));
 
       // Whichever process answers the scrape reports the whole instance: 40 redirects and 40 gone.

@@ -93,143 +93,175 @@ async function showTab(name: (typeof TABS)[number]) {
 }
 
 describe("the dashboard in Chromium", () => {
-  test("goes live, shows a created link's event and moving counters, and saves a screenshot", async () => {
-    await page.goto(`${server.base}/`);
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-    // Both processes report within a couple of seconds.
-    await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
-    const writesBefore = number(await page.textContent("#kpi-writes"));
+  test(
+    "goes live, shows a created link's event and moving counters, and saves a screenshot",
+    async () => {
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      // Both processes report within a couple of seconds.
+      await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
+      const writesBefore = number(await page.textContent("#kpi-writes"));
 
-    await showTab("links");
-    const url = `https://example.com/browser/${Date.now()}`;
-    await page.fill("#long-url", url);
-    await page.click("#submit-btn");
-    await page.waitForSelector("#result:not([hidden])");
-    const shortUrl = (await page.textContent("#result-link"))!.trim();
-    const code = shortUrl.slice(shortUrl.lastIndexOf("/") + 1);
-    expect(code).toMatch(/^[A-Za-z0-9]{7}$/);
-    // The recent list refreshes on the created event.
-    await page.waitForSelector(`#recent-rows .code-link:text-is("${code}")`, { timeout: 10_000 });
+      await showTab("links");
+      const url = `https://example.com/browser/${Date.now()}`;
+      await page.fill("#long-url", url);
+      await page.click("#submit-btn");
+      await page.waitForSelector("#result:not([hidden])");
+      const shortUrl = (await page.textContent("#result-link"))!.trim();
+      const code = shortUrl.slice(shortUrl.lastIndexOf("/") + 1);
+      expect(code).toMatch(/^[A-Za-z0-9]{7}$/);
+      // The recent list refreshes on the created event.
+      await page.waitForSelector(`#recent-rows .code-link:text-is("${code}")`, { timeout: 10_000 });
 
-    // Follow it a few times on fresh connections (both processes get some of them).
-    for (let i = 0; i < 6; i++) {
-      const hop = await fetch(`${server.base}/${code}`, { redirect: "manual", keepalive: false, headers: { connection: "close", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" } });
-      expect(hop.status).toBe(302);
-    }
+      // Follow it a few times on fresh connections (both processes get some of them).
+      for (let i = 0; i < 6; i++) {
+        const hop = await fetch(`${server.base}/${code}`, {
+          redirect: "manual",
+          keepalive: false,
+          headers: { connection: "close", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" },
+        });
+        expect(hop.status).toBe(302);
+      }
 
-    await showTab("dashboard");
-    await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
-    await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
-    await waitForPage(`${kpi("kpi-writes")} > ${writesBefore}`, 10_000);
-    await waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
-    expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
+      await showTab("dashboard");
+      await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
+      await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
+      await waitForPage(`${kpi("kpi-writes")} > ${writesBefore}`, 10_000);
+      await waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
+      expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
 
-    // The filters narrow the feed to the link's clicks.
-    await page.selectOption("#f-type", "read");
-    await page.fill("#f-text", code);
-    const rows = await page.$$eval("#feed-list .feed-row", (els) => els.map((e) => e.getAttribute("data-type")));
-    expect(rows.length).toBeGreaterThan(0);
-    expect(new Set(rows)).toEqual(new Set(["read"]));
-    await page.selectOption("#f-type", "");
-    await page.fill("#f-text", "");
+      // The filters narrow the feed to the link's clicks.
+      await page.selectOption("#f-type", "read");
+      await page.fill("#f-text", code);
+      const rows = await page.$$eval("#feed-list .feed-row", (els) => els.map((e) => e.getAttribute("data-type")));
+      expect(rows.length).toBeGreaterThan(0);
+      expect(new Set(rows)).toEqual(new Set(["read"]));
+      await page.selectOption("#f-type", "");
+      await page.fill("#f-text", "");
 
-    await page.waitForTimeout(1_500); // a few more ticks on the charts
-    const shot = join(ARTIFACTS, "dashboard.png");
-    await page.screenshot({ path: shot, fullPage: true });
-    expect(existsSync(shot)).toBe(true);
+      await page.waitForTimeout(1_500); // a few more ticks on the charts
+      const shot = join(ARTIFACTS, "dashboard.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(existsSync(shot)).toBe(true);
 
-    // Nodes: both processes and the one SQLite shard.
-    await showTab("nodes");
-    await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
-    expect(await page.textContent("#shards")).toContain("sqlite");
+      // Nodes: both processes and the one SQLite shard.
+      await showTab("nodes");
+      await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
+      expect(await page.textContent("#shards")).toContain("sqlite");
 
-    // Analytics: the link's own statistics (the stats API), reached through its address.
-    await page.goto(`${server.base}/#analytics/${code}`);
-    await page.waitForSelector("#panel-analytics.is-active");
-    await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
-    await waitForPage(`${kpi("stats-clicks")} > 0`, 15_000).catch(async () => {
-      await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
-      await waitForPage(`${kpi("stats-clicks")} > 0`, 10_000);
-    });
-    await page.screenshot({ path: join(ARTIFACTS, "dashboard-analytics.png"), fullPage: true });
+      // Analytics: the link's own statistics (the stats API), reached through its address.
+      await page.goto(`${server.base}/#analytics/${code}`);
+      await page.waitForSelector("#panel-analytics.is-active");
+      await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
+      await waitForPage(`${kpi("stats-clicks")} > 0`, 15_000).catch(async () => {
+        await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
+        await waitForPage(`${kpi("stats-clicks")} > 0`, 10_000);
+      });
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-analytics.png"), fullPage: true });
 
-    expect(pageErrors).toEqual([]);
-  }, TEST_MS);
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  test("every tab fits a 400 px wide screen", async () => {
-    await page.setViewportSize({ width: 400, height: 860 });
-    await page.goto(`${server.base}/`);
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-    await page.waitForTimeout(1_200);
-    for (const tab of TABS) {
-      await showTab(tab);
-      const overflow = await page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)");
-      expect({ tab, overflow }).toEqual({ tab, overflow: 0 });
-    }
-    await showTab("dashboard");
-    await page.screenshot({ path: join(ARTIFACTS, "dashboard-400px.png"), fullPage: true });
-    expect(pageErrors).toEqual([]);
-  }, TEST_MS);
+  test(
+    "every tab fits a 400 px wide screen",
+    async () => {
+      await page.setViewportSize({ width: 400, height: 860 });
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      await page.waitForTimeout(1_200);
+      for (const tab of TABS) {
+        await showTab(tab);
+        const overflow = await page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)");
+        expect({ tab, overflow }).toEqual({ tab, overflow: 0 });
+      }
+      await showTab("dashboard");
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-400px.png"), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  test("shows none of the text a crafted address puts in ?error= or ?created=", async () => {
-    await page.goto(`${server.base}/?error=${encodeURIComponent("Your account is locked: call +1 555 0100 now")}`);
-    await page.waitForSelector("#form-error:not([hidden])");
-    const refused = (await page.textContent("#form-error")) ?? "";
-    expect(refused).toContain("could not be shortened");
-    expect(refused).not.toContain("555");
-    await page.goto(`${server.base}/?error=alias_taken`);
-    await page.waitForSelector("#form-error:not([hidden])");
-    expect(await page.textContent("#form-error")).toContain("That alias is already taken");
-    await page.goto(`${server.base}/?created=${encodeURIComponent("Call-5550100-now")}`);
-    await page.waitForSelector("#form-error:not([hidden])");
-    expect(await page.textContent("#form-error")).not.toContain("5550100");
-    expect(pageErrors.filter((e) => !e.includes("404"))).toEqual([]); // the unknown code's lookup is a 404 by design
-    pageErrors.length = 0;
-  }, TEST_MS);
+  test(
+    "shows none of the text a crafted address puts in ?error= or ?created=",
+    async () => {
+      await page.goto(`${server.base}/?error=${encodeURIComponent("Your account is locked: call +1 555 0100 now")}`);
+      await page.waitForSelector("#form-error:not([hidden])");
+      const refused = (await page.textContent("#form-error")) ?? "";
+      expect(refused).toContain("could not be shortened");
+      expect(refused).not.toContain("555");
+      await page.goto(`${server.base}/?error=alias_taken`);
+      await page.waitForSelector("#form-error:not([hidden])");
+      expect(await page.textContent("#form-error")).toContain("That alias is already taken");
+      await page.goto(`${server.base}/?created=${encodeURIComponent("Call-5550100-now")}`);
+      await page.waitForSelector("#form-error:not([hidden])");
+      expect(await page.textContent("#form-error")).not.toContain("5550100");
+      expect(pageErrors.filter((e) => !e.includes("404"))).toEqual([]); // the unknown code's lookup is a 404 by design
+      pageErrors.length = 0;
+    },
+    TEST_MS,
+  );
 
-  test("/docs renders the API reference from our own files", async () => {
-    const foreign: string[] = [];
-    const watch = (r: { url(): string }) => {
-      if (!r.url().startsWith(server.base)) foreign.push(r.url());
-    };
-    page.on("request", watch);
-    await page.goto(`${server.base}/docs`);
-    await waitForPage(`Number(/(\\d+) endpoints loaded/.exec(document.getElementById("docs-status")?.textContent ?? "")?.[1] ?? 0) > 10`, 10_000);
-    page.off("request", watch);
-    expect(foreign).toEqual([]);
-    expect(pageErrors).toEqual([]);
-  }, TEST_MS);
+  test(
+    "/docs renders the API reference from our own files",
+    async () => {
+      const foreign: string[] = [];
+      const watch = (r: { url(): string }) => {
+        if (!r.url().startsWith(server.base)) foreign.push(r.url());
+      };
+      page.on("request", watch);
+      await page.goto(`${server.base}/docs`);
+      await waitForPage(`Number(/(\\d+) endpoints loaded/.exec(document.getElementById("docs-status")?.textContent ?? "")?.[1] ?? 0) > 10`, 10_000);
+      page.off("request", watch);
+      expect(foreign).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  test("a password link's form unlocks under the page's policy and leads to the target", async () => {
-    const target = `http://${TARGET_HOST}/after-password/${Date.now()}`;
-    const res = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: target, password: "let-me-in" }) });
-    expect(res.status).toBe(201);
-    const { code } = (await res.json()) as { code: string };
-    await page.goto(`${server.base}/${code}`);
-    await page.fill('input[name="password"]', "let-me-in");
-    await Promise.all([page.waitForURL(target, { timeout: 10_000 }), page.click('button[type="submit"]')]);
-    expect(await page.textContent("body")).toContain("the target");
-    expect(pageErrors).toEqual([]);
-  }, TEST_MS);
+  test(
+    "a password link's form unlocks under the page's policy and leads to the target",
+    async () => {
+      const target = `http://${TARGET_HOST}/after-password/${Date.now()}`;
+      const res = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: target, password: "let-me-in" }),
+      });
+      expect(res.status).toBe(201);
+      const { code } = (await res.json()) as { code: string };
+      await page.goto(`${server.base}/${code}`);
+      await page.fill('input[name="password"]', "let-me-in");
+      await Promise.all([page.waitForURL(target, { timeout: 10_000 }), page.click('button[type="submit"]')]);
+      expect(await page.textContent("body")).toContain("the target");
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  test("says when the stream drops and reconnects by itself", async () => {
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.base}/#nodes`);
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-    await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
-    // Kill the process serving this page's socket; the supervisor restarts it, the page reconnects.
-    // (The page is not an admin's, so it shows no pids: the process index is the node's suffix.)
-    const node = await page.getAttribute("#conn", "data-node");
-    expect(await page.$$(".proc__pid")).toHaveLength(0);
-    const pid = childPids(server).get(Number(node!.slice(node!.lastIndexOf(".") + 1)))!;
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, "SIGKILL");
-    await page.waitForSelector('#conn:not([data-state="live"])', { timeout: 15_000 });
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 30_000 });
-    const log = await page.$$eval("#connlog .connlog__text", (items) => items.map((item) => item.textContent ?? ""));
-    const dropped = log.findIndex((line) => line.startsWith("disconnected"));
-    expect(dropped).toBeGreaterThan(0);
-    expect(log.slice(0, dropped)).toContain("connected"); // newest first: connected again after the drop
-    expect(pageErrors).toEqual([]);
-  }, TEST_MS);
+  test(
+    "says when the stream drops and reconnects by itself",
+    async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${server.base}/#nodes`);
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
+      // Kill the process serving this page's socket; the supervisor restarts it, the page reconnects.
+      // (The page is not an admin's, so it shows no pids: the process index is the node's suffix.)
+      const node = await page.getAttribute("#conn", "data-node");
+      expect(await page.$$(".proc__pid")).toHaveLength(0);
+      const pid = childPids(server).get(Number(node!.slice(node!.lastIndexOf(".") + 1)))!;
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid, "SIGKILL");
+      await page.waitForSelector('#conn:not([data-state="live"])', { timeout: 15_000 });
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 30_000 });
+      const log = await page.$$eval("#connlog .connlog__text", (items) => items.map((item) => item.textContent ?? ""));
+      const dropped = log.findIndex((line) => line.startsWith("disconnected"));
+      expect(dropped).toBeGreaterThan(0);
+      expect(log.slice(0, dropped)).toContain("connected"); // newest first: connected again after the drop
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 });

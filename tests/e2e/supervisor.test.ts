@@ -57,7 +57,8 @@ const startListening = async (dataDir: string, port?: number) => {
 async function allGone(pids: number[], boundMs: number): Promise<number> {
   const started = Date.now();
   while (pids.some(alive)) {
-    if (Date.now() - started > boundMs) throw new Error(`processes ${pids.filter(alive).join(", ")} still alive ${boundMs} ms after their supervisor was killed`);
+    if (Date.now() - started > boundMs)
+      throw new Error(`processes ${pids.filter(alive).join(", ")} still alive ${boundMs} ms after their supervisor was killed`);
     await Bun.sleep(25);
   }
   return Date.now() - started;
@@ -124,7 +125,9 @@ describe("serve --processes 2 under load", () => {
       expect(outcomes.failedAfterRestart).toBe(0);
       console.error(`restart under load: ${outcomes.ok} redirects answered, ${outcomes.failed} failed (in flight on the killed child)`);
       // Both processes answer again (new connections spread over the two listeners).
-      const spread = await Promise.all(Array.from({ length: 40 }, () => fetch(`${server.base}/${code}`, { redirect: "manual", headers: { connection: "close" } })));
+      const spread = await Promise.all(
+        Array.from({ length: 40 }, () => fetch(`${server.base}/${code}`, { redirect: "manual", headers: { connection: "close" } })),
+      );
       expect(spread.map((r) => r.status)).toEqual(Array(40).fill(302));
       expect(server.output()).toContain('"msg":"child exited, restarting"');
     } finally {
@@ -157,8 +160,14 @@ describe("serve --processes 2 under load", () => {
     const responses = await Promise.all(batches);
     // The drain is what this measures: the requests were still being worked on when the signal came.
     expect(answeredAt.filter((t) => t > signalled).length).toBeGreaterThan(0);
-    console.error(`drain: ${answeredAt.filter((t) => t > signalled).length}/6 bulk requests answered after SIGTERM, last ${Math.max(...answeredAt) - signalled} ms after it`);
-    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ created: number; failed: number; results: Array<{ link?: { code: string } }> }>;
+    console.error(
+      `drain: ${answeredAt.filter((t) => t > signalled).length}/6 bulk requests answered after SIGTERM, last ${Math.max(...answeredAt) - signalled} ms after it`,
+    );
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{
+      created: number;
+      failed: number;
+      results: Array<{ link?: { code: string } }>;
+    }>;
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(200));
     expect(bodies.map((b) => [b.created, b.failed])).toEqual(Array(6).fill([400, 0]));
     const exitCode = await exit;
@@ -206,7 +215,11 @@ describe("one instance per port and DATA_DIR", () => {
       expect(second.code).toBe(1);
       const lines = second.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^ringlink: refusing to start: port ${first.port} with DATA_DIR .*twice is already served by ringlink \\(pid ${first.proc.pid} and its processes \\d+, \\d+\\)`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^ringlink: refusing to start: port ${first.port} with DATA_DIR .*twice is already served by ringlink \\(pid ${first.proc.pid} and its processes \\d+, \\d+\\)`,
+        ),
+      );
       expect(second.stdout).not.toContain('"msg":"listening"');
       // The first is untouched.
       expect((await fetch(`${first.base}/healthz`)).status).toBe(200);

@@ -116,67 +116,91 @@ describe("GET /ws with two processes", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upgrade_required");
   });
 
-  test("one client receives write and read events from both processes, with every required field", async () => {
-    const client = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
-    await client.opened;
-    const snapshot = (await client.until(() => client.frames.find((f) => f.kind === "snapshot"), 5_000, "the snapshot")) as SnapshotFrame;
-    expect(snapshot.v).toBe(1);
-    expect(snapshot.events_per_second).toBe(50);
-    // Both processes report once a second; wait until the client's process hears from both.
-    await client.until(() => client.ticks().some((t) => t.nodes.filter((n) => n.status === "live").length === 2), 15_000, "both processes in a tick");
+  test(
+    "one client receives write and read events from both processes, with every required field",
+    async () => {
+      const client = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
+      await client.opened;
+      const snapshot = (await client.until(() => client.frames.find((f) => f.kind === "snapshot"), 5_000, "the snapshot")) as SnapshotFrame;
+      expect(snapshot.v).toBe(1);
+      expect(snapshot.events_per_second).toBe(50);
+      // Both processes report once a second; wait until the client's process hears from both.
+      await client.until(() => client.ticks().some((t) => t.nodes.filter((n) => n.status === "live").length === 2), 15_000, "both processes in a tick");
 
-    const createdCodes = new Set<string>();
-    const writers = () => new Set(client.events().filter((e) => e.type === "write").map((e) => e.node));
-    const readers = () => new Set(client.events().filter((e) => e.type === "read").map((e) => e.node));
-    for (let i = 0; i < 200 && (writers().size < 2 || readers().size < 2); i++) {
-      const res = await fresh(`${server.base}/api/v1/links`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ url: `https://example.com/ws/${i}` }),
-      });
-      expect(res.status).toBe(201);
-      const { code } = (await res.json()) as { code: string };
-      const hop = await fresh(`${server.base}/${code}`, { redirect: "manual" });
-      expect(hop.status).toBe(302);
-      createdCodes.add(code);
-      if (i % 10 === 9) await Bun.sleep(300); // let the relay's windows pass
-    }
-    await client.until(() => writers().size === 2 && readers().size === 2, 10_000, "write and read events from both processes");
+      const createdCodes = new Set<string>();
+      const writers = () =>
+        new Set(
+          client
+            .events()
+            .filter((e) => e.type === "write")
+            .map((e) => e.node),
+        );
+      const readers = () =>
+        new Set(
+          client
+            .events()
+            .filter((e) => e.type === "read")
+            .map((e) => e.node),
+        );
+      for (let i = 0; i < 200 && (writers().size < 2 || readers().size < 2); i++) {
+        const res = await fresh(`${server.base}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url: `https://example.com/ws/${i}` }),
+        });
+        expect(res.status).toBe(201);
+        const { code } = (await res.json()) as { code: string };
+        const hop = await fresh(`${server.base}/${code}`, { redirect: "manual" });
+        expect(hop.status).toBe(302);
+        createdCodes.add(code);
+        if (i % 10 === 9) await Bun.sleep(300); // let the relay's windows pass
+      }
+      await client.until(() => writers().size === 2 && readers().size === 2, 10_000, "write and read events from both processes");
 
-    const events = client.events();
-    for (const e of events.filter((x) => x.type === "write")) expectWriteEvent(e);
-    for (const e of events.filter((x) => x.type === "read")) expectReadEvent(e);
-    expect(events.some((e) => createdCodes.has(e.short_code))).toBe(true);
-    expect(new Set(events.map((e) => e.event_id)).size).toBe(events.length); // nothing delivered twice
+      const events = client.events();
+      for (const e of events.filter((x) => x.type === "write")) expectWriteEvent(e);
+      for (const e of events.filter((x) => x.type === "read")) expectReadEvent(e);
+      expect(events.some((e) => createdCodes.has(e.short_code))).toBe(true);
+      expect(new Set(events.map((e) => e.event_id)).size).toBe(events.length); // nothing delivered twice
 
-    // Ticks carry the cluster's counters: both processes' redirects and creates.
-    const tick = await client.until(() => client.ticks().find((t) => t.totals.requests > 0 && t.totals.writes > 0 && t.totals.processes === 2), 5_000, "totals from both processes");
-    expect(tick.cache_metrics.total).toBe(tick.cache_metrics.hits + tick.cache_metrics.misses);
-    expect(tick.nodes.map((n) => n.node).sort()).toEqual([expect.stringMatching(/#0\.0$/), expect.stringMatching(/#0\.1$/)]);
-    client.close();
+      // Ticks carry the cluster's counters: both processes' redirects and creates.
+      const tick = await client.until(
+        () => client.ticks().find((t) => t.totals.requests > 0 && t.totals.writes > 0 && t.totals.processes === 2),
+        5_000,
+        "totals from both processes",
+      );
+      expect(tick.cache_metrics.total).toBe(tick.cache_metrics.hits + tick.cache_metrics.misses);
+      expect(tick.nodes.map((n) => n.node).sort()).toEqual([expect.stringMatching(/#0\.0$/), expect.stringMatching(/#0\.1$/)]);
+      client.close();
 
-    // A client that connects now starts from a snapshot with the last events and both processes.
-    const late = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
-    await late.opened;
-    const snap = (await late.until(() => late.frames.find((f) => f.kind === "snapshot"), 5_000, "the snapshot")) as SnapshotFrame;
-    expect(snap.events.length).toBeGreaterThan(0);
-    expect(snap.events.length).toBeLessThanOrEqual(50);
-    expect(new Set(snap.events.map((e) => e.node)).size).toBe(2);
-    expect(snap.nodes.length).toBe(2);
-    expect(snap.totals.writes).toBeGreaterThan(0);
-    expect(snap.cache_metrics.total).toBeGreaterThan(0);
-    expect(snap.shards.shards[0]!.nodes[0]!.kind).toBe("sqlite");
-    late.close();
-  }, TEST_MS);
+      // A client that connects now starts from a snapshot with the last events and both processes.
+      const late = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
+      await late.opened;
+      const snap = (await late.until(() => late.frames.find((f) => f.kind === "snapshot"), 5_000, "the snapshot")) as SnapshotFrame;
+      expect(snap.events.length).toBeGreaterThan(0);
+      expect(snap.events.length).toBeLessThanOrEqual(50);
+      expect(new Set(snap.events.map((e) => e.node)).size).toBe(2);
+      expect(snap.nodes.length).toBe(2);
+      expect(snap.totals.writes).toBeGreaterThan(0);
+      expect(snap.cache_metrics.total).toBeGreaterThan(0);
+      expect(snap.shards.shards[0]!.nodes[0]!.kind).toBe("sqlite");
+      late.close();
+    },
+    TEST_MS,
+  );
 
-  test("/metrics shows the dashboard clients and cache ratios of the whole instance", async () => {
-    const client = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
-    await client.opened;
-    await client.until(() => client.frames.length > 0, 5_000, "the snapshot");
-    const text = await (await fetch(`${server.base}/metrics`)).text();
-    expect(text).toMatch(/^ringlink_ws_clients [1-9]/m);
-    expect(text).toMatch(/^ringlink_cache_hit_ratio\{scope="instance"\} [0-9.]+$/m);
-    expect(text).toMatch(/^ringlink_realtime_relay_messages_total\{transport="ipc",result="received"\} [1-9]/m);
-    client.close();
-  }, TEST_MS);
+  test(
+    "/metrics shows the dashboard clients and cache ratios of the whole instance",
+    async () => {
+      const client = new StreamClient(`${server.base.replace("http", "ws")}/ws`);
+      await client.opened;
+      await client.until(() => client.frames.length > 0, 5_000, "the snapshot");
+      const text = await (await fetch(`${server.base}/metrics`)).text();
+      expect(text).toMatch(/^ringlink_ws_clients [1-9]/m);
+      expect(text).toMatch(/^ringlink_cache_hit_ratio\{scope="instance"\} [0-9.]+$/m);
+      expect(text).toMatch(/^ringlink_realtime_relay_messages_total\{transport="ipc",result="received"\} [1-9]/m);
+      client.close();
+    },
+    TEST_MS,
+  );
 });

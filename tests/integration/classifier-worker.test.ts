@@ -48,16 +48,29 @@ describeCluster("classifier worker: link.created -> Kafka -> ONNX model -> categ
   test("a batch of links is classified, and a URL the model finds odd does not stop the worker", async () => {
     // Unique per run: on a cluster kept from an earlier run the same URL would reuse its old link.
     const run = Date.now().toString(36);
-    const urls = [`https://github.com/oven-sh/bun/issues/1?run=${run}`, "http://192.168.4.7/paypal/login/verify.php", `https://www.espn.com/nba/story/_/id/1?run=${run}`];
+    const urls = [
+      `https://github.com/oven-sh/bun/issues/1?run=${run}`,
+      "http://192.168.4.7/paypal/login/verify.php",
+      `https://www.espn.com/nba/story/_/id/1?run=${run}`,
+    ];
     // The private-address URL is refused at create (BLOCK_PRIVATE_TARGETS), so it never reaches the worker.
     const codes: string[] = [];
     for (const url of urls) {
-      const res = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
+      const res = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
       if (res.status === 201) codes.push(((await res.json()) as { code: string }).code);
     }
     expect(codes.length).toBe(2);
     for (const code of codes) {
-      await waitFor("a category", async () => ((await (await fetch(`${server.base}/api/v1/links/${code}`)).json()) as { category: string | null }).category, 10_000, 100);
+      await waitFor(
+        "a category",
+        async () => ((await (await fetch(`${server.base}/api/v1/links/${code}`)).json()) as { category: string | null }).category,
+        10_000,
+        100,
+      );
     }
     const metrics = await (await fetch(`${worker.base}/metrics`)).text();
     expect(metrics).toMatch(/ringlink_classifier_links_total\{outcome="classified"\} ([3-9]|\d\d+)/);

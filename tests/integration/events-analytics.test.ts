@@ -37,7 +37,14 @@ describeWithKafka("click events: redirect -> Kafka -> analytics worker -> Postgr
 
   test("bot user agents are counted as bots, not people; the series sums to the totals", async () => {
     const code = await pipeline.createLink("https://example.com/events-it/bots");
-    const bots = ["Googlebot/2.1 (+http://www.google.com/bot.html)", "facebookexternalhit/1.1", "curl/8.5.0", "python-requests/2.31", "Slackbot-LinkExpanding 1.0", null];
+    const bots = [
+      "Googlebot/2.1 (+http://www.google.com/bot.html)",
+      "facebookexternalhit/1.1",
+      "curl/8.5.0",
+      "python-requests/2.31",
+      "Slackbot-LinkExpanding 1.0",
+      null,
+    ];
     const people = 300;
     const robots = 240;
     const fired = await fireRedirects(pipeline.base, code, {

@@ -35,12 +35,13 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
     ...extra,
   });
   /** a fresh code per shard, so every batch touches all of them */
-  const codes = (label: string) => Array.from({ length: ring.size }, (_, shard) => {
-    for (let i = 0; ; i++) {
-      const code = `${label}${run}${shard}x${i}`;
-      if (ring.shardOf(code) === shard) return code;
-    }
-  });
+  const codes = (label: string) =>
+    Array.from({ length: ring.size }, (_, shard) => {
+      for (let i = 0; ; i++) {
+        const code = `${label}${run}${shard}x${i}`;
+        if (ring.shardOf(code) === shard) return code;
+      }
+    });
   /** The click total as the stats API reads it (from the replica): waits up to ~2 s for `expected`. */
   const total = async (code: string, expected: number) => {
     let n = -1;
@@ -57,7 +58,11 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
   };
   const kafkaBatch = (events: LinkEvent[], firstOffset: number, partition = 0): ClickBatch => ({
     events,
-    kafka: { source: { group: `it-${run}`, topic: "link.clicked", partition }, offsets: events.map((_, i) => firstOffset + i), nextOffset: firstOffset + events.length },
+    kafka: {
+      source: { group: `it-${run}`, topic: "link.clicked", partition },
+      offsets: events.map((_, i) => firstOffset + i),
+      nextOffset: firstOffset + events.length,
+    },
   });
 
   beforeAll(async () => {
@@ -116,7 +121,14 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
 
   test("reads give the series, unique human visitors per day and the top lists", async () => {
     const [code] = codes("read");
-    await store.apply({ events: [click(code!, { visitor: "x" }), click(code!, { visitor: "x" }), click(code!, { visitor: "y", ts: T + HOUR_MS }), click(code!, { user_agent: "Googlebot" })] });
+    await store.apply({
+      events: [
+        click(code!, { visitor: "x" }),
+        click(code!, { visitor: "x" }),
+        click(code!, { visitor: "y", ts: T + HOUR_MS }),
+        click(code!, { user_agent: "Googlebot" }),
+      ],
+    });
     // Stats are read from the shard's replica, which may be a few milliseconds behind the write.
     const query = { code: code!, from: T, to: T + 2 * HOUR_MS, stepMs: HOUR_MS, topLimit: 5 };
     let data = await store.read(query);

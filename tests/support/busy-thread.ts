@@ -8,7 +8,10 @@ export interface BusyJob {
 }
 
 serveThread<BusyJob, { spun: number }>(({ spinMs, fail, crash }) => {
-  if (crash) setTimeout(() => { throw new Error("thread crashed"); });
+  if (crash)
+    setTimeout(() => {
+      throw new Error("thread crashed");
+    });
   const until = performance.now() + spinMs;
   let spins = 0;
   while (performance.now() < until) spins++;

@@ -15,7 +15,7 @@ export const ADMIN_TOKEN = "integration-admin-token-0123456789ab";
 
 const MISSING_CLUSTER = [
   "integration tests need the local cluster, but DATABASE_NODES is not set.",
-  "Start it and export its environment:  scripts/cluster.sh up && eval \"$(scripts/cluster.sh env)\"",
+  'Start it and export its environment:  scripts/cluster.sh up && eval "$(scripts/cluster.sh env)"',
   "(or run `bun run test`, which does both), or set RINGLINK_SKIP_INTEGRATION=1 to skip these suites.",
 ].join("\n");
 

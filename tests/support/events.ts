@@ -27,10 +27,9 @@ export function describeWithKafka(name: string, body: () => void): void {
     describe.skip(name, body);
     return;
   }
-  const missing = [
-    !process.env.DATABASE_NODES && !process.env.DB_NODES ? "DATABASE_NODES" : null,
-    !process.env.KAFKA_BROKERS ? "KAFKA_BROKERS" : null,
-  ].filter((v): v is string => v !== null);
+  const missing = [!process.env.DATABASE_NODES && !process.env.DB_NODES ? "DATABASE_NODES" : null, !process.env.KAFKA_BROKERS ? "KAFKA_BROKERS" : null].filter(
+    (v): v is string => v !== null,
+  );
   if (missing.length > 0) {
     describe(name, () => {
       test(`needs the local cluster (${missing.join(", ")})`, () => {
@@ -73,12 +72,21 @@ export class Pipeline {
   async start(): Promise<void> {
     // Tables on every shard primary and this run's topics (ringlink migrate creates both).
     await runMain(["migrate"], this.env);
-    this.server = await startServer(["bun", join(ROOT, "src/main.ts"), "serve"], { cwd: ROOT, env: { ...this.env, DATA_DIR: this.dataDir }, readyPath: "/healthz", timeoutMs: 30_000 });
+    this.server = await startServer(["bun", join(ROOT, "src/main.ts"), "serve"], {
+      cwd: ROOT,
+      env: { ...this.env, DATA_DIR: this.dataDir },
+      readyPath: "/healthz",
+      timeoutMs: 30_000,
+    });
     await this.startWorker();
   }
 
   async startWorker(): Promise<RunningWorker> {
-    this.worker = await startWorker(["bun", join(ROOT, "src/main.ts"), "worker", "analytics"], { cwd: ROOT, env: { ...this.env, DATA_DIR: this.dataDir }, timeoutMs: 40_000 });
+    this.worker = await startWorker(["bun", join(ROOT, "src/main.ts"), "worker", "analytics"], {
+      cwd: ROOT,
+      env: { ...this.env, DATA_DIR: this.dataDir },
+      timeoutMs: 40_000,
+    });
     return this.worker;
   }
 
@@ -93,7 +101,11 @@ export class Pipeline {
   }
 
   async createLink(url: string): Promise<string> {
-    const res = await fetch(`${this.base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url, reuse: false }) });
+    const res = await fetch(`${this.base}/api/v1/links`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url, reuse: false }),
+    });
     const body = (await res.json()) as { code?: string };
     if (res.status !== 201 || !body.code) throw new Error(`create failed: ${res.status} ${JSON.stringify(body)}`);
     return body.code;
@@ -156,7 +168,11 @@ export interface FireResult {
  * `total` GET redirects to one code from `concurrency` loops, or until `stop()` when `total` is
  * Infinity (bounded anyway by `maxMs`). `userAgent` may vary per request.
  */
-export function fireRedirects(base: string, code: string, opts: { total: number; concurrency: number; userAgent: (i: number) => string | null; maxMs?: number }) {
+export function fireRedirects(
+  base: string,
+  code: string,
+  opts: { total: number; concurrency: number; userAgent: (i: number) => string | null; maxMs?: number },
+) {
   const result: FireResult = { sent: 0, statuses: {}, maxMs: 0 };
   let next = 0;
   let stopped = false;

@@ -72,7 +72,10 @@ async function stopProcess(proc: Subprocess, signal: NodeJS.Signals): Promise<nu
   return code;
 }
 
-export async function startServer(argv: string[], opts: { cwd: string; env?: Record<string, string>; port?: number; readyPath?: string; timeoutMs?: number }): Promise<RunningServer> {
+export async function startServer(
+  argv: string[],
+  opts: { cwd: string; env?: Record<string, string>; port?: number; readyPath?: string; timeoutMs?: number },
+): Promise<RunningServer> {
   const port = opts.port ?? (await freePort());
   // Tests create links in bulk from one address; they set a create limit explicitly when they test it.
   const env = { ...process.env, ACCESS_LOG: "off", RATE_LIMIT_CREATE: "off", ...opts.env };

@@ -41,7 +41,10 @@ describe("aggregateClicks", () => {
       click("bbb", T0),
     ]);
     expect(delta.counted).toBe(5);
-    expect([...delta.clicksByCode]).toEqual([["aaa", 4], ["bbb", 1]]);
+    expect([...delta.clicksByCode]).toEqual([
+      ["aaa", 4],
+      ["bbb", 1],
+    ]);
     const minute = Math.floor(T0 / MINUTE_MS) * MINUTE_MS;
     expect(delta.minutes).toEqual([
       { code: "aaa", minute, human: 2, bot: 1 },
@@ -79,17 +82,19 @@ describe("aggregateClicks", () => {
   });
 
   test("dimensions count human clicks per day by referrer host, browser, OS, device and country", () => {
-    const delta = aggregateClicks([
-      click("aaa", T0),
-      click("aaa", T0, { referrer: null, country: null }),
-      click("aaa", T0, { user_agent: "Twitterbot/1.0" }),
-    ]);
+    const delta = aggregateClicks([click("aaa", T0), click("aaa", T0, { referrer: null, country: null }), click("aaa", T0, { user_agent: "Twitterbot/1.0" })]);
     const byDimension = (d: string) => delta.dimensions.filter((r) => r.dimension === d).map((r) => [r.value, r.clicks]);
-    expect(byDimension("referrer")).toEqual([["(direct)", 1], ["example.org", 1]]);
+    expect(byDimension("referrer")).toEqual([
+      ["(direct)", 1],
+      ["example.org", 1],
+    ]);
     expect(byDimension("browser")).toEqual([["Chrome", 2]]);
     expect(byDimension("os")).toEqual([["Windows", 2]]);
     expect(byDimension("device")).toEqual([["desktop", 2]]);
-    expect(byDimension("country")).toEqual([["(unknown)", 1], ["FR", 1]]);
+    expect(byDimension("country")).toEqual([
+      ["(unknown)", 1],
+      ["FR", 1],
+    ]);
   });
 
   test("rows come out sorted by key, so concurrent writers lock rows in one order", () => {
@@ -102,7 +107,11 @@ describe("aggregateClicks", () => {
 describe("tallies and parts of a delta", () => {
   const traffic = () =>
     Array.from({ length: 400 }, (_, i) =>
-      click(`c${i % 37}`, T0 + (i % 5) * MINUTE_MS, { visitor: `v${i % 11}`, user_agent: i % 4 ? CHROME : "Googlebot/2.1", referrer: i % 3 ? `https://r${i % 6}.example/` : null }),
+      click(`c${i % 37}`, T0 + (i % 5) * MINUTE_MS, {
+        visitor: `v${i % 11}`,
+        user_agent: i % 4 ? CHROME : "Googlebot/2.1",
+        referrer: i % 3 ? `https://r${i % 6}.example/` : null,
+      }),
     );
 
   test("parts of a delta add up to the delta, keep each code whole, and stay under the row bound", () => {
@@ -115,7 +124,8 @@ describe("tallies and parts of a delta", () => {
       const codes = new Set(part.clicksByCode.keys());
       for (const row of [...part.minutes, ...part.visitors, ...part.dimensions]) expect(codes.has(row.code)).toBe(true);
       // A part only passes the bound when one code alone does.
-      if (part.clicksByCode.size > 1) expect(part.minutes.length + part.visitors.length + part.dimensions.length + part.clicksByCode.size).toBeLessThanOrEqual(40);
+      if (part.clicksByCode.size > 1)
+        expect(part.minutes.length + part.visitors.length + part.dimensions.length + part.clicksByCode.size).toBeLessThanOrEqual(40);
     }
     expect(merged.take()).toEqual(delta);
   });

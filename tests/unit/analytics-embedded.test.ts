@@ -54,11 +54,26 @@ describe("embedded click analytics", () => {
     expect(body.totals).toEqual({ clicks: 22, human: 17, bot: 5, unique: 0 });
     const sum = body.series.reduce((acc: any, p: any) => ({ human: acc.human + p.human, bot: acc.bot + p.bot }), { human: 0, bot: 0 });
     expect(sum).toEqual({ human: 17, bot: 5 });
-    expect(body.top.browsers).toEqual([{ value: "Chrome", clicks: 12 }, { value: "Safari", clicks: 5 }]);
-    expect(body.top.devices).toEqual([{ value: "desktop", clicks: 12 }, { value: "mobile", clicks: 5 }]);
-    expect(body.top.os).toEqual([{ value: "Windows", clicks: 12 }, { value: "iOS", clicks: 5 }]);
-    expect(body.top.referrers).toEqual([{ value: "news.example.net", clicks: 12 }, { value: "(direct)", clicks: 5 }]);
-    expect(body.top.countries).toEqual([{ value: "DE", clicks: 12 }, { value: "FR", clicks: 5 }]);
+    expect(body.top.browsers).toEqual([
+      { value: "Chrome", clicks: 12 },
+      { value: "Safari", clicks: 5 },
+    ]);
+    expect(body.top.devices).toEqual([
+      { value: "desktop", clicks: 12 },
+      { value: "mobile", clicks: 5 },
+    ]);
+    expect(body.top.os).toEqual([
+      { value: "Windows", clicks: 12 },
+      { value: "iOS", clicks: 5 },
+    ]);
+    expect(body.top.referrers).toEqual([
+      { value: "news.example.net", clicks: 12 },
+      { value: "(direct)", clicks: 5 },
+    ]);
+    expect(body.top.countries).toEqual([
+      { value: "DE", clicks: 12 },
+      { value: "FR", clicks: 5 },
+    ]);
 
     const view = (await (await app.request(`/api/v1/links/${link.code}`)).json()) as any;
     expect(view.clicks).toBe(22);
@@ -176,7 +191,18 @@ describe("SqliteAnalyticsStore exactly-once rules", () => {
   });
 
   test("links.clicks grows in the same transaction as the aggregates", async () => {
-    await links.insert({ id: 1n, code: "withrow", url: "https://example.com", urlHash: "h", isAlias: false, canonical: false, redirectType: 302, createdAt: T, expiresAt: null, maxClicks: null });
+    await links.insert({
+      id: 1n,
+      code: "withrow",
+      url: "https://example.com",
+      urlHash: "h",
+      isAlias: false,
+      canonical: false,
+      redirectType: 302,
+      createdAt: T,
+      expiresAt: null,
+      maxClicks: null,
+    });
     await store.apply({ events: [click("withrow"), click("withrow", T, { user_agent: "curl/8" })] });
     expect((await links.findByCode("withrow"))?.clicks).toBe(2);
   });

@@ -348,7 +348,11 @@ describe("compatibility endpoints", () => {
 
   test("POST /shorten with a malformed multipart body is 400 invalid_form, not 500", async () => {
     for (const type of ["multipart/form-data; boundary=xyz", "multipart/form-data"]) {
-      const res = await app.request("/shorten", { method: "POST", headers: { "content-type": type, accept: "application/json" }, body: "long_url=https://example.com/" });
+      const res = await app.request("/shorten", {
+        method: "POST",
+        headers: { "content-type": type, accept: "application/json" },
+        body: "long_url=https://example.com/",
+      });
       expect(res.status).toBe(400);
       expect(((await res.json()) as any).error.code).toBe("invalid_form");
     }
@@ -391,7 +395,8 @@ describe("service endpoints", () => {
   test("/openapi.json uses only OpenAPI operation names (no non-HTTP entries such as ws)", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
     const allowed = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace", "parameters", "summary", "description"]);
-    for (const [path, ops] of Object.entries(doc.paths)) for (const op of Object.keys(ops)) expect(`${path} ${op}`).toBe(allowed.has(op) ? `${path} ${op}` : "(valid operation)");
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const op of Object.keys(ops)) expect(`${path} ${op}`).toBe(allowed.has(op) ? `${path} ${op}` : "(valid operation)");
   });
 
   test("/ serves the dashboard and /docs the API page", async () => {

@@ -12,7 +12,9 @@ test("every file in frontend/ is embedded in the binary", () => {
 });
 
 test("every migration in sql/ is registered, numbered and in order", () => {
-  const onDisk = readdirSync(join(root, "sql")).filter((f) => f.endsWith(".sql")).sort();
+  const onDisk = readdirSync(join(root, "sql"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   expect(MIGRATIONS.map((m) => m.name)).toEqual(onDisk);
   MIGRATIONS.forEach((m, i) => {
     expect(m.version).toBe(i + 1);

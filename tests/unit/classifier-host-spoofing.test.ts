@@ -98,7 +98,9 @@ describe("deceptive hosts", () => {
   });
 
   test("restriction level: single script or Latin with Japanese, Chinese or Korean scripts", () => {
-    expect(["apple", "bücher", "пример", "ελλάδα", "例え", "東京ディズニー", "ab例え", "abc한국", "a1-b2"].map(isHighlyRestrictive)).toEqual(Array(9).fill(true));
+    expect(["apple", "bücher", "пример", "ελλάδα", "例え", "東京ディズニー", "ab例え", "abc한국", "a1-b2"].map(isHighlyRestrictive)).toEqual(
+      Array(9).fill(true),
+    );
     expect(["аpple", "gооgle", "paypaι", "σоn", "пaypal"].map(isHighlyRestrictive)).toEqual(Array(5).fill(false));
   });
 });
@@ -116,13 +118,16 @@ describe("through the API", () => {
   });
 
   // (user@ URLs are refused earlier, as credentials_in_url; IP literals are the classifier's to judge)
-  test.each(DECEPTIVE.map(([url]) => url).filter((u) => !u.includes("@")))("creating %s is refused with 422 unsafe_url, with or without the classifier", async (url) => {
-    for (const app of [withModel, withoutModel]) {
-      const { status, json } = await app.createLink({ url });
-      expect({ status, code: json.error?.code }).toEqual({ status: 422, code: "unsafe_url" });
-      expect(json.error.message).toContain("its host");
-    }
-  });
+  test.each(DECEPTIVE.map(([url]) => url).filter((u) => !u.includes("@")))(
+    "creating %s is refused with 422 unsafe_url, with or without the classifier",
+    async (url) => {
+      for (const app of [withModel, withoutModel]) {
+        const { status, json } = await app.createLink({ url });
+        expect({ status, code: json.error?.code }).toEqual({ status: 422, code: "unsafe_url" });
+        expect(json.error.message).toContain("its host");
+      }
+    },
+  );
 
   test.each(LEGITIMATE.filter((u) => !/\/\/[\d[]/.test(u)))("creating %s is accepted", async (url) => {
     const { status, json } = await withModel.createLink({ url });

@@ -11,13 +11,27 @@ async function storeWith(links: Array<[string, string]>) {
   const store = new SqliteLinkStore(":memory:");
   let id = 1n;
   for (const [code, url] of links) {
-    await store.insert({ id: id++, code, url, urlHash: code, isAlias: false, canonical: false, redirectType: 302, createdAt: Date.now(), expiresAt: null, maxClicks: null });
+    await store.insert({
+      id: id++,
+      code,
+      url,
+      urlHash: code,
+      isAlias: false,
+      canonical: false,
+      redirectType: 302,
+      createdAt: Date.now(),
+      expiresAt: null,
+      maxClicks: null,
+    });
   }
   return store;
 }
 
 test("created links get the model's category and confidence on their row", async () => {
-  const store = await storeWith([["bbcnews", "https://www.bbc.co.uk/news/world-europe-12345678"], ["ghrepo", "https://github.com/oven-sh/bun"]]);
+  const store = await storeWith([
+    ["bbcnews", "https://www.bbc.co.uk/news/world-europe-12345678"],
+    ["ghrepo", "https://github.com/oven-sh/bun"],
+  ]);
   const classifier = new LinkClassifier({ store, classifier: () => UrlClassifier.load() });
   classifier.enqueue([created("bbcnews", "https://www.bbc.co.uk/news/world-europe-12345678"), created("ghrepo", "https://github.com/oven-sh/bun")]);
   await classifier.idle();

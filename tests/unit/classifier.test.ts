@@ -113,7 +113,22 @@ test("the dataset has at least 120 rows per label and 3000 rows in total", () =>
 });
 
 test("labels.json and the model metadata match the fixed label set", () => {
-  const fixed = ["news", "social", "shopping", "technology", "developer", "finance", "entertainment", "sports", "health", "education", "travel", "government", "food", "suspicious"];
+  const fixed = [
+    "news",
+    "social",
+    "shopping",
+    "technology",
+    "developer",
+    "finance",
+    "entertainment",
+    "sports",
+    "health",
+    "education",
+    "travel",
+    "government",
+    "food",
+    "suspicious",
+  ];
   expect([...LABELS] as string[]).toEqual(fixed);
   expect(JSON.parse(readFileSync(modelsDir("labels.json"), "utf8"))).toEqual(fixed);
   expect([...readOnnxModel(readFileSync(modelsDir("url-classifier.onnx"))).meta.labels]).toEqual(fixed);

@@ -11,7 +11,17 @@ import type { DependencyHealth, LinkRecord } from "../../src/storage";
 import { mergeShardPages } from "../../src/storage/postgres/link-rows";
 import { isPgNodeFailure } from "../../src/storage/postgres/pg-errors";
 
-const link: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false };
+const link: CachedLink = {
+  code: "abc1234",
+  url: "https://example.com/x",
+  redirectType: 302,
+  expiresAt: null,
+  maxClicks: null,
+  deleted: false,
+  disabled: null,
+  password: false,
+  forwardQuery: false,
+};
 
 describe("Redis value codec", () => {
   test("a link round-trips, optional fields left out when unset", () => {
@@ -35,7 +45,13 @@ describe("readiness", () => {
   const dep = (kind: DependencyHealth["kind"], shard: number, up: boolean): DependencyHealth => ({ name: `${shard}/${kind}`, kind, shard, up, latencyMs: 1 });
 
   test("ready while every shard has its primary or its replica", () => {
-    const deps = [dep("postgres-primary", 0, false), dep("postgres-replica", 0, true), dep("postgres-primary", 1, true), dep("postgres-replica", 1, false), dep("redis", 0, false)];
+    const deps = [
+      dep("postgres-primary", 0, false),
+      dep("postgres-replica", 0, true),
+      dep("postgres-primary", 1, true),
+      dep("postgres-replica", 1, false),
+      dep("redis", 0, false),
+    ];
     expect(everyShardReadable(deps, 2)).toBe(true);
   });
 
@@ -46,10 +62,19 @@ describe("readiness", () => {
 });
 
 describe("error classification", () => {
-  const pgError = (code: string, constraint_name?: string) => Object.assign(Object.create(postgres.PostgresError.prototype), { code, constraint_name, message: code });
+  const pgError = (code: string, constraint_name?: string) =>
+    Object.assign(Object.create(postgres.PostgresError.prototype), { code, constraint_name, message: code });
 
   test("connection and server-state errors are node failures; statement errors are not", () => {
-    for (const e of [pgError("57P01"), pgError("08006"), pgError("53300"), pgError("3D000"), { code: "ECONNREFUSED" }, { code: "CONNECTION_CLOSED" }, { code: "CONNECT_TIMEOUT" }]) {
+    for (const e of [
+      pgError("57P01"),
+      pgError("08006"),
+      pgError("53300"),
+      pgError("3D000"),
+      { code: "ECONNREFUSED" },
+      { code: "CONNECTION_CLOSED" },
+      { code: "CONNECT_TIMEOUT" },
+    ]) {
       expect(isPgNodeFailure(e)).toBe(true);
     }
     for (const e of [pgError("23505"), pgError("42P01"), pgError("22P02"), new Error("plain")]) expect(isPgNodeFailure(e)).toBe(false);

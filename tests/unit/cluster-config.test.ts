@@ -18,7 +18,13 @@ describe("distributed-mode time budgets and thresholds", () => {
   });
 
   test("are read from the environment", () => {
-    const r = loadConfig({ DATABASE_NODES: NODES, DB_QUERY_TIMEOUT_MS: "500", BREAKER_FAILURES: "5", HEALTH_PROBE_INTERVAL_MS: "250", READ_RETRIES: "0" }).resilience;
+    const r = loadConfig({
+      DATABASE_NODES: NODES,
+      DB_QUERY_TIMEOUT_MS: "500",
+      BREAKER_FAILURES: "5",
+      HEALTH_PROBE_INTERVAL_MS: "250",
+      READ_RETRIES: "0",
+    }).resilience;
     expect(r).toMatchObject({ dbQueryTimeoutMs: 500, breakerFailures: 5, probeIntervalMs: 250, readRetries: 0 });
   });
 
@@ -40,7 +46,16 @@ describe("distributed-mode time budgets and thresholds", () => {
 
   test("are listed for --help and the README", () => {
     const names = CONFIG_VARIABLES.map((v) => v.name);
-    for (const n of ["DB_POOL_MAX", "DB_CONNECT_TIMEOUT_MS", "DB_QUERY_TIMEOUT_MS", "REDIS_TIMEOUT_MS", "REQUEST_DEADLINE_MS", "READ_RETRIES", "BREAKER_FAILURES", "HEALTH_PROBE_INTERVAL_MS"]) {
+    for (const n of [
+      "DB_POOL_MAX",
+      "DB_CONNECT_TIMEOUT_MS",
+      "DB_QUERY_TIMEOUT_MS",
+      "REDIS_TIMEOUT_MS",
+      "REQUEST_DEADLINE_MS",
+      "READ_RETRIES",
+      "BREAKER_FAILURES",
+      "HEALTH_PROBE_INTERVAL_MS",
+    ]) {
       expect(names).toContain(n);
     }
   });

@@ -87,20 +87,37 @@ describe("retries and time budgets", () => {
 
   test("retries a retryable failure up to the bound, then gives the last error", async () => {
     let calls = 0;
-    const run = withRetries(() => (calls++, Promise.reject(new NodeDown(`try ${calls}`))), policy, Deadline.after(1000), () => true);
+    const run = withRetries(
+      () => (calls++, Promise.reject(new NodeDown(`try ${calls}`))),
+      policy,
+      Deadline.after(1000),
+      () => true,
+    );
     await expect(run).rejects.toThrow("try 3");
     expect(calls).toBe(3);
   });
 
   test("stops at once on an error that is not retryable", async () => {
     let calls = 0;
-    await expect(withRetries(() => (calls++, Promise.reject(new BadStatement())), policy, Deadline.after(1000), (e) => e instanceof NodeDown)).rejects.toBeInstanceOf(BadStatement);
+    await expect(
+      withRetries(
+        () => (calls++, Promise.reject(new BadStatement())),
+        policy,
+        Deadline.after(1000),
+        (e) => e instanceof NodeDown,
+      ),
+    ).rejects.toBeInstanceOf(BadStatement);
     expect(calls).toBe(1);
   });
 
   test("returns the first success", async () => {
     let calls = 0;
-    const value = await withRetries(() => (++calls < 2 ? Promise.reject(new NodeDown()) : Promise.resolve("ok")), policy, Deadline.after(1000), () => true);
+    const value = await withRetries(
+      () => (++calls < 2 ? Promise.reject(new NodeDown()) : Promise.resolve("ok")),
+      policy,
+      Deadline.after(1000),
+      () => true,
+    );
     expect(value).toBe("ok");
     expect(calls).toBe(2);
   });
@@ -109,7 +126,15 @@ describe("retries and time budgets", () => {
     let calls = 0;
     const slow = { retries: 5, baseDelayMs: 1000, maxDelayMs: 1000 };
     const started = performance.now();
-    await expect(withRetries(() => (calls++, Promise.reject(new NodeDown())), slow, Deadline.after(20), () => true, () => 0.9)).rejects.toBeInstanceOf(NodeDown);
+    await expect(
+      withRetries(
+        () => (calls++, Promise.reject(new NodeDown())),
+        slow,
+        Deadline.after(20),
+        () => true,
+        () => 0.9,
+      ),
+    ).rejects.toBeInstanceOf(NodeDown);
     expect(calls).toBe(1);
     expect(performance.now() - started).toBeLessThan(100);
   });

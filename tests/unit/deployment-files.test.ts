@@ -10,11 +10,21 @@ import { CONFIG_VARIABLES, loadConfig } from "../../src/config";
 
 const root = join(import.meta.dir, "../..");
 const read = (f: string) => readFileSync(join(root, f), "utf8");
-type Service = { build?: unknown; image?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: unknown; volumes?: string[] };
+type Service = {
+  build?: unknown;
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: unknown;
+  volumes?: string[];
+};
 const compose = Bun.YAML.parse(read("docker-compose.yml")) as { services: Record<string, Service> };
 const services = compose.services;
 const haproxy = read("haproxy.cfg");
-const prometheus = Bun.YAML.parse(read("monitoring/prometheus.yml")) as { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+const prometheus = Bun.YAML.parse(read("monitoring/prometheus.yml")) as {
+  scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+};
 const ringlinkServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
 const servers = ringlinkServices.filter(([, s]) => s.command?.[0] === "serve");
 const knownVariables = new Set(CONFIG_VARIABLES.map((v) => v.name));

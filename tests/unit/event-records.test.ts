@@ -33,7 +33,18 @@ describe("event records", () => {
   });
 
   test("other events (link.created) go as a list of objects", () => {
-    const created: LinkEvent = { event_id: "w1", type: "write", status: "OK", node: "n", redis: null, db: "shard-0", short_code: "abc", latency_ms: 2, ts: 5, url: "https://example.com/" };
+    const created: LinkEvent = {
+      event_id: "w1",
+      type: "write",
+      status: "OK",
+      node: "n",
+      redis: null,
+      db: "shard-0",
+      short_code: "abc",
+      latency_ms: 2,
+      ts: 5,
+      url: "https://example.com/",
+    };
     expect(decodeRecord(encodeRecord([created]))).toEqual({ events: [created], malformed: 0 });
   });
 

@@ -16,7 +16,14 @@ function errorOf(env: Record<string, string>): string {
 describe("event and analytics configuration", () => {
   test("defaults", () => {
     const c = loadConfig({});
-    expect(c.events).toEqual({ kafkaPartitions: 3, kafkaReplicationFactor: 1, topicPrefix: "", lingerMs: 20, batchSize: 2000, spoolMaxBytes: 256 * 1024 * 1024 });
+    expect(c.events).toEqual({
+      kafkaPartitions: 3,
+      kafkaReplicationFactor: 1,
+      topicPrefix: "",
+      lingerMs: 20,
+      batchSize: 2000,
+      spoolMaxBytes: 256 * 1024 * 1024,
+    });
     expect(c.analytics).toEqual({ consumerGroup: "ringlink-analytics", dedupeRetentionMs: 72 * 3_600_000, workerPort: undefined });
   });
 

@@ -72,7 +72,10 @@ afterEach(async () => {
 });
 
 /** One partition unless asked: Kafka orders per partition, so the order checks need one lane. */
-function makeBus(broker: StandInBroker, opts: { dir?: string; lingerMs?: number; batchSize?: number; spoolMaxBytes?: number; spillAt?: number; partitions?: number } = {}) {
+function makeBus(
+  broker: StandInBroker,
+  opts: { dir?: string; lingerMs?: number; batchSize?: number; spoolMaxBytes?: number; spillAt?: number; partitions?: number } = {},
+) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ringlink-bus-"));
   if (!opts.dir) dirs.push(dir);
   const bus = new KafkaEventBus({
@@ -201,7 +204,9 @@ describe("Kafka event bus", () => {
     const line = `{"topic":"link.clicked","key":"${record!.key}","count":1,"record":${record!.value}}`;
     expect(JSON.parse(line).record).toEqual(JSON.parse(record!.value));
     expect(decodeSpoolLine(line, 3)).toEqual(record!);
-    expect(decodeRecord(decodeSpoolLine(line, 3)!.value).events).toEqual([{ ...tricky, cache: undefined, source: undefined, referrer: tricky.referrer, country: null, visitor: null, url: undefined }]);
+    expect(decodeRecord(decodeSpoolLine(line, 3)!.value).events).toEqual([
+      { ...tricky, cache: undefined, source: undefined, referrer: tricky.referrer, country: null, visitor: null, url: undefined },
+    ]);
 
     const value = JSON.stringify(tricky);
     const legacy = `{"topic":"link.clicked","event":${value}}`;

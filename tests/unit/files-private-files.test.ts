@@ -62,7 +62,8 @@ describe("private data files", () => {
     const dir = join(root, "spool", "node0-p0");
     const journal = new SpoolJournal(dir, { maxBytes: 1024 * 1024, segmentBytes: 4096, fsyncIntervalMs: 10 });
     try {
-      for (let b = 0; b < 20; b++) journal.append(Array.from({ length: 10 }, (_, i) => `{"event":${b * 10 + i},"url":"https://example.com/secret?token=${i}"}`));
+      for (let b = 0; b < 20; b++)
+        journal.append(Array.from({ length: 10 }, (_, i) => `{"event":${b * 10 + i},"url":"https://example.com/secret?token=${i}"}`));
       const read = journal.read(10, 64 * 1024);
       journal.commit(read.next);
       journal.sync();

@@ -18,7 +18,12 @@ afterAll(() => app.close());
 
 function expectSecurityHeaders(res: Response, what: string) {
   const csp = res.headers.get("content-security-policy") ?? "";
-  const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
   expect({ what, scripts: directives.get("script-src") }).toEqual({ what, scripts: ["'self'"] });
   expect({ what, styles: directives.get("style-src") }).toEqual({ what, styles: ["'self'"] });
   expect({ what, framing: directives.get("frame-ancestors") }).toEqual({ what, framing: ["'none'"] });
@@ -31,7 +36,9 @@ function expectSecurityHeaders(res: Response, what: string) {
 
 /** What the policy would block: inline script, event handlers, inline style, anything not ours. */
 function expectMarkupFitsPolicy(html: string, what: string) {
-  const inlineScripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter(([, attrs, body]) => !/\bsrc=/.test(attrs!) || body!.trim() !== "");
+  const inlineScripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter(
+    ([, attrs, body]) => !/\bsrc=/.test(attrs!) || body!.trim() !== "",
+  );
   expect({ what, inlineScripts: inlineScripts.map((m) => m[0]) }).toEqual({ what, inlineScripts: [] });
   expect({ what, handlers: html.match(/\son[a-z]+\s*=/gi) ?? [] }).toEqual({ what, handlers: [] });
   expect({ what, styleBlocks: html.match(/<style\b/gi) ?? [] }).toEqual({ what, styleBlocks: [] });
@@ -73,7 +80,11 @@ describe("HTML answers", () => {
     // The right password answers 303 to the target, which browsers check against form-action.
     expect(form.headers.get("content-security-policy")).toContain("form-action 'self' http: https:");
 
-    const wrong = await app.request(`/${json.code}`, { method: "POST", headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" }, body: "password=nope" });
+    const wrong = await app.request(`/${json.code}`, {
+      method: "POST",
+      headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" },
+      body: "password=nope",
+    });
     expect(wrong.status).toBe(401);
     expectSecurityHeaders(wrong, "wrong password");
     expectMarkupFitsPolicy(await wrong.text(), "wrong password");
@@ -110,11 +121,23 @@ describe("what stays as it was", () => {
 
 describe("the dashboard's address never supplies its words", () => {
   test("a refused HTML form comes back with the error's code only", async () => {
-    const refused = await app.request("/shorten", { method: "POST", headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" }, body: "long_url=javascript%3Aalert(1)" });
+    const refused = await app.request("/shorten", {
+      method: "POST",
+      headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" },
+      body: "long_url=javascript%3Aalert(1)",
+    });
     expect(refused.headers.get("location")).toBe("/?error=unsupported_scheme");
-    const taken = await app.request("/shorten", { method: "POST", headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" }, body: "long_url=https%3A%2F%2Fexample.com%2Fa1&alias=form-alias" });
+    const taken = await app.request("/shorten", {
+      method: "POST",
+      headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" },
+      body: "long_url=https%3A%2F%2Fexample.com%2Fa1&alias=form-alias",
+    });
     expect(taken.status).toBe(303);
-    const again = await app.request("/shorten", { method: "POST", headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" }, body: "long_url=https%3A%2F%2Fexample.com%2Fa2&alias=form-alias" });
+    const again = await app.request("/shorten", {
+      method: "POST",
+      headers: { ...HTML, "content-type": "application/x-www-form-urlencoded" },
+      body: "long_url=https%3A%2F%2Fexample.com%2Fa2&alias=form-alias",
+    });
     expect(again.headers.get("location")).toBe("/?error=alias_taken");
   });
 });

@@ -23,7 +23,12 @@ describe("snowflake ids", () => {
   test("never collide between processes or instances minting in the same millisecond", () => {
     const clock = () => 1_800_000_000_000;
     const seen = new Set<bigint>();
-    for (const [node, proc] of [[0, 0], [0, 1], [1, 0], [63, 15]] as const) {
+    for (const [node, proc] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [63, 15],
+    ] as const) {
       const gen = new SnowflakeIds(node, proc, clock);
       for (let i = 0; i < 2000; i++) seen.add(gen.next());
     }

@@ -94,7 +94,8 @@ describe("failed authentication is rate limited per client", () => {
     const off = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_AUTH_FAILURES: "off" });
     try {
       const statuses = new Set<number>();
-      for (let i = 0; i < 20; i++) statuses.add((await off.request("/api/v1/links", { headers: { authorization: "Bearer wrong-wrong-wrong-wrong-wrong-wrong" } })).status);
+      for (let i = 0; i < 20; i++)
+        statuses.add((await off.request("/api/v1/links", { headers: { authorization: "Bearer wrong-wrong-wrong-wrong-wrong-wrong" } })).status);
       expect([...statuses]).toEqual([403]);
     } finally {
       await off.close();

@@ -57,7 +57,18 @@ test("a filtered listing looks at no more than 10,000 links per page and hands b
   const store = new SqliteLinkStore(":memory:");
   for (let id = 1; id <= 25_000; id++) {
     const url = id === 1 ? "https://example.com/needle" : `https://example.com/hay/${id}`;
-    await store.insert({ id: BigInt(id), code: `c${id}`, url, urlHash: `h${id}`, isAlias: false, canonical: false, redirectType: 302, createdAt: id, expiresAt: null, maxClicks: null });
+    await store.insert({
+      id: BigInt(id),
+      code: `c${id}`,
+      url,
+      urlHash: `h${id}`,
+      isAlias: false,
+      canonical: false,
+      redirectType: 302,
+      createdAt: id,
+      expiresAt: null,
+      maxClicks: null,
+    });
   }
   const links = service(store);
   const pages: Array<{ items: string[]; nextCursor: string | null }> = [];

@@ -4,7 +4,17 @@ import type { CachedLink } from "../../src/cache";
 import { decodeEntry, encodeLink } from "../../src/cache/redis/cached-link-codec";
 import { forwardQuery } from "../../src/redirect";
 
-const plain: CachedLink = { code: "abc1234", url: "https://example.com/x", redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false };
+const plain: CachedLink = {
+  code: "abc1234",
+  url: "https://example.com/x",
+  redirectType: 302,
+  expiresAt: null,
+  maxClicks: null,
+  deleted: false,
+  disabled: null,
+  password: false,
+  forwardQuery: false,
+};
 
 test("an ordinary link encodes exactly as before the new fields existed", () => {
   expect(encodeLink(plain)).toBe('{"u":"https://example.com/x","t":302}');

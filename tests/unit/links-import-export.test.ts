@@ -18,7 +18,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const rows = (n: number) => ["url,alias,tags,maxClicks", ...Array.from({ length: n }, (_, i) => `https://example.com/import/${i},,t${i % 3};all,`)].join("\n") + "\n";
+const rows = (n: number) =>
+  ["url,alias,tags,maxClicks", ...Array.from({ length: n }, (_, i) => `https://example.com/import/${i},,t${i % 3};all,`)].join("\n") + "\n";
 
 describe("CSV", () => {
   test("quoted fields with commas, quotes and newlines round-trip", () => {
@@ -81,7 +82,10 @@ describe("ringlink export", () => {
     expect(new Set(complete.slice(1).map((r) => r[0])).size).toBe(1200);
 
     // Interrupt after the first page: keep its checkpoint, and leave half a page of junk behind it.
-    const firstPage = complete.slice(0, 501).map((r) => csvRow(r)).join("");
+    const firstPage = complete
+      .slice(0, 501)
+      .map((r) => csvRow(r))
+      .join("");
     const cursor = (await app.runtime.store.findByCode(complete[500]![0]!))!.id.toString();
     writeFileSync(out, firstPage + "partial,row,written,before,the,crash\n");
     writeFileSync(`${out}.progress`, JSON.stringify({ cursor, bytes: Buffer.byteLength(firstPage), rows: 500 }));

@@ -200,13 +200,21 @@ describe("PATCH and DELETE /api/v1/links/:code", () => {
       const appA = buildApp(a);
       const appB = buildApp(b);
       const created = await appA.handle(
-        new Request(`${BASE}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json", ...admin }, body: JSON.stringify({ url: "https://example.com/v1" }) }),
+        new Request(`${BASE}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...admin },
+          body: JSON.stringify({ url: "https://example.com/v1" }),
+        }),
       );
       const { code } = (await created.json()) as { code: string };
       expect((await appB.handle(new Request(`${BASE}/${code}`))).headers.get("location")).toBe("https://example.com/v1");
       expect(b.resolver.peek(code)).toBeDefined(); // B now serves it from its L1
       await appA.handle(
-        new Request(`${BASE}/api/v1/links/${code}`, { method: "PATCH", headers: { "content-type": "application/json", ...admin }, body: JSON.stringify({ url: "https://example.com/v2" }) }),
+        new Request(`${BASE}/api/v1/links/${code}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json", ...admin },
+          body: JSON.stringify({ url: "https://example.com/v2" }),
+        }),
       );
       expect((await appB.handle(new Request(`${BASE}/${code}`))).headers.get("location")).toBe("https://example.com/v2");
     } finally {
@@ -257,8 +265,10 @@ describe("password-protected links", () => {
     expect(form.status).toBe(200);
     expect(form.text).toContain('<form method="post"');
     expect(form.headers.get("location")).toBeNull();
-    const post = (password: string, headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "text/html", "x-forwarded-for": "1" }) =>
-      app.request(`/${code}`, { method: "POST", headers, body: new URLSearchParams({ password }).toString() });
+    const post = (
+      password: string,
+      headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "text/html", "x-forwarded-for": "1" },
+    ) => app.request(`/${code}`, { method: "POST", headers, body: new URLSearchParams({ password }).toString() });
     const wrong = await post("nope");
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain("not right");
@@ -274,7 +284,11 @@ describe("password-protected links", () => {
     const code = (await send("POST", "/api/v1/links", { url: "https://example.com/guess", password: "right-one" })).json.code;
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await app.request(`/${code}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: `guess-${i}` }) });
+      const res = await app.request(`/${code}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ password: `guess-${i}` }),
+      });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
@@ -282,7 +296,8 @@ describe("password-protected links", () => {
 
   test("a one-time password link spends its click on the right password only", async () => {
     const code = (await send("POST", "/api/v1/links", { url: "https://example.com/once-secret", password: "pw-pw", maxClicks: 1 })).json.code;
-    const post = () => app.request(`/${code}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: "pw-pw" }) });
+    const post = () =>
+      app.request(`/${code}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: "pw-pw" }) });
     expect((await send("GET", `/${code}`)).status).toBe(200); // the form spends nothing
     expect((await post()).status).toBe(303);
     expect((await post()).status).toBe(410);
@@ -344,7 +359,14 @@ describe("POST /api/v1/links/bulk", () => {
     const r = await send(
       "POST",
       "/api/v1/links/bulk",
-      { links: [{ url: "https://example.com/bulk-1" }, { url: "javascript:alert(1)" }, { url: "https://example.com/bulk-3", alias: "bulk-alias-3" }, { url: "https://example.com/x", typo: 1 }] },
+      {
+        links: [
+          { url: "https://example.com/bulk-1" },
+          { url: "javascript:alert(1)" },
+          { url: "https://example.com/bulk-3", alias: "bulk-alias-3" },
+          { url: "https://example.com/x", typo: 1 },
+        ],
+      },
       bearer(creator),
     );
     expect(r.status).toBe(200);

@@ -93,7 +93,10 @@ describe("with keys and an ADMIN_TOKEN", () => {
     owner = o.token;
     ownerId = o.key.id;
     stranger = (await app.runtime.management.keys.create({ name: "stranger", scopes: "create,manage,stats" })).token;
-    const owned = await json(app, "/api/v1/links", auth(owner), { method: "POST", body: JSON.stringify({ url: `${SECRET_TARGET}&owned=1`, password: "owner-pass" }) });
+    const owned = await json(app, "/api/v1/links", auth(owner), {
+      method: "POST",
+      body: JSON.stringify({ url: `${SECRET_TARGET}&owned=1`, password: "owner-pass" }),
+    });
     expect(owned.status).toBe(201);
     expect(owned.body.ownerKey).toBe(ownerId);
     ownedSecret = owned.body.code;

@@ -31,7 +31,12 @@ interface Panel {
 const dashboards = readdirSync(DASHBOARDS)
   .filter((f) => f.endsWith(".json"))
   .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DASHBOARDS, f), "utf8")) }));
-const alertRules = yaml("prometheus/alerts.yml").groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<{ alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }>;
+const alertRules = yaml("prometheus/alerts.yml").groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<{
+  alert: string;
+  expr: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}>;
 const datasourceUid = yaml("grafana/provisioning/datasources/prometheus.yml").datasources[0].uid as string;
 
 /** Every PromQL expression in the dashboards (panels and variables) and the alert rules. */
@@ -54,7 +59,12 @@ describe("Grafana dashboards", () => {
     for (const { file, json } of dashboards) {
       const text = JSON.stringify(json);
       // An export meant for the import UI (a "dashboard" wrapper, __inputs, ${DS_...}) fails to load from a file.
-      expect({ file, wrapper: "dashboard" in json, inputs: "__inputs" in json, placeholders: /\$\{DS_/.test(text) }).toEqual({ file, wrapper: false, inputs: false, placeholders: false });
+      expect({ file, wrapper: "dashboard" in json, inputs: "__inputs" in json, placeholders: /\$\{DS_/.test(text) }).toEqual({
+        file,
+        wrapper: false,
+        inputs: false,
+        placeholders: false,
+      });
       expect(typeof json.uid).toBe("string");
       expect(json.uid.length).toBeLessThanOrEqual(40);
       expect(uids.has(json.uid)).toBe(false);
@@ -130,7 +140,13 @@ describe("metric names against a running server", () => {
     // Traffic of every kind, and a dashboard client, so that labelled series exist too.
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
     await new Promise((resolve) => (ws.onmessage = resolve));
-    const created = (await (await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "https://example.com/monitoring" }) })).json()) as { code: string };
+    const created = (await (
+      await fetch(`${base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://example.com/monitoring" }),
+      })
+    ).json()) as { code: string };
     await fetch(`${base}/${created.code}`, { redirect: "manual" });
     await fetch(`${base}/nosuchcode`, { redirect: "manual" });
     await Bun.sleep(1_200);
@@ -167,7 +183,16 @@ describe("metric names against a running server", () => {
   });
 
   test("/metrics has the backend's cache hit and miss numbers, ratios included", () => {
-    for (const name of ["ringlink_cache_hits_total", "ringlink_cache_misses_total", "ringlink_cache_lookups_total", "ringlink_cache_hit_ratio", "ringlink_cache_miss_ratio", "ringlink_ws_clients", "ringlink_ws_frames_total", "ringlink_breaker_state"]) {
+    for (const name of [
+      "ringlink_cache_hits_total",
+      "ringlink_cache_misses_total",
+      "ringlink_cache_lookups_total",
+      "ringlink_cache_hit_ratio",
+      "ringlink_cache_miss_ratio",
+      "ringlink_ws_clients",
+      "ringlink_ws_frames_total",
+      "ringlink_breaker_state",
+    ]) {
       expect(families.has(name)).toBe(true);
     }
   });

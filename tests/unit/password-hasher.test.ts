@@ -40,7 +40,16 @@ describe("new link passwords per request and per client", () => {
   });
 
   test("each new password spends the client's RATE_LIMIT_PASSWORD_HASH budget; past it 429, plain links still pass", async () => {
-    const bulk = await app.post("/api/v1/links/bulk", { links: [{ url: "https://example.com/p1", password: "s3cret-1" }, { url: "https://example.com/p2", password: "s3cret-2" }] }, auth);
+    const bulk = await app.post(
+      "/api/v1/links/bulk",
+      {
+        links: [
+          { url: "https://example.com/p1", password: "s3cret-1" },
+          { url: "https://example.com/p2", password: "s3cret-2" },
+        ],
+      },
+      auth,
+    );
     expect(bulk.status).toBe(200);
     expect(((await bulk.json()) as any).created).toBe(2);
     expect((await app.post("/api/v1/links", { url: "https://example.com/p3", password: "s3cret-3" })).status).toBe(201);

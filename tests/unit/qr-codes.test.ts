@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 import { longestStall } from "../support/event-loop";
 
-
 describe("GET /api/v1/links/:code/qr", () => {
   let app: TestApp;
   let code: string;

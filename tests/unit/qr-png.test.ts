@@ -14,7 +14,12 @@ function darkPixels(png: Uint8Array): { width: number; height: number; dark: boo
 }
 
 describe("qrPng", () => {
-  for (const [text, width] of [["https://rl.example/AbCdEf1", 256], ["https://rl.example/AbCdEf1", 2047], ["https://links.example.org/a-much-longer_alias-42", 333], ["x", 64]] as const) {
+  for (const [text, width] of [
+    ["https://rl.example/AbCdEf1", 256],
+    ["https://rl.example/AbCdEf1", 2047],
+    ["https://links.example.org/a-much-longer_alias-42", 333],
+    ["x", 64],
+  ] as const) {
     test(`${width} px of '${text}' match qrcode's rendering pixel for pixel`, async () => {
       const ours = qrPng(QRCode.create(text, { errorCorrectionLevel: "M" }).modules, width, 2);
       const theirs = await QRCode.toBuffer(text, { errorCorrectionLevel: "M", margin: 2, width, type: "png" });

@@ -59,15 +59,30 @@ describe("every numeric query parameter of every endpoint is range-checked", () 
   const malformed = ["50.5", "1e3", "Infinity", "1e400", "-2", "0", "1000000", "abc", ""];
   const endpoints: Array<{ name: string; path: (value: string) => string; code: string; range: string }> = [
     { name: "GET /api/v1/links limit", path: (v) => `/api/v1/links?limit=${v}`, code: "invalid_limit", range: "limit must be a whole number from 1 to 100" },
-    { name: "GET /api/v1/links/:code/qr size", path: (v) => `/api/v1/links/${code}/qr?format=png&size=${v}`, code: "invalid_size", range: "size must be a whole number from 64 to 2048" },
-    { name: "GET /api/v1/links/:code/stats top", path: (v) => `/api/v1/links/${code}/stats?top=${v}`, code: "invalid_top", range: "top must be a whole number from 1 to 100" },
+    {
+      name: "GET /api/v1/links/:code/qr size",
+      path: (v) => `/api/v1/links/${code}/qr?format=png&size=${v}`,
+      code: "invalid_size",
+      range: "size must be a whole number from 64 to 2048",
+    },
+    {
+      name: "GET /api/v1/links/:code/stats top",
+      path: (v) => `/api/v1/links/${code}/stats?top=${v}`,
+      code: "invalid_top",
+      range: "top must be a whole number from 1 to 100",
+    },
   ];
   for (const endpoint of endpoints) {
     test(`${endpoint.name}: out of range or malformed is 400 naming the parameter and its range`, async () => {
       for (const value of malformed) {
         const res = await app.request(endpoint.path(encodeURIComponent(value)), { headers: admin });
         const body = (await res.json()) as { error: { code: string; message: string } };
-        expect({ value, status: res.status, ...body.error }).toEqual({ value, status: 400, code: endpoint.code, message: `${endpoint.range} (got '${value}')` });
+        expect({ value, status: res.status, ...body.error }).toEqual({
+          value,
+          status: 400,
+          code: endpoint.code,
+          message: `${endpoint.range} (got '${value}')`,
+        });
       }
     });
   }

@@ -18,10 +18,13 @@ describe("token bucket", () => {
   });
 
   test("refills evenly over the window", () => {
-    const limiter = new MemoryRateLimiter(100, (() => {
-      let t = 0;
-      return () => (t += 200); // each call 200 ms later
-    })());
+    const limiter = new MemoryRateLimiter(
+      100,
+      (() => {
+        let t = 0;
+        return () => (t += 200); // each call 200 ms later
+      })(),
+    );
     const allowed = Array.from({ length: 20 }, () => limiter.take("a", policy).allowed).filter(Boolean).length;
     // 3 at once, then one token per 333 ms over ~4 s of simulated time
     expect(allowed).toBeGreaterThanOrEqual(13);

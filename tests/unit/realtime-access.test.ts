@@ -204,7 +204,9 @@ describe("with an ADMIN_TOKEN and keys", () => {
       expect(admin.texts.join("\n")).not.toContain("ref-secret");
 
       await at.runtime.flushAnalytics();
-      const stats = (await (await fetch(`http://${at.host}/api/v1/links/${code}/stats?interval=day`)).json()) as { top: { referrers: Array<{ value: string }>; countries: Array<{ value: string }> } };
+      const stats = (await (await fetch(`http://${at.host}/api/v1/links/${code}/stats?interval=day`)).json()) as {
+        top: { referrers: Array<{ value: string }>; countries: Array<{ value: string }> };
+      };
       expect(stats.top.referrers.map((r) => r.value).sort()).toEqual(["(direct)", "news.example"]);
       expect(stats.top.countries.map((c) => c.value).sort()).toEqual(["(unknown)", "DE"]);
       admin.close();

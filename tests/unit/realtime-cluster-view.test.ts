@@ -74,7 +74,10 @@ describe("ClusterView", () => {
     const tick = view.tick(0);
     expect(tick.p50_ms!).toBeLessThan(0.025);
     expect(tick.p99_ms!).toBeLessThanOrEqual(0.025);
-    const p999 = quantileMs([...report("x", 990).latency].map((v, i) => v + (slow[i] ?? 0)), 0.999);
+    const p999 = quantileMs(
+      [...report("x", 990).latency].map((v, i) => v + (slow[i] ?? 0)),
+      0.999,
+    );
     expect(p999!).toBeGreaterThan(5);
   });
 

@@ -36,7 +36,10 @@ describe("quantileMs", () => {
     // 100 samples in (0.01, 0.025]: the median sits half-way through that bucket
     expect(quantileMs(buckets([[0.025, 100]]), 0.5)).toBeCloseTo(0.0175, 3);
     // 99 fast, 1 slow: p99 is still fast, the maximum is slow
-    const mixed = buckets([[0.025, 99], [10, 1]]);
+    const mixed = buckets([
+      [0.025, 99],
+      [10, 1],
+    ]);
     expect(quantileMs(mixed, 0.99)!).toBeLessThanOrEqual(0.025);
     expect(quantileMs(mixed, 1)!).toBeGreaterThan(5);
   });

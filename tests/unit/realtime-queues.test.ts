@@ -26,7 +26,10 @@ class FakeSocket implements ClientSocket {
   }
 }
 
-const frame = (i: number): ServerFrame => ({ kind: "events", events: [{ event_id: `e${i}`, type: "read", status: "OK", node: "n", redis: null, db: null, short_code: "abcdefg", latency_ms: 0, ts: i }] });
+const frame = (i: number): ServerFrame => ({
+  kind: "events",
+  events: [{ event_id: `e${i}`, type: "read", status: "OK", node: "n", redis: null, db: null, short_code: "abcdefg", latency_ms: 0, ts: i }],
+});
 
 describe("ClientQueue", () => {
   test("writes straight through while the client keeps up", () => {

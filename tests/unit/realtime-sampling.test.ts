@@ -65,7 +65,10 @@ describe("FairPicker (what a client receives from all origins)", () => {
     const picker = new FairPicker(50, 100);
     const seenNodes = new Set<string>();
     for (let window = 0; window < 20; window++) {
-      picker.add("busy", Array.from({ length: 60 }, () => event("read", "busy")));
+      picker.add(
+        "busy",
+        Array.from({ length: 60 }, () => event("read", "busy")),
+      );
       picker.add("quiet", [event("read", "quiet")]);
       for (const e of picker.pick().events) seenNodes.add(e.node);
     }
@@ -77,8 +80,14 @@ describe("FairPicker (what a client receives from all origins)", () => {
     let picked = 0;
     let skipped = 0;
     for (let window = 0; window < 50; window++) {
-      picker.add("a", Array.from({ length: 25 }, () => event("read", "a")));
-      picker.add("b", Array.from({ length: 25 }, () => event("read", "b")));
+      picker.add(
+        "a",
+        Array.from({ length: 25 }, () => event("read", "a")),
+      );
+      picker.add(
+        "b",
+        Array.from({ length: 25 }, () => event("read", "b")),
+      );
       const out = picker.pick();
       picked += out.events.length;
       skipped += out.skipped;
@@ -90,7 +99,10 @@ describe("FairPicker (what a client receives from all origins)", () => {
   test("writes from any origin go before reads", () => {
     const picker = new FairPicker(50, 100);
     picker.pick(); // refill once: the next window has exactly 5 + the burst left over
-    picker.add("a", Array.from({ length: 64 }, () => event("read", "a")));
+    picker.add(
+      "a",
+      Array.from({ length: 64 }, () => event("read", "a")),
+    );
     picker.add("b", [event("write", "b")]);
     const out = picker.pick();
     expect(out.events.some((e) => e.type === "write")).toBe(true);

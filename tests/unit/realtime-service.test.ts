@@ -61,7 +61,12 @@ function processNamed(node: string, relays: RelayTransport[]) {
     redirects,
     apiRequests: () => 0,
     busStats: () => bus.stats(),
-    shards: { shards: 1, readiness: async () => [{ name: "sqlite", kind: "sqlite", up: true, latencyMs: 0.1 }], isReady: () => true, newestCodes: async () => ["abc1234"] },
+    shards: {
+      shards: 1,
+      readiness: async () => [{ name: "sqlite", kind: "sqlite", up: true, latencyMs: 0.1 }],
+      isReady: () => true,
+      newestCodes: async () => ["abc1234"],
+    },
     relays,
     now: () => clock,
   });
@@ -70,7 +75,20 @@ function processNamed(node: string, relays: RelayTransport[]) {
 }
 
 function click(node: string, code: string, i: number): LinkEvent {
-  return { event_id: `${node}-${i}`, type: "read", status: "OK", node, redis: null, db: null, short_code: code, latency_ms: 0.02, ts: clock, cache: "HIT", source: "l1", visitor: "secret" };
+  return {
+    event_id: `${node}-${i}`,
+    type: "read",
+    status: "OK",
+    node,
+    redis: null,
+    db: null,
+    short_code: code,
+    latency_ms: 0.02,
+    ts: clock,
+    cache: "HIT",
+    source: "l1",
+    visitor: "secret",
+  };
 }
 
 /** Runs both pipelines' windows for `ms` of simulated time. */

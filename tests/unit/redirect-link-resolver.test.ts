@@ -8,7 +8,17 @@ import { LruCache, type CacheEntry, type CachedLink, type LinkCache } from "../.
 import { LinkResolver, type BlocklistScreen } from "../../src/redirect";
 import type { LinkStore } from "../../src/storage";
 
-const link = (code: string, url: string): CachedLink => ({ code, url, redirectType: 302, expiresAt: null, maxClicks: null, deleted: false, disabled: null, password: false, forwardQuery: false });
+const link = (code: string, url: string): CachedLink => ({
+  code,
+  url,
+  redirectType: 302,
+  expiresAt: null,
+  maxClicks: null,
+  deleted: false,
+  disabled: null,
+  password: false,
+  forwardQuery: false,
+});
 
 class SwitchableBlocklist implements BlocklistScreen {
   version = 1;
@@ -42,7 +52,14 @@ describe("blocklist screening in the resolver", () => {
   test("a link from the shared cache and then from L1 is refused once its domain is listed, and the check runs once per version", async () => {
     const blocklist = new SwitchableBlocklist();
     const l1 = new LruCache<string, CacheEntry>(100);
-    const resolver = new LinkResolver({ l1, l2: sharedCacheWith(link("abc1234", "https://shop.example/x")), store: noStore, ttlMs: 60_000, negativeTtlMs: 1_000, blocklist });
+    const resolver = new LinkResolver({
+      l1,
+      l2: sharedCacheWith(link("abc1234", "https://shop.example/x")),
+      store: noStore,
+      ttlMs: 60_000,
+      negativeTtlMs: 1_000,
+      blocklist,
+    });
 
     const first = await resolver.resolve("abc1234");
     expect(first.source).toBe("redis");
@@ -63,7 +80,14 @@ describe("blocklist screening in the resolver", () => {
   test("an entry the shared cache hands over for an already listed domain is refused at once", async () => {
     const blocklist = new SwitchableBlocklist();
     blocklist.list("evil.example");
-    const resolver = new LinkResolver({ l1: new LruCache(100), l2: sharedCacheWith(link("evil123", "https://evil.example/")), store: noStore, ttlMs: 60_000, negativeTtlMs: 1_000, blocklist });
+    const resolver = new LinkResolver({
+      l1: new LruCache(100),
+      l2: sharedCacheWith(link("evil123", "https://evil.example/")),
+      store: noStore,
+      ttlMs: 60_000,
+      negativeTtlMs: 1_000,
+      blocklist,
+    });
     expect(((await resolver.resolve("evil123")).entry as CachedLink).blocked).toBe(true);
   });
 });

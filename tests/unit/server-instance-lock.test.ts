@@ -55,7 +55,9 @@ describe("instance lock", () => {
     const child = fakeServe();
     writeLock({ supervisor, children: [child], port: PORT, startedAt: "" });
     const message = await refusal();
-    expect(message).toBe(`port ${PORT} with DATA_DIR ${dir} is already served by ringlink (pid ${supervisor} and its processes ${child}); stop it first or pick another port`);
+    expect(message).toBe(
+      `port ${PORT} with DATA_DIR ${dir} is already served by ringlink (pid ${supervisor} and its processes ${child}); stop it first or pick another port`,
+    );
   });
 
   test("live children of a dead supervisor refuse the start after the grace period, naming them", async () => {

@@ -26,11 +26,32 @@ test("creates, click-limited redirects and processed events leave the WAL checkp
     for (let i = 0; i < 6_000; i++) {
       const url = `https://example.com/wal/${i}`;
       const code = `w${i.toString(36)}`;
-      const outcome = await store.insert({ id: BigInt(i + 1), code, url, urlHash: urlHash(url), isAlias: false, canonical: true, redirectType: 302, createdAt: Date.now(), expiresAt: null, maxClicks: 5 });
+      const outcome = await store.insert({
+        id: BigInt(i + 1),
+        code,
+        url,
+        urlHash: urlHash(url),
+        isAlias: false,
+        canonical: true,
+        redirectType: 302,
+        createdAt: Date.now(),
+        expiresAt: null,
+        maxClicks: 5,
+      });
       expect(outcome.kind).toBe("inserted");
       expect(await store.takeClick(code)).toBe("granted");
     }
-    const ev = (i: number) => ({ event_id: `e${i}`, type: "read" as const, status: "OK" as const, node: "t", redis: null, db: null, short_code: "w1", latency_ms: 0, ts: Date.now() });
+    const ev = (i: number) => ({
+      event_id: `e${i}`,
+      type: "read" as const,
+      status: "OK" as const,
+      node: "t",
+      redis: null,
+      db: null,
+      short_code: "w1",
+      latency_ms: 0,
+      ts: Date.now(),
+    });
     await analytics.apply({ events: Array.from({ length: 2_000 }, (_, i) => ev(i)) });
     // ~6,000 rows of a few hundred bytes: the data belongs in the database file, and the log is
     // recycled by automatic checkpoints (1,000 pages, ~4 MB) instead of holding every commit.

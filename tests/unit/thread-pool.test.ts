@@ -16,7 +16,6 @@ afterEach(() => {
   pools = [];
 });
 
-
 describe("ThreadPool", () => {
   test("a job that holds its thread for 600 ms leaves the event loop free", async () => {
     const p = pool();

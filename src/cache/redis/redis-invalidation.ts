@@ -61,7 +61,10 @@ export class RedisInvalidation implements Invalidation {
       }
     };
     const before = this.opts.beforeBroadcast;
-    if (before) void before(code).catch(() => {}).finally(broadcast);
+    if (before)
+      void before(code)
+        .catch(() => {})
+        .finally(broadcast);
     else broadcast();
   }
 

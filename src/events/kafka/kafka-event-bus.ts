@@ -92,7 +92,8 @@ export const laneOf = (code: string, lanes: number): string => `lane-${lanes <= 
 export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes: number): Encoded[] {
   const open = new Map<string, { topic: EventTopic; key: string; events: LinkEvent[]; bytes: number }>();
   const out: Encoded[] = [];
-  const close = (group: { topic: EventTopic; key: string; events: LinkEvent[] }) => out.push({ topic: group.topic, key: group.key, count: group.events.length, value: encodeRecord(group.events) });
+  const close = (group: { topic: EventTopic; key: string; events: LinkEvent[] }) =>
+    out.push({ topic: group.topic, key: group.key, count: group.events.length, value: encodeRecord(group.events) });
   for (const [topic, event] of queued) {
     const key = laneOf(event.short_code, lanes);
     const id = topic === "link.clicked" ? key : `c${key}`;
@@ -233,7 +234,15 @@ export class KafkaEventBus implements EventBus {
     const now = Date.now();
     if (now - this.lastSpillLog > 10_000) {
       this.lastSpillLog = now;
-      console.log(JSON.stringify({ ts: new Date(now).toISOString(), level: "warn", msg: "event producer behind the redirects, spooling the backlog to disk", queued: this.queue.length, spool: this.journal.dir }));
+      console.log(
+        JSON.stringify({
+          ts: new Date(now).toISOString(),
+          level: "warn",
+          msg: "event producer behind the redirects, spooling the backlog to disk",
+          queued: this.queue.length,
+          spool: this.journal.dir,
+        }),
+      );
     }
     this.spool(this.encode(this.takeQueue()));
   }
@@ -315,7 +324,15 @@ export class KafkaEventBus implements EventBus {
     this.lastError = error instanceof Error ? error.message : String(error);
     if (!this.brokerDown) {
       this.brokerDown = true;
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "event broker unreachable, spooling events to disk", spool: this.journal.dir, error: this.lastError }));
+      console.error(
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: "warn",
+          msg: "event broker unreachable, spooling events to disk",
+          spool: this.journal.dir,
+          error: this.lastError,
+        }),
+      );
     }
     this.scheduleReplay(this.retryDelayMs);
   }
@@ -329,7 +346,15 @@ export class KafkaEventBus implements EventBus {
     this.counters.dropped += refused;
     if (refused > 0 && Date.now() - this.lastDropLog > 10_000) {
       this.lastDropLog = Date.now();
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "event spool full, events dropped", dropped: refused, spoolBytes: this.journal.sizeBytes }));
+      console.error(
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          level: "error",
+          msg: "event spool full, events dropped",
+          dropped: refused,
+          spoolBytes: this.journal.sizeBytes,
+        }),
+      );
     }
     this.scheduleReplay(this.brokerDown ? this.retryDelayMs : 0);
   }
@@ -388,7 +413,14 @@ export class KafkaEventBus implements EventBus {
       this.retryDelayMs = 100;
       if (this.journal.isEmpty) {
         this.brokerDown = false;
-        console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "event broker reachable again, spool replayed", replayed: this.counters.replayed }));
+        console.log(
+          JSON.stringify({
+            ts: new Date().toISOString(),
+            level: "info",
+            msg: "event broker reachable again, spool replayed",
+            replayed: this.counters.replayed,
+          }),
+        );
         // Whatever was published meanwhile is newer than the journal: it may go directly now.
         if (this.queue.length > 0) this.schedule(0);
       } else {
@@ -437,7 +469,11 @@ export class KafkaEventBus implements EventBus {
       kind: "kafka",
       up: !this.brokerDown,
       latencyMs: 0,
-      detail: this.brokerDown ? `unreachable (${this.lastError}); ${spoolBytes} bytes spooled` : spoolBytes > 0 ? `replaying ${spoolBytes} spooled bytes` : "producing",
+      detail: this.brokerDown
+        ? `unreachable (${this.lastError}); ${spoolBytes} bytes spooled`
+        : spoolBytes > 0
+          ? `replaying ${spoolBytes} spooled bytes`
+          : "producing",
     };
   }
 

@@ -28,7 +28,9 @@ export function installNullSocketWriteGuard(): void {
   installed = true;
   process.on("uncaughtException", (error) => {
     if (isNullSocketWriteCrash(error)) {
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "postgres.js wrote to a closed connection (known driver defect); ignored" }));
+      console.error(
+        JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "postgres.js wrote to a closed connection (known driver defect); ignored" }),
+      );
       return;
     }
     // Any other uncaught exception keeps its default outcome: report it and end the process.

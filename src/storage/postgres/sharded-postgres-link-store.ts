@@ -345,7 +345,10 @@ export class ShardedPostgresLinkStore implements LinkStore {
           );
         } catch (error) {
           if (error instanceof ShardUnavailable) this.carry(group.codes, group.counts);
-          else console.error(JSON.stringify({ level: "error", msg: "click counts dropped", shard: shard.index, codes: group.codes.length, error: errorSummary(error) }));
+          else
+            console.error(
+              JSON.stringify({ level: "error", msg: "click counts dropped", shard: shard.index, codes: group.codes.length, error: errorSummary(error) }),
+            );
         }
       }),
     );

@@ -102,13 +102,15 @@ export class SqliteLinkStore implements LinkStore {
     const isApplied = this.db.query<{ n: bigint }, [number]>("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = ?");
     for (const m of MIGRATIONS) {
       // Checked inside the write lock: another process starting at the same moment may have just applied it.
-      const applied = this.db.transaction((): boolean => {
-        if (Number(isApplied.get(m.version)?.n ?? 0) > 0) return false;
-        onProgress?.(`${this.description}: applying ${m.name}`);
-        this.db.exec(m.sql);
-        this.db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
-        return true;
-      }).immediate();
+      const applied = this.db
+        .transaction((): boolean => {
+          if (Number(isApplied.get(m.version)?.n ?? 0) > 0) return false;
+          onProgress?.(`${this.description}: applying ${m.name}`);
+          this.db.exec(m.sql);
+          this.db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+          return true;
+        })
+        .immediate();
       (applied ? report.applied : report.alreadyApplied).push(m.name);
     }
     return report;
@@ -256,9 +258,9 @@ export class SqliteLinkStore implements LinkStore {
       params.q = containsPattern(filter.q);
     }
     // db.query caches the statement per SQL text: at most 24 shapes of this query exist.
-    const rows = this.db.query<LinkRow, Record<string, string | number | bigint>>(
-      `SELECT * FROM links WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $limit`,
-    ).all(params);
+    const rows = this.db
+      .query<LinkRow, Record<string, string | number | bigint>>(`SELECT * FROM links WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $limit`)
+      .all(params);
     return rows.map(toRecord);
   }
 
