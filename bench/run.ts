@@ -146,7 +146,7 @@ function scenarioFiles(dir: string, codes: string[]): Record<Scenario, ScenarioF
   mkdirSync(dir, { recursive: true });
   const write = (name: string, list: string[]) => {
     const f = join(dir, name);
-    writeFileSync(f, list.join("\n") + "\n");
+    writeFileSync(f, `${list.join("\n")}\n`);
     return f;
   };
   const hot = write("hot.txt", codes.slice(0, 1000));
@@ -172,21 +172,15 @@ interface ScenarioFiles {
 /** oha takes full URLs: the code list becomes a URL list for a base address. */
 function urlList(files: ScenarioFiles, base: string): string {
   const out = `${files.script}.urls`;
-  writeFileSync(
-    out,
-    readFileSync(files.codes, "utf8")
-      .trim()
-      .split("\n")
-      .map((c) => `${base}/${c}`)
-      .join("\n") + "\n",
-  );
+  const codes = readFileSync(files.codes, "utf8").trim().split("\n");
+  writeFileSync(out, `${codes.map((c) => `${base}/${c}`).join("\n")}\n`);
   return out;
 }
 
 function createBodies(files: ScenarioFiles, count: number): string {
   const out = `${files.script}.bodies`;
   const prefix = randomCode(8);
-  writeFileSync(out, Array.from({ length: count }, (_, i) => JSON.stringify({ url: `https://example.com/paced/${prefix}/${i}` })).join("\n") + "\n");
+  writeFileSync(out, `${Array.from({ length: count }, (_, i) => JSON.stringify({ url: `https://example.com/paced/${prefix}/${i}` })).join("\n")}\n`);
   return out;
 }
 
@@ -250,7 +244,7 @@ async function benchBaseline(hotCodes: string[]): Promise<void> {
     const dir = join(work, "baseline");
     mkdirSync(dir, { recursive: true });
     const list = join(dir, "hot.txt");
-    writeFileSync(list, hotCodes.join("\n") + "\n");
+    writeFileSync(list, `${hotCodes.join("\n")}\n`);
     const files: ScenarioFiles = { script: writeScenarioScript(dir, "hot", list), codes: list };
     const opts = { connections, seconds, cpu: WRK_CPU, script: files.script };
     await runWrk(`http://127.0.0.1:${port}`, { ...opts, seconds: 2 });

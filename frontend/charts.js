@@ -7,7 +7,7 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 /** "Nice" y axis: top = 1, 2, 2.5 or 5 times a power of ten, cut into steps that are round too. */
 function niceScale(value) {
   if (!(value > 0)) return { top: 1, steps: 4 };
-  const exp = Math.pow(10, Math.floor(Math.log10(value)));
+  const exp = 10 ** Math.floor(Math.log10(value));
   for (const m of [1, 2, 2.5, 5, 10]) if (value <= m * exp) return { top: m * exp, steps: m === 2.5 || m === 5 ? 5 : 4 };
   return { top: 10 * exp, steps: 4 };
 }

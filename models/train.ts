@@ -44,7 +44,7 @@ const REFERENCE_URLS = [
   "not a url at all",
   "http://[::1]:8080/admin",
   "https://例え.jp/パス?q=ü",
-  "https://a.b.c.d.e.f.g.h.example.co.uk/" + "x".repeat(400),
+  `https://a.b.c.d.e.f.g.h.example.co.uk/${"x".repeat(400)}`,
 ];
 
 function featurise(rows: readonly Row[]): { x: SparseRow[]; y: number[] } {

@@ -287,7 +287,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   }
   const kafkaBrokers = list(text(env, "KAFKA_BROKERS"));
   for (const b of kafkaBrokers) {
-    if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(b)) throw new ConfigError("KAFKA_BROKERS", `'${b}' is not host:port`);
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) throw new ConfigError("KAFKA_BROKERS", `'${b}' is not host:port`);
   }
 
   const cacheTtlSeconds = integer("CACHE_TTL_SECONDS", text(env, "CACHE_TTL_SECONDS"), 300, 1, 86_400);

@@ -102,7 +102,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // One model per process, shared by the create-time safety check and the background classifier;
   // a failed load is forgotten so the next use tries again.
   let model: Promise<UrlClassifier> | null = null;
-  const loadModel = () => (model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => ((model = null), Promise.reject(error))));
+  const loadModel = () => {
+    model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => {
+      model = null;
+      throw error;
+    });
+    return model;
+  };
   const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const management = createLinkManagement(config, store, rateLimiter, loadModel);
   const hasher = new PasswordHasher();

@@ -12,7 +12,7 @@ import { createAdapters } from "../src/adapters";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
-import { createKafka, ensureTopics, decodeRecord, physicalTopic, type LinkEvent } from "../src/events";
+import { createKafka, ensureTopics, decodeRecord, physicalTopic } from "../src/events";
 import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;

@@ -19,7 +19,7 @@ export interface LoadResult {
 /** A Lua script that requests random codes from a list (one per line). */
 export function randomCodeScript(codes: string[]): string {
   const list = join(tmpdir(), `ringlink-bench-codes-${process.pid}.txt`);
-  writeFileSync(list, codes.join("\n") + "\n");
+  writeFileSync(list, `${codes.join("\n")}\n`);
   const script = join(tmpdir(), `ringlink-bench-${process.pid}.lua`);
   writeFileSync(
     script,

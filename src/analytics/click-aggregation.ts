@@ -105,7 +105,10 @@ export class ClickTally {
     // Keyed by the minute's (and day's) number, a small integer: epoch-ms keys are doubles, slower to hash.
     const minute = Math.floor(event.ts / MINUTE_MS);
     let row = tally.minutes.get(minute);
-    if (!row) tally.minutes.set(minute, (row = { human: 0, bot: 0 }));
+    if (!row) {
+      row = { human: 0, bot: 0 };
+      tally.minutes.set(minute, row);
+    }
     if (ua.bot) {
       row.bot++;
       return true;
@@ -165,13 +168,19 @@ export class ClickTally {
 
   private codeTally(code: string): CodeTally {
     let tally = this.codes.get(code);
-    if (!tally) this.codes.set(code, (tally = { clicks: 0, minutes: new Map(), days: new Map() }));
+    if (!tally) {
+      tally = { clicks: 0, minutes: new Map(), days: new Map() };
+      this.codes.set(code, tally);
+    }
     return tally;
   }
 
   private dayTally(tally: CodeTally, dayIndex: number): DayTally {
     let day = tally.days.get(dayIndex);
-    if (!day) tally.days.set(dayIndex, (day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) }));
+    if (!day) {
+      day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) };
+      tally.days.set(dayIndex, day);
+    }
     return day;
   }
 }
@@ -192,10 +201,15 @@ export function splitDelta(delta: ClickDelta, maxRows: number, groupOf: (code: s
   const current = (code: string, rows: number): ClickDelta => {
     const group = groupOf(code);
     let list = parts.get(group);
-    if (!list) parts.set(group, (list = []));
-    let part = list[list.length - 1];
-    const size = part ? part.minutes.length + part.visitors.length + part.dimensions.length + part.clicksByCode.size : 0;
-    if (!part || (size > 0 && size + rows > maxRows)) list.push((part = { counted: 0, clicksByCode: new Map(), minutes: [], visitors: [], dimensions: [] }));
+    if (!list) {
+      list = [];
+      parts.set(group, list);
+    }
+    const last = list[list.length - 1];
+    const size = last ? last.minutes.length + last.visitors.length + last.dimensions.length + last.clicksByCode.size : 0;
+    if (last && (size === 0 || size + rows <= maxRows)) return last;
+    const part: ClickDelta = { counted: 0, clicksByCode: new Map(), minutes: [], visitors: [], dimensions: [] };
+    list.push(part);
     return part;
   };
   // Rows are sorted by code, so each code's rows are one run in each list.

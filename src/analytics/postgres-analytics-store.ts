@@ -29,8 +29,8 @@ import {
   type StatsQuery,
 } from "./analytics-store";
 
-type Sql = postgres.Sql<{}>;
-type Tx = postgres.TransactionSql<{}>;
+type Sql = postgres.Sql<Record<string, never>>;
+type Tx = postgres.TransactionSql<Record<string, never>>;
 
 export interface PostgresAnalyticsOptions {
   shards: readonly ShardNodes[];
@@ -82,7 +82,10 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     batch.events.forEach((event, i) => {
       const shard = this.shardFor(event.short_code);
       let part = parts.get(shard);
-      if (!part) parts.set(shard, (part = { events: [], offsets: [] }));
+      if (!part) {
+        part = { events: [], offsets: [] };
+        parts.set(shard, part);
+      }
       part.events.push(event);
       if (batch.kafka) part.offsets.push(batch.kafka.offsets[i]!);
     });

@@ -21,6 +21,7 @@ export function confusablePrototypes(): Prototypes {
 /** skeleton(X) = NFD(map(NFD(X))): equal skeletons mean the strings can be mistaken for each other. */
 export function skeleton(text: string): string {
   const decomposed = text.normalize("NFD");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is "ASCII only", control characters included
   const table = /^[\x00-\x7f]*$/.test(decomposed) ? ASCII_PROTOTYPES : prototypes();
   let out = "";
   for (const ch of decomposed) out += table[ch] ?? ch;

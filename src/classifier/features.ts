@@ -101,7 +101,7 @@ function entropy(text: string): number {
   return h;
 }
 
-const clamp = (x: number, hi: number): number => (x > hi ? hi : x);
+const clamp = (x: number, hi: number): number => Math.min(x, hi);
 
 interface Parts {
   /** the parsed URL with an international host in its Unicode form */
@@ -290,6 +290,8 @@ export function extractBatch(urls: readonly string[], into?: Float32Array): Floa
     out = into.subarray(0, size);
     out.fill(0);
   } else out = new Float32Array(size);
-  urls.forEach((u, i) => writeFeatures(u, out.subarray(i * FEATURE_DIM, (i + 1) * FEATURE_DIM)));
+  urls.forEach((u, i) => {
+    writeFeatures(u, out.subarray(i * FEATURE_DIM, (i + 1) * FEATURE_DIM));
+  });
   return out;
 }

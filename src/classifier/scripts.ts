@@ -224,7 +224,8 @@ export function scriptsOf(ch: string): ReadonlySet<string> | null {
   let scripts: ReadonlySet<string> | null = null;
   if (!ANY_SCRIPT.test(ch)) {
     const found = new Set<string>();
-    for (const [name, test] of (scriptTests ??= compileScriptTests())) if (test.test(ch)) found.add(name);
+    scriptTests ??= compileScriptTests();
+    for (const [name, test] of scriptTests) if (test.test(ch)) found.add(name);
     scripts = augment(found.size > 0 ? found : new Set([`U+${cp.toString(16)}`]));
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();

@@ -219,7 +219,7 @@ export const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
 
 export function brandOwnedBy(brand: string, name: string): boolean {
   const owners = BRAND_OWNERS.get(brand);
-  return owners !== undefined && owners.includes(name);
+  return owners?.includes(name) === true;
 }
 
 export function isBrand(token: string): boolean {

@@ -34,12 +34,9 @@ export function parseCsv(text: string): string[][] {
 }
 
 export function csvRow(values: ReadonlyArray<string | number | boolean | null>): string {
-  return (
-    values
-      .map((v) => {
-        const s = v === null ? "" : String(v);
-        return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-      })
-      .join(",") + "\n"
-  );
+  const fields = values.map((v) => {
+    const s = v === null ? "" : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  });
+  return `${fields.join(",")}\n`;
 }

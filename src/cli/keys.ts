@@ -36,7 +36,7 @@ export async function runKeysCommand(store: ApiKeyStore, args: KeysArgs, out: (l
       if (typeof name !== "string") throw new UsageError("keys create needs --name NAME");
       if (typeof scopes !== "string") throw new UsageError(`keys create needs --scopes (comma list of ${SCOPES.join(", ")})`);
       const expires = typeof args.flags.expires === "string" ? parseExpiry(args.flags.expires, Date.now()) : null;
-      let created;
+      let created: Awaited<ReturnType<typeof keys.create>>;
       try {
         created = await keys.create({ name, scopes, expiresAt: expires });
       } catch (error) {

@@ -4,7 +4,7 @@
  * Runs against whatever the configuration selects: the embedded SQLite file or every shard.
  */
 import { writeFileSync } from "node:fs";
-import { randomCode, SnowflakeIds } from "../ids";
+import { randomCode, type SnowflakeIds } from "../ids";
 import { urlHash } from "../links";
 import type { LinkStore } from "../storage";
 import { progressBar } from "./progress";
@@ -44,6 +44,6 @@ export async function seedLinks(store: LinkStore, ids: SnowflakeIds, count: numb
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
   bar.done();
-  if (out) writeFileSync(out, codes.join("\n") + "\n");
+  if (out) writeFileSync(out, `${codes.join("\n")}\n`);
   return codes;
 }

@@ -29,8 +29,8 @@ export class InProcessEventBus implements EventBus {
   }
 
   subscribe(topic: EventTopic, handler: EventHandler): () => void {
-    let set = this.handlers.get(topic);
-    if (!set) this.handlers.set(topic, (set = new Set()));
+    const set = this.handlers.get(topic) ?? new Set<EventHandler>();
+    this.handlers.set(topic, set);
     set.add(handler);
     return () => set.delete(handler);
   }
@@ -47,9 +47,9 @@ export class InProcessEventBus implements EventBus {
   private async deliver(batch: Array<[EventTopic, LinkEvent]>): Promise<void> {
     const byTopic = new Map<EventTopic, LinkEvent[]>();
     for (const [topic, event] of batch) {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push(event);
+      const list = byTopic.get(topic);
+      if (list) list.push(event);
+      else byTopic.set(topic, [event]);
     }
     for (const [topic, events] of byTopic) {
       for (const handler of this.handlers.get(topic) ?? []) {

@@ -2,7 +2,7 @@
  * Maps every error to the JSON envelope exactly once. Client mistakes keep their status; anything
  * unexpected becomes a 500 whose body says nothing about internals (the log line has the detail).
  */
-import { Elysia, ValidationError } from "elysia";
+import { Elysia, type ValidationError } from "elysia";
 import { AppError, jsonError, toErrorResponse } from "./errors";
 import { expectation, mustBe, type SchemaShape } from "./expectation";
 import { fieldErrorCode } from "./field-codes";

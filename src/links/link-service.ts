@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache, LruCache } from "../cache";
-import { EventIds, type EventBus } from "../events";
+import type { EventIds, EventBus } from "../events";
 import { AppError, Conflict, Gone, NotFound, Unavailable } from "../http/errors";
 import { randomCode, type SnowflakeIds } from "../ids";
 import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";

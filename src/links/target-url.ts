@@ -22,6 +22,7 @@ export function normalizeTargetUrl(raw: unknown, policy: TargetUrlPolicy): URL {
   }
   // The WHATWG parser silently strips tabs and newlines inside a URL; a URL that contains them was
   // most likely pasted wrong, so say so instead of shortening something else.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f\s]/.test(trimmed)) {
     throw new InvalidInput("invalid_url", "url contains whitespace or control characters");
   }

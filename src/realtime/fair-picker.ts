@@ -27,7 +27,10 @@ export class FairPicker {
   add(origin: string, events: readonly ClientEvent[]): void {
     if (events.length === 0) return;
     let box = this.inbox.get(origin);
-    if (!box) this.inbox.set(origin, (box = []));
+    if (!box) {
+      box = [];
+      this.inbox.set(origin, box);
+    }
     for (const e of events) box.push(e);
     if (box.length > INBOX_PER_ORIGIN) box.splice(0, box.length - INBOX_PER_ORIGIN);
   }

@@ -83,8 +83,13 @@ export class WsHub {
     let operator: string | undefined;
     let viewer: string | undefined;
     for (const { queue, audience } of this.clients.values()) {
-      if (audience === "operator") queue.push((operator ??= JSON.stringify(frame)));
-      else queue.push((viewer ??= JSON.stringify(frameFor("viewer", frame))));
+      if (audience === "operator") {
+        operator ??= JSON.stringify(frame);
+        queue.push(operator);
+      } else {
+        viewer ??= JSON.stringify(frameFor("viewer", frame));
+        queue.push(viewer);
+      }
     }
   }
 

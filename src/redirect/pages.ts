@@ -2,17 +2,17 @@
  * Small HTML answers for people who follow a dead short link in a browser. Their style is a file
  * (/assets/page.css): the pages' Content-Security-Policy allows no inline style.
  */
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export function htmlPage(title: string, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)} · ringlink</title><link rel="icon" href="/assets/favicon.svg"><link rel="stylesheet" href="/assets/page.css"></head>
-<body><main><h1>${escape(title)}</h1><p>${escape(message)}</p><p><a href="/">Shorten a link with ringlink</a></p></main></body></html>`;
+<title>${escapeHtml(title)} · ringlink</title><link rel="icon" href="/assets/favicon.svg"><link rel="stylesheet" href="/assets/page.css"></head>
+<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">Shorten a link with ringlink</a></p></main></body></html>`;
 }
 
 export function acceptsHtml(request: Request): boolean {
   const accept = request.headers.get("accept");
-  return accept !== null && accept.includes("text/html");
+  return accept?.includes("text/html") === true;
 }
 
 /**
@@ -25,7 +25,7 @@ export function passwordPage(code: string, search: string, error: string | null)
 <meta name="robots" content="noindex"><title>Password required · ringlink</title><link rel="icon" href="/assets/favicon.svg">
 <link rel="stylesheet" href="/assets/page.css"></head>
 <body><main class="narrow"><h1>This link is password protected</h1><p>Enter the password to continue.</p>
-${error ? `<p class="error" role="alert">${escape(error)}</p>` : ""}<form method="post" action="${escape(action)}">
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}<form method="post" action="${escapeHtml(action)}">
 <input type="password" name="password" autocomplete="current-password" required autofocus aria-label="Password">
 <button type="submit">Continue</button></form></main></body></html>`;
 }

@@ -80,7 +80,14 @@ export class MetricsFanoutHub {
     const parts: Json[] = [];
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, COLLECT_DEADLINE_MS);
-      this.collecting.set(id, { parts, expected: targets.length, done: () => (clearTimeout(timer), resolve()) });
+      this.collecting.set(id, {
+        parts,
+        expected: targets.length,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
       for (const i of targets) this.send(i, { kind: "metrics-collect", id });
     });
     this.collecting.delete(id);

@@ -24,7 +24,9 @@ export async function serveProcess(config: Config, options: ServeOptions): Promi
   // A stop signal can come while the process is still starting (a supervisor stopping right after
   // restarting a child): remember it and drain as soon as there is something to drain, exit 0.
   let stopSignal: string | null = null;
-  let onStop = (signal: string) => void (stopSignal = signal);
+  let onStop = (signal: string) => {
+    stopSignal = signal;
+  };
   process.on("SIGTERM", () => onStop("SIGTERM"));
   process.on("SIGINT", () => onStop("SIGINT"));
   // A supervised process drains and exits when its supervisor is gone, however it went.

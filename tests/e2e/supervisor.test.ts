@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EMBEDDED_ENV, childPids, ensureBinary, freePort, startServer, type RunningServer } from "../support/processes";
+import { EMBEDDED_ENV, childPids, ensureBinary, startServer, type RunningServer } from "../support/processes";
 
 const ADMIN = "supervisor-e2e-admin-token-0123456789";
 let workDir: string;

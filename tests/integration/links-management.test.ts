@@ -196,7 +196,7 @@ describeCluster("link management across two instances", () => {
     "import into the cluster is idempotent, and export finds the imported links",
     async () => {
       const file = join(dir, "import.csv");
-      writeFileSync(file, ["url,tags", ...Array.from({ length: 30 }, (_, i) => `https://example.com/imported/${run}/${i},imp${run}`)].join("\n") + "\n");
+      writeFileSync(file, `${["url,tags", ...Array.from({ length: 30 }, (_, i) => `https://example.com/imported/${run}/${i},imp${run}`)].join("\n")}\n`);
       expect(await cli(["import", file])).toContain("30 created, 0 already there, 0 failed");
       expect(await cli(["import", file])).toContain("0 created, 30 already there, 0 failed");
       const listed = await api(a.base, "GET", `/api/v1/links?tag=imp${run}&limit=100`, undefined, ADMIN_TOKEN);

@@ -8,7 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const json = { "content-type": "application/json" };
 const admin = { authorization: "Bearer s3cret-admin-token-for-the-api-tests" };
 
 describe("POST /api/v1/links", () => {

@@ -31,7 +31,9 @@ function maxDifference(scores: Record<string, number>, expected: readonly number
 test("the ONNX model reproduces the probabilities training computed in TypeScript", async () => {
   expect(sample.featureVersion).toBe(FEATURE_VERSION);
   const results = await classifier.classify(sample.samples.map((s) => s.url));
-  results.forEach((r, i) => expect(maxDifference(r.scores, sample.samples[i]?.probabilities ?? [])).toBeLessThan(1e-4));
+  results.forEach((r, i) => {
+    expect(maxDifference(r.scores, sample.samples[i]?.probabilities ?? [])).toBeLessThan(1e-4);
+  });
 });
 
 test("referencePredict on the shipped ONNX weights agrees with onnxruntime on unseen URLs", async () => {

@@ -88,7 +88,10 @@ describe("retries and time budgets", () => {
   test("retries a retryable failure up to the bound, then gives the last error", async () => {
     let calls = 0;
     const run = withRetries(
-      () => (calls++, Promise.reject(new NodeDown(`try ${calls}`))),
+      () => {
+        calls++;
+        return Promise.reject(new NodeDown(`try ${calls}`));
+      },
       policy,
       Deadline.after(1000),
       () => true,
@@ -101,7 +104,10 @@ describe("retries and time budgets", () => {
     let calls = 0;
     await expect(
       withRetries(
-        () => (calls++, Promise.reject(new BadStatement())),
+        () => {
+          calls++;
+          return Promise.reject(new BadStatement());
+        },
         policy,
         Deadline.after(1000),
         (e) => e instanceof NodeDown,
@@ -128,7 +134,10 @@ describe("retries and time budgets", () => {
     const started = performance.now();
     await expect(
       withRetries(
-        () => (calls++, Promise.reject(new NodeDown())),
+        () => {
+          calls++;
+          return Promise.reject(new NodeDown());
+        },
         slow,
         Deadline.after(20),
         () => true,
@@ -168,7 +177,10 @@ describe("guarded node", () => {
   test("fails fast with CircuitOpenError once node failures open the breaker", async () => {
     const n = node(undefined, 2);
     let reached = 0;
-    const op = () => (reached++, Promise.reject(new NodeDown()));
+    const op = () => {
+      reached++;
+      return Promise.reject(new NodeDown());
+    };
     await expect(n.run(op)).rejects.toBeInstanceOf(NodeDown);
     await expect(n.run(op)).rejects.toBeInstanceOf(NodeDown);
     await expect(n.run(op)).rejects.toBeInstanceOf(CircuitOpenError);

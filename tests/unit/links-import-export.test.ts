@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const rows = (n: number) =>
-  ["url,alias,tags,maxClicks", ...Array.from({ length: n }, (_, i) => `https://example.com/import/${i},,t${i % 3};all,`)].join("\n") + "\n";
+  `${["url,alias,tags,maxClicks", ...Array.from({ length: n }, (_, i) => `https://example.com/import/${i},,t${i % 3};all,`)].join("\n")}\n`;
 
 describe("CSV", () => {
   test("quoted fields with commas, quotes and newlines round-trip", () => {
@@ -32,7 +32,7 @@ describe("CSV", () => {
 describe("ringlink import", () => {
   test("imports every row once; a rerun creates nothing new", async () => {
     const file = join(dir, "links.csv");
-    writeFileSync(file, rows(50) + "not a url,,,\nhttps://example.com/aliased,imported-alias,,3\n");
+    writeFileSync(file, `${rows(50)}not a url,,,\nhttps://example.com/aliased,imported-alias,,3\n`);
     const first = await importCsv(app.runtime.links, file, { codeLength: 7, quiet: true });
     expect(first).toMatchObject({ created: 51, existing: 0, failed: 1 });
     expect(first.errors[0]).toMatchObject({ row: 52, code: "invalid_url" });
@@ -50,7 +50,7 @@ describe("ringlink import", () => {
     writeFileSync(file, text);
     const fileHash = new Bun.CryptoHasher("sha256").update(text).digest("hex");
     // As if a first run had imported 30 rows and been killed after checkpointing 20.
-    writeFileSync(join(dir, "first30.csv"), text.split("\n").slice(0, 31).join("\n") + "\n");
+    writeFileSync(join(dir, "first30.csv"), `${text.split("\n").slice(0, 31).join("\n")}\n`);
     await importCsv(app.runtime.links, join(dir, "first30.csv"), { codeLength: 7, quiet: true });
     writeFileSync(`${file}.progress`, JSON.stringify({ fileHash, done: 20 }));
     const resumed = await importCsv(app.runtime.links, file, { codeLength: 7, quiet: true });
@@ -87,7 +87,7 @@ describe("ringlink export", () => {
       .map((r) => csvRow(r))
       .join("");
     const cursor = (await app.runtime.store.findByCode(complete[500]![0]!))!.id.toString();
-    writeFileSync(out, firstPage + "partial,row,written,before,the,crash\n");
+    writeFileSync(out, `${firstPage}partial,row,written,before,the,crash\n`);
     writeFileSync(`${out}.progress`, JSON.stringify({ cursor, bytes: Buffer.byteLength(firstPage), rows: 500 }));
     const resumed = await exportCsv(app.runtime.store, out, { publicBaseUrl: "http://localhost:8080", quiet: true });
     expect(resumed.rows).toBe(1200);

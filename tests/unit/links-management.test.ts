@@ -76,7 +76,7 @@ describe("API keys and scopes", () => {
 
   test("a key without the create scope is 403; a made-up, revoked or expired key is 403", async () => {
     expect((await send("POST", "/api/v1/links", { url: "https://example.com/s" }, bearer(statsOnly))).status).toBe(403);
-    expect((await send("POST", "/api/v1/links", { url: "https://example.com/s" }, bearer("rl_AAAAAAAA_" + "B".repeat(32)))).status).toBe(403);
+    expect((await send("POST", "/api/v1/links", { url: "https://example.com/s" }, bearer(`rl_AAAAAAAA_${"B".repeat(32)}`))).status).toBe(403);
     const keys = app.runtime.management.keys;
     const revoked = await keys.create({ name: "gone", scopes: "create" });
     expect((await send("POST", "/api/v1/links", { url: "https://example.com/r1" }, bearer(revoked.token))).status).toBe(201);

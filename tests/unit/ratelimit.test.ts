@@ -6,7 +6,7 @@ describe("token bucket", () => {
   const policy = parsePolicy("create", "3/s")!;
 
   test("lets a burst of `limit` through, then refuses with the time until the next token", () => {
-    let state;
+    let state: Parameters<typeof takeToken>[0];
     const decisions = [];
     for (let i = 0; i < 4; i++) {
       const step = takeToken(state, policy, 1000);

@@ -34,7 +34,7 @@ function report(node: string, requests: number, extra: Partial<ProcessReport> = 
 
 describe("ClusterView", () => {
   test("a tick sums every process's second; req/s is the sum of their rates", () => {
-    let now = 10_000;
+    const now = 10_000;
     const view = new ClusterView(() => now);
     view.ingest("a/1", report("h#0.0", 20_000));
     view.ingest("b/1", report("h#0.1", 30_000, { interval_ms: 1_200 }));

@@ -103,7 +103,10 @@ export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes
       close(group);
       group = undefined;
     }
-    if (!group) open.set(id, (group = { topic, key, events: [], bytes: 0 }));
+    if (!group) {
+      group = { topic, key, events: [], bytes: 0 };
+      open.set(id, group);
+    }
     group.events.push(event);
     group.bytes += bytes;
   }
@@ -295,7 +298,10 @@ export class KafkaEventBus implements EventBus {
     for (const { topic, key, value } of batch) {
       const name = physicalTopic(this.opts.topics.prefix, topic);
       let messages = byTopic.get(name);
-      if (!messages) byTopic.set(name, (messages = []));
+      if (!messages) {
+        messages = [];
+        byTopic.set(name, messages);
+      }
       messages.push({ key, value });
     }
     await this.connect();

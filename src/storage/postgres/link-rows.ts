@@ -15,6 +15,7 @@ export interface ShardPage {
  */
 export function mergeShardPages(pages: ShardPage[], limit: number): LinkPage {
   const floors = pages.map((p) => p.floor).filter((f): f is bigint => f !== null);
+  // biome-ignore lint/complexity/useMathMinMax: the ids are bigints, which Math.max does not take
   const boundary = floors.length === 0 ? null : floors.reduce((a, b) => (b > a ? b : a));
   const records = pages
     .flatMap((p) => p.records)

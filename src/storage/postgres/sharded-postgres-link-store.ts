@@ -328,7 +328,10 @@ export class ShardedPostgresLinkStore implements LinkStore {
     for (const [code, n] of pending) {
       const shard = this.shardOf(code);
       let group = byShard.get(shard);
-      if (!group) byShard.set(shard, (group = { codes: [], counts: [] }));
+      if (!group) {
+        group = { codes: [], counts: [] };
+        byShard.set(shard, group);
+      }
       group.codes.push(code);
       group.counts.push(n);
     }
