@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { LocalInvalidation, RedisInvalidation, RedisLinkCache, RedisNode, type Invalidation, type LinkCache } from "./cache";
 import { RecentChanges, ShardRing } from "./cluster";
 import type { Config } from "./config";
+import { log } from "./log";
 import { RedisRateLimiter, type RateLimiter } from "./ratelimit";
 import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type DependencyHealth, type LinkStore, type NodeState } from "./storage";
 
@@ -78,13 +79,7 @@ async function createDistributedAdapters(config: Config, ipcOrLocal?: Invalidati
       (policy) => (policy.name === "redirect" ? "open" : config.rateLimitCreateOnRedisDown),
     );
   } else {
-    console.log(
-      JSON.stringify({
-        ts: new Date().toISOString(),
-        level: "warn",
-        msg: "REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes",
-      }),
-    );
+    log.warn("REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes");
   }
   // A code someone just changed is read from its primary for a few seconds (replica lag).
   invalidation.subscribe((code) => recentChanges.note(code));
@@ -94,14 +89,9 @@ async function createDistributedAdapters(config: Config, ipcOrLocal?: Invalidati
   const initial = [...(await store.health()), ...(await extraHealth())];
   const down = initial.filter((d) => !d.up);
   if (down.length > 0) {
-    console.log(
-      JSON.stringify({
-        ts: new Date().toISOString(),
-        level: "warn",
-        msg: everyShardReadable(initial, config.shards.length) ? "starting degraded" : "starting unready: a shard has no readable node",
-        down: down.map((d) => ({ name: d.name, detail: d.detail })),
-      }),
-    );
+    log.warn(everyShardReadable(initial, config.shards.length) ? "starting degraded" : "starting unready: a shard has no readable node", {
+      down: down.map((d) => ({ name: d.name, detail: d.detail })),
+    });
   }
 
   return {

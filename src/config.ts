@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
+import type { LogFormat } from "./log";
 import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
 
 export class ConfigError extends Error {
@@ -104,6 +105,8 @@ export interface Config {
   cacheTtlMs: number;
   negativeCacheTtlMs: number;
   accessLog: AccessLog;
+  /** json lines (default), or pretty text for a terminal */
+  logFormat: LogFormat;
   clickEvents: boolean;
   classifyLinks: boolean;
   rateLimitCreate: RatePolicy | null;
@@ -337,6 +340,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       rateLimitAuthFailures: policy("RATE_LIMIT_AUTH_FAILURES", text(env, "RATE_LIMIT_AUTH_FAILURES"), "10/min", "auth-failures"),
     },
     accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
+    logFormat: oneOf("LOG_FORMAT", text(env, "LOG_FORMAT"), ["json", "pretty"] as const, "json"),
     shards,
     redisNodes,
     kafkaBrokers,
@@ -394,6 +398,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
   { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
   { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
+  { name: "LOG_FORMAT", default: "json", meaning: "log lines as JSON (one object per line) or pretty (text for a terminal)" },
   { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
   {
     name: "CLASSIFY_LINKS",

@@ -8,6 +8,7 @@ import { createRuntime } from "./runtime";
 import { createEventTopics } from "./events";
 import { seedLinks } from "./cli/seed";
 import { SnowflakeIds } from "./ids";
+import { configureLog } from "./log";
 import { VERSION, checkBunVersion } from "./version";
 
 const HELP = `ringlink ${VERSION} — a distributed, high-throughput URL shortener
@@ -64,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (args.command === "serve" && flags.processes === "auto") flags.processes = String(availableParallelism());
   const config = loadConfig(process.env, flags);
+  configureLog({ format: config.logFormat });
 
   switch (args.command) {
     case "serve": {

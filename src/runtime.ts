@@ -134,7 +134,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
     safety: management.safety,
     hasher,
-    log: (line) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line })),
   });
   // Embedded mode classifies new links in-process, off the request path; with Kafka,
   // `ringlink worker classifier` does it.
@@ -144,7 +143,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           store,
           classifier: loadModel,
           onVerdict: (code, verdict) => links.flagUnsafe(code, verdict.label, verdict.confidence),
-          log: (line) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line })),
         })
       : null;
   const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};

@@ -12,32 +12,46 @@ import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { createKafka, ensureTopics, physicalTopic } from "../src/events";
 import { SqliteLinkStore } from "../src/storage";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { log as processLog } from "../src/log";
+import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;
 
-const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ ts: new Date().toISOString(), level, msg, role: "analytics-worker", ...extra }));
+const log = processLog.child({ role: "analytics-worker" });
 
-function metricsText(s: ClickConsumerStats): string {
-  const lines = [
-    "# HELP ringlink_analytics_messages_total Messages handled by the analytics worker, by outcome",
-    "# TYPE ringlink_analytics_messages_total counter",
-    ...(["consumed", "counted", "duplicates", "alreadyApplied", "malformed"] as const).map((k) => `ringlink_analytics_messages_total{outcome="${k}"} ${s[k]}`),
-    "# HELP ringlink_analytics_batches_total Batches applied",
-    "# TYPE ringlink_analytics_batches_total counter",
-    `ringlink_analytics_batches_total ${s.batches}`,
-    "# HELP ringlink_analytics_write_errors_total Batch writes that failed and were retried",
-    "# TYPE ringlink_analytics_write_errors_total counter",
-    `ringlink_analytics_write_errors_total ${s.writeErrors}`,
-    "# HELP ringlink_analytics_lag_messages Messages behind the end of the topic, all partitions",
-    "# TYPE ringlink_analytics_lag_messages gauge",
-    `ringlink_analytics_lag_messages ${s.lagMessages}`,
-    "# HELP ringlink_analytics_end_to_end_lag_seconds From a redirect to its click in the aggregates (latest batch)",
-    "# TYPE ringlink_analytics_end_to_end_lag_seconds gauge",
-    `ringlink_analytics_end_to_end_lag_seconds ${(s.endToEndLagMs / 1000).toFixed(3)}`,
-  ];
-  return `${lines.join("\n")}\n`;
+const OUTCOMES = ["consumed", "counted", "duplicates", "alreadyApplied", "malformed"] as const;
+
+function workerMetrics(stats: () => ClickConsumerStats): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ringlink_" });
+  scrapedCounter(registry, {
+    name: "ringlink_analytics_messages_total",
+    help: "Messages handled by the analytics worker, by outcome",
+    label: "outcome",
+    read: () => {
+      const s = stats();
+      return Object.fromEntries(OUTCOMES.map((k) => [k, s[k]]));
+    },
+  });
+  scrapedCounter(registry, { name: "ringlink_analytics_batches_total", help: "Batches applied", read: () => stats().batches });
+  scrapedCounter(registry, {
+    name: "ringlink_analytics_write_errors_total",
+    help: "Batch writes that failed and were retried",
+    read: () => stats().writeErrors,
+  });
+  scrapedGauge(registry, {
+    name: "ringlink_analytics_lag_messages",
+    help: "Messages behind the end of the topic, all partitions",
+    read: () => stats().lagMessages,
+  });
+  scrapedGauge(registry, {
+    name: "ringlink_analytics_end_to_end_lag_seconds",
+    help: "From a redirect to its click in the aggregates (latest batch)",
+    read: () => stats().endToEndLagMs / 1000,
+  });
+  return registry;
 }
 
 export async function runAnalyticsWorker(config: Config): Promise<number> {
@@ -58,10 +72,10 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
       const created = await ensureTopics(kafka, topicSettings);
-      if (created.length > 0) log("info", "created topics", { topics: created });
+      if (created.length > 0) log.info("created topics", { topics: created });
       break;
     } catch (error) {
-      log("warn", "waiting for the event broker", { brokers: config.kafkaBrokers, error: error instanceof Error ? error.message : String(error) });
+      log.warn("waiting for the event broker", { brokers: config.kafkaBrokers, error: error instanceof Error ? error.message : String(error) });
       await Bun.sleep(Math.min(500 * 2 ** attempt, 10_000));
     }
   }
@@ -75,12 +89,12 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
   const server = serveWorkerEndpoints(config, {
     consuming: () => consuming,
     health: () => ({ ...consumer.stats() }),
-    metrics: () => metricsText(consumer.stats()),
+    metrics: workerMetrics(() => consumer.stats()),
   });
 
   await consumer.start();
   consuming = true;
-  log("info", "consuming", { topic, group: config.analytics.consumerGroup, store: store.description, pid: process.pid, port: server?.port });
+  log.info("consuming", { topic, group: config.analytics.consumerGroup, store: store.description, pid: process.pid, port: server?.port });
 
   let previous = consumer.stats();
   let previousAt = performance.now();
@@ -89,7 +103,7 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
     const s = consumer.stats();
     const perSecond = ((s.consumed - previous.consumed) * 1000) / (now - previousAt);
     if (s.consumed !== previous.consumed || s.lagMessages > 0) {
-      log("info", "progress", {
+      log.info("progress", {
         consumed: s.consumed,
         counted: s.counted,
         duplicates: s.duplicates,
@@ -112,11 +126,11 @@ export async function runAnalyticsWorker(config: Config): Promise<number> {
       const timer = setTimeout(() => resolve(1), 15_000);
       clearInterval(progress);
       stopPruner();
-      await consumer.stop().catch((error) => log("warn", "consumer stop failed", { error: String(error) }));
+      await consumer.stop().catch((error) => log.warn("consumer stop failed", { error: String(error) }));
       await store.close();
       server?.stop(true);
       clearTimeout(timer);
-      log("info", "stopped", { signal, ...consumer.stats() });
+      log.info("stopped", { signal, ...consumer.stats() });
       resolve(0);
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -13,30 +13,31 @@ import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifi
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { createKafka, ensureTopics, decodeRecord, physicalTopic } from "../src/events";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { log as processLog } from "../src/log";
+import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { serveWorkerEndpoints } from "./worker-endpoints";
 
 const PROGRESS_EVERY_MS = 5_000;
 export const CLASSIFIER_GROUP = "ringlink-classifier";
 
-const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ ts: new Date().toISOString(), level, msg, role: "classifier-worker", ...extra }));
+const log = processLog.child({ role: "classifier-worker" });
 
-function metricsText(s: LinkClassifierStats, lag: number): string {
-  const lines = [
-    "# HELP ringlink_classifier_links_total Links handled by the classifier worker, by outcome",
-    "# TYPE ringlink_classifier_links_total counter",
-    ...(["classified", "failed", "skipped"] as const).map((k) => `ringlink_classifier_links_total{outcome="${k}"} ${s[k]}`),
-    "# HELP ringlink_classifier_labels_total Links classified, by label",
-    "# TYPE ringlink_classifier_labels_total counter",
-    ...Object.entries(s.byLabel).map(([label, n]) => `ringlink_classifier_labels_total{label="${label}"} ${n}`),
-    "# HELP ringlink_classifier_batches_total Model runs",
-    "# TYPE ringlink_classifier_batches_total counter",
-    `ringlink_classifier_batches_total ${s.batches}`,
-    "# HELP ringlink_classifier_lag_messages link.created messages behind the end of the topic",
-    "# TYPE ringlink_classifier_lag_messages gauge",
-    `ringlink_classifier_lag_messages ${lag}`,
-  ];
-  return `${lines.join("\n")}\n`;
+const OUTCOMES = ["classified", "failed", "skipped"] as const;
+
+function workerMetrics(stats: LinkClassifierStats, lag: () => number): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ringlink_" });
+  scrapedCounter(registry, {
+    name: "ringlink_classifier_links_total",
+    help: "Links handled by the classifier worker, by outcome",
+    label: "outcome",
+    read: () => Object.fromEntries(OUTCOMES.map((k) => [k, stats[k]])),
+  });
+  scrapedCounter(registry, { name: "ringlink_classifier_labels_total", help: "Links classified, by label", label: "label", read: () => stats.byLabel });
+  scrapedCounter(registry, { name: "ringlink_classifier_batches_total", help: "Model runs", read: () => stats.batches });
+  scrapedGauge(registry, { name: "ringlink_classifier_lag_messages", help: "link.created messages behind the end of the topic", read: lag });
+  return registry;
 }
 
 export async function runClassifierWorker(config: Config): Promise<number> {
@@ -48,7 +49,6 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   const classifier = new LinkClassifier({
     store: adapters.store,
     classifier: async () => model,
-    log: (line) => log(String(line.level), String(line.msg), line),
   });
 
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-classifier-${config.nodeId}` });
@@ -79,7 +79,7 @@ export async function runClassifierWorker(config: Config): Promise<number> {
     lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
     await consumer
       .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-      .catch((error) => log("warn", "offset commit failed", { error: String(error) }));
+      .catch((error) => log.warn("offset commit failed", { error: String(error) }));
     await heartbeat().catch(() => {});
   };
 
@@ -87,20 +87,20 @@ export async function runClassifierWorker(config: Config): Promise<number> {
   const server = serveWorkerEndpoints(config, {
     consuming: () => consuming,
     health: () => ({ ...classifier.stats, lagMessages: lag() }),
-    metrics: () => metricsText(classifier.stats, lag()),
+    metrics: workerMetrics(classifier.stats, lag),
   });
 
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
   consuming = true;
-  log("info", "consuming", { topic, group: CLASSIFIER_GROUP, store: adapters.store.description, pid: process.pid, port: server?.port });
+  log.info("consuming", { topic, group: CLASSIFIER_GROUP, store: adapters.store.description, pid: process.pid, port: server?.port });
 
   let previous = classifier.stats.classified;
   const progress = setInterval(() => {
     const s = classifier.stats;
     if (s.classified !== previous || lag() > 0)
-      log("info", "progress", {
+      log.info("progress", {
         classified: s.classified,
         failed: s.failed,
         skipped: s.skipped,
@@ -117,13 +117,13 @@ export async function runClassifierWorker(config: Config): Promise<number> {
       stopping = true;
       const timer = setTimeout(() => resolve(1), 15_000);
       clearInterval(progress);
-      await consumer.disconnect().catch((error) => log("warn", "consumer stop failed", { error: String(error) }));
+      await consumer.disconnect().catch((error) => log.warn("consumer stop failed", { error: String(error) }));
       await model.close();
       await adapters.store.close();
       await adapters.close();
       server?.stop(true);
       clearTimeout(timer);
-      log("info", "stopped", { signal, ...classifier.stats });
+      log.info("stopped", { signal, ...classifier.stats });
       resolve(0);
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));

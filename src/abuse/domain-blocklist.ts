@@ -6,6 +6,7 @@
  * good list (and says so once).
  */
 import { readFileSync, unwatchFile, watchFile, type Stats } from "node:fs";
+import { log } from "../log";
 
 export function parseBlocklist(text: string): Set<string> {
   const domains = new Set<string>();
@@ -49,10 +50,10 @@ export class DomainBlocklist {
       this.domains = parseBlocklist(readFileSync(path, "utf8"));
       this.loads++;
       this.version++;
-      if (!first) console.log(JSON.stringify({ level: "info", msg: "blocklist reloaded", path, domains: this.domains.size }));
+      if (!first) log.info("blocklist reloaded", { path, domains: this.domains.size });
     } catch (error) {
       if (first) throw new Error(`BLOCKLIST_FILE ${path}: ${(error as Error).message}`);
-      console.error(JSON.stringify({ level: "warn", msg: "blocklist unreadable, keeping the previous list", path, error: String(error) }));
+      log.warn("blocklist unreadable, keeping the previous list", { path, error });
     }
   }
 

@@ -12,6 +12,7 @@
 import { deceptiveHost } from "../classifier";
 import { Unprocessable } from "../http/errors";
 import type { DomainBlocklist } from "./domain-blocklist";
+import { log } from "../log";
 
 export interface Verdict {
   label: string;
@@ -24,7 +25,6 @@ export interface UrlSafetyOptions {
   threshold: number | null;
   /** loads the model; called once, again after a failure (after RETRY_MS) */
   loadClassifier: () => Promise<Classifier>;
-  log?: (line: Record<string, unknown>) => void;
 }
 
 const RETRY_MS = 60_000;
@@ -103,7 +103,7 @@ export class UrlSafety {
       this.model = null;
       this.failedAt = Date.now();
       this.stats.unclassified += urls.length;
-      this.opts.log?.({ level: "warn", msg: "unsafe-url check skipped: classifier unavailable", error: String(error) });
+      log.warn("unsafe-url check skipped: classifier unavailable", { error });
       return null;
     }
   }

@@ -15,6 +15,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { decodeRecord, type LinkEvent } from "../events";
 import type { AnalyticsStore } from "./analytics-store";
+import { log } from "../log";
 
 export interface ClickConsumerOptions {
   kafka: Kafka;
@@ -113,17 +114,7 @@ export class KafkaClickConsumer {
         break;
       } catch (error) {
         this.counters.writeErrors++;
-        console.error(
-          JSON.stringify({
-            ts: new Date().toISOString(),
-            level: "warn",
-            msg: "analytics batch not written, retrying",
-            partition: batch.partition,
-            events: events.length,
-            attempt,
-            error: String(error),
-          }),
-        );
+        log.warn("analytics batch not written, retrying", { partition: batch.partition, events: events.length, attempt, error });
         await sleep(Math.min(100 * 2 ** attempt, 5_000));
         await heartbeat().catch(() => {});
       }
@@ -141,15 +132,7 @@ export class KafkaClickConsumer {
       await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(nextOffset) }]);
     } catch (error) {
       // Harmless: the databases hold the offset; a redelivery is skipped there.
-      console.error(
-        JSON.stringify({
-          ts: new Date().toISOString(),
-          level: "warn",
-          msg: "kafka offset commit failed (databases hold the offset)",
-          partition: batch.partition,
-          error: String(error),
-        }),
-      );
+      log.warn("kafka offset commit failed (databases hold the offset)", { partition: batch.partition, error });
     }
     await heartbeat().catch(() => {});
   }

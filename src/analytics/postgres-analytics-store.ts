@@ -28,6 +28,7 @@ import {
   type StatsData,
   type StatsQuery,
 } from "./analytics-store";
+import { log } from "../log";
 
 type Sql = postgres.Sql<Record<string, never>>;
 type Tx = postgres.TransactionSql<Record<string, never>>;
@@ -166,9 +167,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     outcomes.forEach((outcome, i) => {
       if (outcome.status !== "rejected") return;
       left.merge(parts[i]!);
-      console.error(
-        JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(outcome.reason) }),
-      );
+      log.warn("click aggregates not written, will retry", { error: String(outcome.reason) });
     });
     return left.isEmpty ? null : left.take();
   }

@@ -4,6 +4,7 @@
  * otherwise grow by one row per click forever.
  */
 import type { AnalyticsStore } from "./analytics-store";
+import { log } from "../log";
 
 export function startProcessedEventsPruner(store: AnalyticsStore, retentionMs: number, everyMs = 10 * 60_000): () => void {
   let running = false;
@@ -12,9 +13,9 @@ export function startProcessedEventsPruner(store: AnalyticsStore, retentionMs: n
     running = true;
     try {
       const removed = await store.pruneProcessed(Date.now() - retentionMs);
-      if (removed > 0) console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "pruned processed event ids", removed }));
+      if (removed > 0) log.info("pruned processed event ids", { removed });
     } catch (error) {
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "pruning processed event ids failed", error: String(error) }));
+      log.warn("pruning processed event ids failed", { error });
     } finally {
       running = false;
     }

@@ -9,6 +9,7 @@ import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggr
 import { EMPTY_RESULT, eventsFromOffset, type AnalyticsStore, type ApplyResult, type ClickBatch, type StatsData, type StatsQuery } from "./analytics-store";
 import { ThreadPool, threadEntryUrl } from "../threads";
 import type { StatsReadJob } from "./stats-thread";
+import { log } from "../log";
 
 type Row<T> = Statement<T, [Record<string, string | number | bigint | null>]>;
 
@@ -91,7 +92,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       this.db.transaction(() => this.writeDelta(delta)).immediate();
       return null;
     } catch (error) {
-      console.error(JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "click aggregates not written, will retry", error: String(error) }));
+      log.warn("click aggregates not written, will retry", { error });
       return delta;
     }
   }

@@ -7,6 +7,7 @@
 import type { LinkEvent } from "../events";
 import type { LinkStore } from "../storage";
 import type { ClassifierResult } from "./url-classifier.ts";
+import { log } from "../log";
 
 export interface Classifier {
   classify(urls: readonly string[]): Promise<ClassifierResult[]>;
@@ -27,7 +28,6 @@ export interface LinkClassifierOptions {
   batchSize?: number;
   /** called after a verdict is written (abuse protection disables links found suspicious) */
   onVerdict?: (code: string, verdict: ClassifierResult) => Promise<unknown>;
-  log?: (line: Record<string, unknown>) => void;
 }
 
 export class LinkClassifier {
@@ -83,7 +83,7 @@ export class LinkClassifier {
       // A model that fails to load is retried on the next batch rather than cached as broken.
       this.model = null;
       this.stats.failed += batch.length;
-      this.opts.log?.({ level: "error", msg: "classification failed", links: batch.length, error: String(error) });
+      log.error("classification failed", { links: batch.length, error });
       return;
     }
     this.stats.batches++;
@@ -100,7 +100,7 @@ export class LinkClassifier {
           await this.opts.onVerdict?.(event.short_code, verdict);
         } catch (error) {
           this.stats.failed++;
-          this.opts.log?.({ level: "warn", msg: "category not written", code: event.short_code, error: String(error) });
+          log.warn("category not written", { code: event.short_code, error });
         }
       }),
     );

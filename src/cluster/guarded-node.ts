@@ -8,6 +8,7 @@ import type { DependencyHealth, NodeKind, NodeState } from "../storage";
 import { CircuitBreaker, type BreakerChange } from "./circuit-breaker";
 import { withTimeout } from "./deadline";
 import { CallTimeoutError, CircuitOpenError, errorSummary } from "./errors";
+import { log, type Logger } from "../log";
 
 export interface GuardedNodeOptions {
   /** e.g. "shard-1/primary": the ring member plus the role, never the address */
@@ -22,11 +23,9 @@ export interface GuardedNodeOptions {
   isNodeFailure(error: unknown): boolean;
   /** a cheap round trip on a connection that request traffic cannot starve */
   ping(): Promise<unknown>;
-  /** where breaker changes are reported (default: one JSON line on stdout) */
-  log?: (line: Record<string, unknown>) => void;
+  /** where breaker changes are reported (default: the process's log) */
+  log?: Logger;
 }
-
-const logLine = (line: Record<string, unknown>) => console.log(JSON.stringify({ ts: new Date().toISOString(), ...line }));
 
 export class GuardedNode {
   readonly name: string;
@@ -118,9 +117,8 @@ export class GuardedNode {
   }
 
   private logChange(change: BreakerChange): void {
-    (this.opts.log ?? logLine)({
-      level: change.to === "closed" ? "info" : "warn",
-      msg: "node breaker changed",
+    const out = this.opts.log ?? log;
+    (change.to === "closed" ? out.info : out.warn)("node breaker changed", {
       node: this.name,
       kind: this.kind,
       shard: this.shard,

@@ -5,6 +5,7 @@
  */
 import type { EventBus, EventBusStats, EventHandler } from "./event-bus";
 import type { EventTopic, LinkEvent } from "./link-event";
+import { log } from "../log";
 
 export class InProcessEventBus implements EventBus {
   private readonly handlers = new Map<EventTopic, Set<EventHandler>>();
@@ -58,7 +59,7 @@ export class InProcessEventBus implements EventBus {
           this.counters.delivered += events.length;
         } catch (error) {
           this.counters.handlerErrors++;
-          console.error(JSON.stringify({ level: "error", msg: "event handler failed", topic, error: String(error) }));
+          log.error("event handler failed", { topic, error });
         }
       }
     }

@@ -6,6 +6,7 @@ import { Elysia, type ValidationError } from "elysia";
 import { AppError, jsonError, toErrorResponse } from "./errors";
 import { expectation, mustBe, type SchemaShape } from "./expectation";
 import { fieldErrorCode } from "./field-codes";
+import { log } from "../log";
 
 /**
  * Schema failures are reported with the code of the field that failed (/maxClicks ->
@@ -48,9 +49,7 @@ export const errorHandler = new Elysia({ name: "error-handler" }).onError({ as: 
       if (typeof status === "number" && status >= 400 && status < 500) {
         return jsonError(status, "bad_request", "the request could not be processed");
       }
-      console.error(
-        JSON.stringify({ level: "error", msg: "unhandled error", path: new URL(request.url).pathname, error: String((error as Error)?.stack ?? error) }),
-      );
+      log.error("unhandled error", { path: new URL(request.url).pathname, error: String((error as Error)?.stack ?? error) });
       return jsonError(500, "internal", "something went wrong on our side");
     }
   }

@@ -24,8 +24,6 @@ export interface LinkManagement {
   close(): void;
 }
 
-const log = (line: Record<string, unknown>) => console.error(JSON.stringify({ ts: new Date().toISOString(), ...line }));
-
 export function createLinkManagement(
   config: Config,
   store: LinkStore,
@@ -38,7 +36,6 @@ export function createLinkManagement(
     blocklist: lm.blocklistFile === undefined ? null : DomainBlocklist.fromFile(lm.blocklistFile),
     threshold: lm.unsafeUrlThreshold,
     loadClassifier,
-    log,
   });
   const authFailures = failureGuard(
     rateLimiter,

@@ -14,6 +14,7 @@ import { validateAlias, validateCreateInput, validateUpdateInput, type CreateLin
 import { stateOf, toCachedLink } from "./link-state";
 import { PasswordHasher } from "./password-hasher";
 import type { TargetUrlPolicy } from "./target-url";
+import { log } from "../log";
 
 export interface LinkServiceDeps {
   store: LinkStore;
@@ -32,7 +33,6 @@ export interface LinkServiceDeps {
   /** argon2id hashing through the process's hashing gate; absent = a gate of its own */
   hasher?: PasswordHasher;
   now?: () => number;
-  log?: (line: Record<string, unknown>) => void;
 }
 
 export interface CreateResult {
@@ -269,7 +269,7 @@ export class LinkService {
     const disabled = await this.deps.store.disableLink(code, "unsafe", this.now());
     if (disabled) {
       await this.afterChange(code);
-      this.deps.log?.({ level: "warn", msg: "link disabled as unsafe", code, label, confidence });
+      log.warn("link disabled as unsafe", { code, label, confidence });
     }
     return disabled;
   }

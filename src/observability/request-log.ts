@@ -6,9 +6,10 @@
 import { Elysia } from "elysia";
 import type { AccessLog } from "../config";
 import type { Metrics } from "./metrics";
+import { log } from "../log";
 
 export function logRequest(fields: { method: string; route: string; status: number; ms: number }): void {
-  console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "request", ...fields, ms: Math.round(fields.ms * 100) / 100 }));
+  log.info("request", { ...fields, ms: Math.round(fields.ms * 100) / 100 });
 }
 
 /** Logs (per ACCESS_LOG) and times every request the app routes; labels use the route template. */

@@ -14,6 +14,7 @@ import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
 import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, goneReason, locationFor } from "./redirect-responses";
 import { createUnlockHandler, type UnlockHandler, type PasswordGuard } from "./unlock-handler";
+import { log } from "../log";
 
 export interface RedirectDeps {
   resolver: LinkResolver;
@@ -190,7 +191,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       (r) => answer(request, code, r.entry, r.source, started, peer),
       (error: unknown) => {
         settle(request, code, "error", "error", started, peer);
-        console.error(JSON.stringify({ level: "error", msg: "redirect lookup failed", code, error: String(error) }));
+        log.error("redirect lookup failed", { code, error });
         return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
       },
     );

@@ -13,6 +13,7 @@ import type { App } from "../app";
 import { AppError, jsonError, toErrorResponse } from "../http/errors";
 import { logRequest } from "../observability";
 import type { Runtime } from "../runtime";
+import { log } from "../log";
 
 export interface HttpServerOptions {
   port: number;
@@ -77,7 +78,7 @@ export function startHttpServer(app: App, runtime: Runtime, options: HttpServerO
     // envelope as the app's; nothing internal leaks.
     error(error) {
       if (error instanceof AppError) return toErrorResponse(error);
-      console.error(JSON.stringify({ level: "error", msg: "unhandled error on a native route", error: String(error?.stack ?? error) }));
+      log.error("unhandled error on a native route", { error: String(error?.stack ?? error) });
       return jsonError(500, "internal", "something went wrong on our side");
     },
   });

@@ -6,6 +6,7 @@
  */
 import { AggregatorRegistry } from "prom-client";
 import type { Metrics } from "../observability";
+import { log } from "../log";
 
 const COLLECT_DEADLINE_MS = 1000;
 
@@ -95,7 +96,7 @@ export class MetricsFanoutHub {
     try {
       text = parts.length > 0 ? await AggregatorRegistry.aggregate(parts).metrics() : "";
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", msg: "could not merge process metrics", error: String(error) }));
+      log.error("could not merge process metrics", { error });
     }
     // An empty answer makes the asking process fall back to its own slice.
     if (text === "") return;

@@ -13,6 +13,7 @@ import { startHttpServer } from "./http-server";
 import type { InstanceLock } from "./instance-lock";
 import { startMemoryGovernor } from "./memory-governor";
 import { watchSupervisor } from "./supervisor-watch";
+import { log } from "../log";
 
 export interface ServeOptions {
   supervised: boolean;
@@ -42,18 +43,13 @@ export async function serveProcess(config: Config, options: ServeOptions): Promi
   const app = buildApp(runtime, fanout ? { renderMetrics: () => fanout.text() } : {});
   const server = startHttpServer(app, runtime, { port: config.port, hostname: config.host, reusePort: options.supervised });
   const memory = startMemoryGovernor(config.memorySoftLimitBytes);
-  console.log(
-    JSON.stringify({
-      ts: new Date().toISOString(),
-      level: "info",
-      msg: "listening",
-      url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`,
-      mode: config.mode,
-      process: config.processIndex,
-      pid: process.pid,
-      store: runtime.store.description,
-    }),
-  );
+  log.info("listening", {
+    url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`,
+    mode: config.mode,
+    process: config.processIndex,
+    pid: process.pid,
+    store: runtime.store.description,
+  });
 
   let draining = false;
   const drain = async (signal: string) => {
@@ -65,7 +61,7 @@ export async function serveProcess(config: Config, options: ServeOptions): Promi
     await runtime.close();
     options.lock?.release();
     clearTimeout(timer);
-    console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "stopped", signal, pid: process.pid }));
+    log.info("stopped", { signal, pid: process.pid });
     process.exit(0);
   };
   onStop = (signal) => void drain(signal);

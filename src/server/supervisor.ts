@@ -10,6 +10,7 @@ import { isRelayMessage } from "../realtime";
 import type { InstanceLock } from "./instance-lock";
 import { isInvalidateMessage } from "./ipc-invalidation";
 import { MetricsFanoutHub, isFanoutMessage } from "./metrics-fanout";
+import { log as processLog } from "../log";
 
 export interface SupervisorOptions {
   processes: number;
@@ -20,8 +21,7 @@ export interface SupervisorOptions {
   lock?: InstanceLock;
 }
 
-const log = (msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg, role: "supervisor", ...extra }));
+const supervisorLog = processLog.child({ role: "supervisor" });
 
 export async function runSupervisor(options: SupervisorOptions): Promise<number> {
   const children = new Map<number, Subprocess>();
@@ -64,7 +64,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       const n = (restarts.get(index) ?? 0) + 1;
       restarts.set(index, n);
       const delay = Math.min(100 * 2 ** Math.min(n - 1, 6), 5_000);
-      log("child exited, restarting", { index, pid: child.pid, code, restartInMs: delay });
+      supervisorLog.info("child exited, restarting", { index, pid: child.pid, code, restartInMs: delay });
       setTimeout(() => {
         if (!stopping) spawn(index);
       }, delay);
@@ -72,13 +72,13 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   };
 
   for (let i = 0; i < options.processes; i++) spawn(i);
-  log("started", { processes: options.processes, pids: [...children.values()].map((c) => c.pid) });
+  supervisorLog.info("started", { processes: options.processes, pids: [...children.values()].map((c) => c.pid) });
 
   return new Promise<number>((resolve) => {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log("draining", { signal });
+      supervisorLog.info("draining", { signal });
       const all = [...children.values()];
       for (const child of all) child.kill("SIGTERM");
       const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), options.drainTimeoutMs ?? 15_000));
@@ -86,7 +86,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       if (result === "timeout") for (const child of all) child.kill("SIGKILL");
       const codes = result === "timeout" ? [] : result;
       options.lock?.release();
-      log("stopped", { codes });
+      supervisorLog.info("stopped", { codes });
       resolve(result === "timeout" || codes.some((c) => c !== 0) ? 1 : 0);
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));

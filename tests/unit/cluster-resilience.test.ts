@@ -11,6 +11,9 @@ import {
   withTimeout,
   type BreakerChange,
 } from "../../src/cluster";
+import { createLogger } from "../../src/log";
+
+const quiet = createLogger({ format: "json", out: () => {}, err: () => {}, now: () => new Date() });
 
 class NodeDown extends Error {}
 class BadStatement extends Error {}
@@ -25,7 +28,7 @@ function node(ping: () => Promise<unknown> = async () => "PONG", threshold = 3):
     probeTimeoutMs: 50,
     isNodeFailure: (e) => e instanceof NodeDown,
     ping,
-    log: () => {},
+    log: quiet,
   });
 }
 

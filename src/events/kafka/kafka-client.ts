@@ -4,6 +4,7 @@
  * that the broker is gone so it can spool instead of holding events in memory.
  */
 import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { log as processLog } from "../../log";
 
 export interface KafkaClientOptions {
   brokers: readonly string[];
@@ -26,15 +27,8 @@ function rateLimitedLogger() {
       if ((lastSeen.get(key) ?? 0) > now - REPEAT_WINDOW_MS) return;
       if (lastSeen.size > 1000) lastSeen.clear();
       lastSeen.set(key, now);
-      const line = JSON.stringify({
-        ts: new Date(now).toISOString(),
-        level: level === logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "info",
-        msg: `kafka: ${message}`,
-        component: namespace,
-        ...extra,
-      });
-      if (level === logLevel.ERROR) console.error(line);
-      else console.log(line);
+      const write = level === logLevel.ERROR ? processLog.error : level === logLevel.WARN ? processLog.warn : processLog.info;
+      write(`kafka: ${message}`, { component: namespace, ...extra });
     };
 }
 

@@ -25,6 +25,7 @@ import type { EventTopic, LinkEvent } from "../link-event";
 import { encodeRecord, recordBytesOf } from "../event-records";
 import { SpoolJournal } from "../spool-journal";
 import { ensureTopics, physicalTopic, type TopicSettings } from "./kafka-topics";
+import { log } from "../../log";
 
 export interface KafkaEventBusOptions {
   kafka: Kafka;
@@ -237,15 +238,7 @@ export class KafkaEventBus implements EventBus {
     const now = Date.now();
     if (now - this.lastSpillLog > 10_000) {
       this.lastSpillLog = now;
-      console.log(
-        JSON.stringify({
-          ts: new Date(now).toISOString(),
-          level: "warn",
-          msg: "event producer behind the redirects, spooling the backlog to disk",
-          queued: this.queue.length,
-          spool: this.journal.dir,
-        }),
-      );
+      log.warn("event producer behind the redirects, spooling the backlog to disk", { queued: this.queue.length, spool: this.journal.dir });
     }
     this.spool(this.encode(this.takeQueue()));
   }
@@ -330,15 +323,7 @@ export class KafkaEventBus implements EventBus {
     this.lastError = error instanceof Error ? error.message : String(error);
     if (!this.brokerDown) {
       this.brokerDown = true;
-      console.error(
-        JSON.stringify({
-          ts: new Date().toISOString(),
-          level: "warn",
-          msg: "event broker unreachable, spooling events to disk",
-          spool: this.journal.dir,
-          error: this.lastError,
-        }),
-      );
+      log.warn("event broker unreachable, spooling events to disk", { spool: this.journal.dir, error: this.lastError });
     }
     this.scheduleReplay(this.retryDelayMs);
   }
@@ -352,15 +337,7 @@ export class KafkaEventBus implements EventBus {
     this.counters.dropped += refused;
     if (refused > 0 && Date.now() - this.lastDropLog > 10_000) {
       this.lastDropLog = Date.now();
-      console.error(
-        JSON.stringify({
-          ts: new Date().toISOString(),
-          level: "error",
-          msg: "event spool full, events dropped",
-          dropped: refused,
-          spoolBytes: this.journal.sizeBytes,
-        }),
-      );
+      log.error("event spool full, events dropped", { dropped: refused, spoolBytes: this.journal.sizeBytes });
     }
     this.scheduleReplay(this.brokerDown ? this.retryDelayMs : 0);
   }
@@ -419,14 +396,7 @@ export class KafkaEventBus implements EventBus {
       this.retryDelayMs = 100;
       if (this.journal.isEmpty) {
         this.brokerDown = false;
-        console.log(
-          JSON.stringify({
-            ts: new Date().toISOString(),
-            level: "info",
-            msg: "event broker reachable again, spool replayed",
-            replayed: this.counters.replayed,
-          }),
-        );
+        log.info("event broker reachable again, spool replayed", { replayed: this.counters.replayed });
         // Whatever was published meanwhile is newer than the journal: it may go directly now.
         if (this.queue.length > 0) this.schedule(0);
       } else {

@@ -1,3 +1,4 @@
+import { log } from "../../log";
 /**
  * Containment for a known defect of postgres.js 3.4.9 (porsager/postgres#1066, #1154, #1208; fixes
  * proposed in PRs #1168, #1176, #1209, none released). Small writes are flushed from a
@@ -28,13 +29,11 @@ export function installNullSocketWriteGuard(): void {
   installed = true;
   process.on("uncaughtException", (error) => {
     if (isNullSocketWriteCrash(error)) {
-      console.error(
-        JSON.stringify({ ts: new Date().toISOString(), level: "warn", msg: "postgres.js wrote to a closed connection (known driver defect); ignored" }),
-      );
+      log.warn("postgres.js wrote to a closed connection (known driver defect); ignored");
       return;
     }
     // Any other uncaught exception keeps its default outcome: report it and end the process.
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    log.error("uncaught exception", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exit(1);
   });
 }

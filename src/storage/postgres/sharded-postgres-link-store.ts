@@ -42,6 +42,7 @@ import { PostgresApiKeyStore } from "./postgres-api-key-store";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
 import { CodeBatcher } from "./code-batcher";
+import { log } from "../../log";
 
 export interface ShardedPostgresOptions {
   shards: readonly ShardNodes[];
@@ -348,10 +349,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
           );
         } catch (error) {
           if (error instanceof ShardUnavailable) this.carry(group.codes, group.counts);
-          else
-            console.error(
-              JSON.stringify({ level: "error", msg: "click counts dropped", shard: shard.index, codes: group.codes.length, error: errorSummary(error) }),
-            );
+          else log.error("click counts dropped", { shard: shard.index, codes: group.codes.length, error: errorSummary(error) });
         }
       }),
     );
@@ -463,7 +461,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
     this.prober.stop();
     if (this.carriedClicks.size > 0) await this.addClicks(new Map()).catch(() => {});
     if (this.carriedClicks.size > 0) {
-      console.error(JSON.stringify({ level: "warn", msg: "click counts lost at shutdown (shard unavailable)", codes: this.carriedClicks.size }));
+      log.warn("click counts lost at shutdown (shard unavailable)", { codes: this.carriedClicks.size });
     }
     await Promise.all(this.shards.flatMap((s) => [s.primary.close(), s.replica.close()]));
   }
