@@ -1,43 +1,37 @@
 /**
- * Chooses the storage, shared-cache and invalidation adapters for the configured mode. The rest of
- * the runtime is the same in both modes; this is the only place that knows which adapters exist.
+ * The one place that knows which adapters exist. Every port gets its adapter here, chosen by
+ * `config.mode` (embedded: the SQLite file and in-process parts; distributed: PostgreSQL shard
+ * pairs and Redis nodes on one ring) and by `config.eventTransport` (in-process or Kafka).
+ * `serve`, the tools and both workers take what they need from one `Adapters`: each adapter is
+ * opened on first use (a worker never connects to what it does not use) and `close()` closes what
+ * was opened, in dependency order. Nothing else constructs an adapter or asks which one it got.
  */
-import { join } from "node:path";
 import { LocalInvalidation, RedisInvalidation, RedisLinkCache, RedisNode, type Invalidation, type LinkCache } from "./cache";
+import { PostgresAnalyticsStore, SqliteAnalyticsStore, type AnalyticsStore } from "./analytics";
 import { RecentChanges, ShardRing } from "./cluster";
 import type { Config } from "./config";
+import { InProcessEventBus, KafkaEventBus, createKafka, spoolDirOf, topicSettingsOf, type EventBus } from "./events";
+import type { ApiKeyStore } from "./storage";
 import { log } from "./log";
-import { RedisRateLimiter, type RateLimiter } from "./ratelimit";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./ratelimit";
+import { RedisRelay, type RelayTransport } from "./realtime";
 import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type DependencyHealth, type LinkStore, type NodeState } from "./storage";
 
-export interface Adapters {
-  store: LinkStore;
-  l2: LinkCache | null;
-  invalidation: Invalidation;
-  /** shared buckets (Redis) in distributed mode; absent means in-process buckets */
-  rateLimiter?: RateLimiter;
-  /** Whether the instance can serve, given each dependency's state (feeds /readyz). */
-  isReady(deps: DependencyHealth[]): boolean;
-  /** Health of dependencies other than the store (cache nodes, broker). */
-  extraHealth(): Promise<DependencyHealth[]>;
-  /** Circuit-breaker state of every remote node (empty in embedded mode), for metrics. */
-  nodeStates(): NodeState[];
-  close(): Promise<void>;
+export interface AdapterOptions {
+  /** this process's own invalidation fan-out: IPC to the sibling processes when supervised */
+  invalidation?: Invalidation;
+  /**
+   * Keep events in this process whatever the configuration (the tools: migrate, keys, import,
+   * export, seed publish nothing worth shipping and must stay out of the servers' spools).
+   */
+  localEvents?: boolean;
+  /** the broker client's id (which process produces) */
+  clientId?: string;
 }
 
-export async function createAdapters(config: Config, invalidation?: Invalidation): Promise<Adapters> {
-  if (config.mode === "distributed") return createDistributedAdapters(config, invalidation);
-  const store = new SqliteLinkStore(join(config.dataDir, "ringlink.sqlite"));
-  return {
-    store,
-    l2: null,
-    invalidation: invalidation ?? new LocalInvalidation(),
-    isReady: (deps) => deps.every((d) => d.up),
-    extraHealth: async () => [],
-    nodeStates: () => [],
-    close: async () => {},
-  };
-}
+/** Close order: what produces into another adapter first, the connections they share last. */
+const CLOSE_ORDER = ["bus", "analytics", "invalidation", "rateLimiter", "sharedCache", "store"] as const;
+type Closeable = (typeof CLOSE_ORDER)[number];
 
 /**
  * Ready means every shard can answer reads: its primary or its replica is up. Redis is an
@@ -51,59 +45,207 @@ export function everyShardReadable(deps: readonly DependencyHealth[], shards: nu
   return true;
 }
 
-/**
- * One ring routes both the database and the cache, so shard i is DB pair i and Redis node i.
- * Nothing here connects eagerly or throws for an unreachable node: the instance starts degraded,
- * logs which nodes are down, and the health probes bring them back as they answer.
- */
-async function createDistributedAdapters(config: Config, ipcOrLocal?: Invalidation): Promise<Adapters> {
-  const { resilience } = config;
-  // A crashed database node must not take this process down with it (postgres.js defect).
-  installNullSocketWriteGuard();
-  const ring = new ShardRing(config.shards.length);
-  const recentChanges = new RecentChanges();
-  const store = new ShardedPostgresLinkStore({ shards: config.shards, ring, resilience, recentChanges });
+export class Adapters {
+  private readonly opened = new Map<Closeable, { close(): Promise<void> | void }>();
+  private ringOfShards: ShardRing | null = null;
+  private nodes: RedisNode[] | null = null;
+  private recentChanges: RecentChanges | null = null;
 
-  const local = ipcOrLocal ?? new LocalInvalidation();
-  let l2: RedisLinkCache | null = null;
-  let invalidation: Invalidation = local;
-  let rateLimiter: RateLimiter | undefined;
-  if (config.redisNodes.length > 0) {
-    const nodes = config.redisNodes.map((url, shard) => new RedisNode(url, shard, resilience));
-    const cache = new RedisLinkCache(nodes, ring, resilience.probeIntervalMs);
-    l2 = cache;
-    invalidation = new RedisInvalidation({ nodes, local, beforeBroadcast: (code) => cache.delete(code) });
-    // Buckets live on the ring's node for their key; with Redis down, redirects fail open (README "Rate limiting").
-    rateLimiter = new RedisRateLimiter(
-      (key) => nodes[ring.shardOf(key)]!.client,
-      (policy) => (policy.name === "redirect" ? "open" : config.rateLimitCreateOnRedisDown),
-    );
-  } else {
-    log.warn("REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes");
+  constructor(
+    readonly config: Config,
+    private readonly options: AdapterOptions = {},
+  ) {}
+
+  private memo<T extends { close(): Promise<void> | void }>(key: Closeable, open: () => T): T {
+    const existing = this.opened.get(key);
+    if (existing) return existing as T;
+    const made = open();
+    this.opened.set(key, made);
+    return made;
   }
-  // A code someone just changed is read from its primary for a few seconds (replica lag).
-  invalidation.subscribe((code) => recentChanges.note(code));
 
-  await l2?.connected(Math.max(resilience.redisTimeoutMs * 4, 500));
-  const extraHealth = async () => (l2 ? l2.health() : []);
-  const initial = [...(await store.health()), ...(await extraHealth())];
-  const down = initial.filter((d) => !d.up);
-  if (down.length > 0) {
-    log.warn(everyShardReadable(initial, config.shards.length) ? "starting degraded" : "starting unready: a shard has no readable node", {
+  /** Where events go: in this process, or to the broker (then the workers aggregate and classify). */
+  get eventTransport(): "in-process" | "kafka" {
+    return this.options.localEvents ? "in-process" : this.config.eventTransport;
+  }
+
+  /**
+   * The shard of a code: one ring (md5, members shard-0..N-1) routes the links, the cache, the
+   * aggregates and the dashboard's key counts alike. Embedded mode is one shard.
+   */
+  shardOf = (code: string): number => (this.config.mode === "distributed" ? this.ring().shardOf(code) : 0);
+
+  get shardCount(): number {
+    return this.config.mode === "distributed" ? this.config.shards.length : 1;
+  }
+
+  private ring(): ShardRing {
+    this.ringOfShards ??= new ShardRing(this.config.shards.length);
+    return this.ringOfShards;
+  }
+
+  private redisNodes(): RedisNode[] {
+    this.nodes ??= this.config.mode === "distributed" ? this.config.redisNodes.map((url, shard) => new RedisNode(url, shard, this.config.resilience)) : [];
+    return this.nodes;
+  }
+
+  private changedRecently(): RecentChanges {
+    this.recentChanges ??= new RecentChanges();
+    return this.recentChanges;
+  }
+
+  linkStore(): LinkStore {
+    return this.memo("store", () => {
+      const { config } = this;
+      if (config.mode === "embedded") return new SqliteLinkStore(config.sqlitePath);
+      // A crashed database node must not take this process down with it (postgres.js defect).
+      installNullSocketWriteGuard();
+      return new ShardedPostgresLinkStore({ shards: config.shards, ring: this.ring(), resilience: config.resilience, recentChanges: this.changedRecently() });
+    });
+  }
+
+  /** API keys: the SQLite file, or shard 0 of the cluster (README "API keys"). */
+  keyStore(): ApiKeyStore {
+    return this.linkStore().apiKeys;
+  }
+
+  /** The shared (L2) cache: Redis on the ring in distributed mode, none in embedded mode. */
+  sharedCache(): LinkCache | null {
+    if (this.redisNodes().length === 0) return null;
+    return this.memo("sharedCache", () => new RedisLinkCache(this.redisNodes(), this.ring(), this.config.resilience.probeIntervalMs));
+  }
+
+  /**
+   * Tells every process (and instance) that a code changed: this process (and its siblings over
+   * IPC), plus Redis pub/sub across instances when there is Redis.
+   */
+  invalidation(): Invalidation {
+    return this.memo("invalidation", () => {
+      const local = this.options.invalidation ?? new LocalInvalidation();
+      const cache = this.sharedCache();
+      const invalidation =
+        cache === null ? local : new RedisInvalidation({ nodes: this.redisNodes(), local, beforeBroadcast: (code: string) => cache.delete(code) });
+      if (this.config.mode === "distributed") {
+        if (cache === null) log.warn("REDIS_NODES unset: no shared cache, and invalidations reach only this instance's processes");
+        // A code someone just changed is read from its primary for a few seconds (replica lag).
+        const recent = this.changedRecently();
+        invalidation.subscribe((code) => recent.note(code));
+      }
+      return invalidation;
+    });
+  }
+
+  /** Token buckets: in this process, or on the Redis node of the key (shared by every instance). */
+  rateLimiter(): RateLimiter {
+    return this.memo("rateLimiter", () => {
+      const nodes = this.redisNodes();
+      if (nodes.length === 0) return new MemoryRateLimiter();
+      const ring = this.ring();
+      // With Redis down, redirects fail open (README "Rate limiting").
+      return new RedisRateLimiter(
+        (key) => nodes[ring.shardOf(key)]!.client,
+        (policy) => (policy.name === "redirect" ? "open" : this.config.rateLimitCreateOnRedisDown),
+      );
+    });
+  }
+
+  /** Each serving process has its own spool directory (DATA_DIR/spool/node<N>-p<index>). */
+  eventBus(): EventBus {
+    return this.memo("bus", () => {
+      const { config } = this;
+      if (this.eventTransport === "in-process") return new InProcessEventBus();
+      return new KafkaEventBus({
+        kafka: createKafka({ brokers: config.kafkaBrokers, clientId: this.options.clientId ?? `ringlink-${config.nodeId}.${config.processIndex}` }),
+        topics: topicSettingsOf(config.events),
+        lingerMs: config.events.lingerMs,
+        batchSize: config.events.batchSize,
+        spoolDir: spoolDirOf(config),
+        spoolMaxBytes: config.events.spoolMaxBytes,
+      });
+    });
+  }
+
+  /** The click aggregates, beside the links: the SQLite file, or each code's shard. */
+  analyticsStore(poolMax = 4): AnalyticsStore {
+    return this.memo("analytics", () => {
+      const { config } = this;
+      // The link store applies the migrations, analytics tables included.
+      if (config.mode === "embedded") {
+        this.linkStore();
+        return new SqliteAnalyticsStore(config.sqlitePath);
+      }
+      installNullSocketWriteGuard();
+      return new PostgresAnalyticsStore({
+        shards: config.shards,
+        shardOf: this.shardOf,
+        connectTimeoutMs: config.resilience.dbConnectTimeoutMs,
+        queryTimeoutMs: config.resilience.dbQueryTimeoutMs,
+        poolMax,
+      });
+    });
+  }
+
+  /**
+   * The live stream between instances: Redis pub/sub on connections of its own (the stream never
+   * delays a cache command); none without Redis. The realtime service owns and closes it.
+   */
+  realtimeRelay(): RelayTransport | null {
+    return this.config.mode === "distributed" && this.config.redisNodes.length > 0 ? new RedisRelay(this.config.redisNodes, this.config.resilience) : null;
+  }
+
+  /**
+   * Waits (bounded) for Redis's first connections so start-up does not report live nodes as
+   * down, then says which nodes are down. Nothing here throws for an unreachable node: the
+   * instance starts degraded and the health probes bring nodes back as they answer.
+   */
+  async connect(): Promise<void> {
+    if (this.config.mode !== "distributed") return;
+    const cache = this.opened.get("sharedCache") as RedisLinkCache | undefined;
+    await cache?.connected(Math.max(this.config.resilience.redisTimeoutMs * 4, 500));
+    const initial = await this.nodeHealth();
+    const down = initial.filter((d) => !d.up);
+    if (down.length === 0) return;
+    log.warn(this.isReady(initial) ? "starting degraded" : "starting unready: a shard has no readable node", {
       down: down.map((d) => ({ name: d.name, detail: d.detail })),
     });
   }
 
-  return {
-    store,
-    l2,
-    invalidation,
-    rateLimiter,
-    isReady: (deps) => everyShardReadable(deps, config.shards.length),
-    extraHealth,
-    nodeStates: () => [...(store.nodeStates() ?? []), ...(l2?.nodeStates() ?? [])],
-    close: async () => {
-      await l2?.close();
-    },
-  };
+  private async nodeHealth(): Promise<DependencyHealth[]> {
+    const store = this.opened.get("store") as LinkStore | undefined;
+    const cache = this.opened.get("sharedCache") as LinkCache | undefined;
+    return [...((await store?.health()) ?? []), ...((await cache?.health?.()) ?? [])];
+  }
+
+  /** Every opened dependency's state: database nodes, cache nodes, the broker (for /readyz). */
+  async health(): Promise<DependencyHealth[]> {
+    const bus = this.opened.get("bus") as EventBus | undefined;
+    return [...(await this.nodeHealth()), ...(bus?.health ? [bus.health()] : [])];
+  }
+
+  /**
+   * Whether the instance can serve. The broker never decides it: while it is away events are
+   * spooled and nothing fails. Distributed: every shard readable; embedded: the file answers.
+   */
+  isReady(deps: readonly DependencyHealth[]): boolean {
+    const relevant = deps.filter((d) => d.kind !== "kafka");
+    return this.config.mode === "distributed" ? everyShardReadable(relevant, this.config.shards.length) : relevant.every((d) => d.up);
+  }
+
+  /** Circuit-breaker state of every remote node (none in embedded mode), for metrics. */
+  nodeStates(): NodeState[] {
+    const store = this.opened.get("store") as LinkStore | undefined;
+    const cache = this.opened.get("sharedCache") as LinkCache | undefined;
+    return [...(store?.nodeStates?.() ?? []), ...(cache?.nodeStates?.() ?? [])];
+  }
+
+  async close(): Promise<void> {
+    // The shared cache closes the Redis nodes it was given; without one, nothing else would.
+    const nodesClosedByCache = this.opened.has("sharedCache");
+    for (const key of CLOSE_ORDER) {
+      const adapter = this.opened.get(key);
+      this.opened.delete(key);
+      await adapter?.close();
+    }
+    if (!nodesClosedByCache) for (const node of this.nodes ?? []) node.close();
+  }
 }

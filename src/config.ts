@@ -3,7 +3,7 @@
  * A bad value stops start-up with one line naming the variable and what is wrong with it.
  */
 import { availableParallelism } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
 import type { LogFormat } from "./log";
 import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
@@ -89,6 +89,8 @@ export interface Config {
   processIndex: number;
   nodeId: number;
   dataDir: string;
+  /** embedded mode's database: DATA_DIR/ringlink.sqlite (links, keys and aggregates) */
+  sqlitePath: string;
   publicBaseUrl: string;
   publicHostname: string;
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
@@ -121,6 +123,8 @@ export interface Config {
   shards: ShardNodes[];
   redisNodes: string[];
   kafkaBrokers: string[];
+  /** where events go: the broker when KAFKA_BROKERS is set, otherwise this process */
+  eventTransport: "in-process" | "kafka";
   events: EventsConfig;
   analytics: AnalyticsConfig;
   resilience: ResilienceConfig;
@@ -304,6 +308,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     processIndex,
     nodeId: integer("NODE_ID", text(env, "NODE_ID"), 0, 0, MAX_NODE_ID),
     dataDir,
+    sqlitePath: join(dataDir, "ringlink.sqlite"),
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(text(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
@@ -344,6 +349,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     shards,
     redisNodes,
     kafkaBrokers,
+    eventTransport: kafkaBrokers.length > 0 ? "kafka" : "in-process",
     events: {
       kafkaPartitions: integer("KAFKA_PARTITIONS", text(env, "KAFKA_PARTITIONS"), 3, 1, 1_000),
       kafkaReplicationFactor: integer("KAFKA_REPLICATION_FACTOR", text(env, "KAFKA_REPLICATION_FACTOR"), 1, 1, 16),

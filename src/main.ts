@@ -80,15 +80,14 @@ async function main(argv: string[]): Promise<number> {
         });
       }
       try {
-        await serveProcess(config, { supervised, lock });
+        return await serveProcess(config, { supervised, lock });
       } catch (error) {
         lock?.release();
         throw error;
       }
-      return -1; // keep running until a signal
     }
     case "migrate": {
-      const runtime = await createRuntime(config, { localEventsOnly: true });
+      const runtime = await createRuntime(config, { role: "tool" });
       const reports = await runtime.store.migrate((line) => console.log(line));
       for (const r of reports) {
         console.log(
@@ -110,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "keys": {
       const { runKeysCommand } = await import("./cli/keys");
-      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
+      const runtime = await createRuntime(config, { role: "tool" });
       try {
         return await runKeysCommand(runtime.store.apiKeys, args);
       } finally {
@@ -122,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
       if (file === undefined) throw new UsageError("import needs a CSV file: ringlink import links.csv");
       const { importCsv } = await import("./cli/import-export");
       // Worker bits of tools (15) keep imported ids apart from every serving process's.
-      const runtime = await createRuntime({ ...config, processIndex: 15 }, { publishClicks: false, localEventsOnly: true });
+      const runtime = await createRuntime({ ...config, processIndex: 15 }, { role: "tool" });
       try {
         const r = await importCsv(runtime.links, file, { codeLength: config.codeLength, restart: args.flags.restart === true });
         console.log(
@@ -137,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "export": {
       const { exportCsv } = await import("./cli/import-export");
-      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
+      const runtime = await createRuntime(config, { role: "tool" });
       try {
         const out = (args.flags.out as string | undefined) ?? "/dev/stdout";
         const r = await exportCsv(runtime.store, out, { publicBaseUrl: config.publicBaseUrl, quiet: out === "/dev/stdout" });
@@ -150,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
     case "seed": {
       const count = Number(args.rest[0]);
       if (!Number.isInteger(count) || count < 1) throw new UsageError("seed needs a positive number of links: ringlink seed 100000");
-      const runtime = await createRuntime(config, { publishClicks: false, localEventsOnly: true });
+      const runtime = await createRuntime(config, { role: "tool" });
       const started = performance.now();
       // Worker bits differ from any serving process's (index 15 is reserved for tools) so ids never clash.
       await seedLinks(runtime.store, new SnowflakeIds(config.nodeId, 15), count, config.codeLength, args.flags.out as string | undefined);
@@ -164,9 +163,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`ringlink: invalid configuration: ${error.message}`);
     else if (error instanceof InstanceLockError) console.error(`ringlink: refusing to start: ${error.message}`);

@@ -1,27 +1,42 @@
 /**
- * Picks the adapters for the configured mode and wires the services. Everything that owns a
- * connection, a timer or a file is created here and closed by `close()`, in dependency order.
+ * The composition root of a serving process (and of the tools, which run the same services on
+ * in-process events): takes the adapters for the configured mode from src/adapters.ts and wires
+ * the services over them. Nothing below builds an adapter or asks which one it got; features
+ * receive ports. Everything that owns a timer, a thread or a connection is closed by `close()`,
+ * producers before what they produce into.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { DomainBlocklist, UrlSafety } from "./abuse";
 import { createOriginCheck, createWatchAccess, type WatchAccess } from "./access";
-import { createAdapters } from "./adapters";
-import { LocalClickAggregator, StatsService, createAnalyticsStore, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
+import { Adapters } from "./adapters";
+import { LocalClickAggregator, StatsService, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
 import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
-import { EventIds, InProcessEventBus, createEventBus, type EventBus } from "./events";
+import { EventIds, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
-import { LinkService, PasswordHasher, QrCodes, createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./links";
+import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
+import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
-import { MemoryRateLimiter, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
+import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
 import type { DependencyHealth, LinkStore } from "./storage";
+
+/** API keys, who may do what with links, and abuse protection. */
+export interface LinkManagement {
+  keys: KeyService;
+  authenticate: Authenticate;
+  /** the same check for a token that arrives another way (the live stream's subprotocol) */
+  authenticateToken: TokenAuthenticator;
+  access: LinkAccess;
+  safety: UrlSafety;
+}
 
 export interface Runtime {
   config: Config;
@@ -59,16 +74,17 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /**
+   * `serve` (the default): clicks are published as CLICK_EVENTS says, new links are classified
+   * in-process when there is no broker, and the live stream reaches other instances over Redis.
+   * `tool` (migrate, keys, import, export, seed): events stay in this process, no clicks, no
+   * classifier, no relay.
+   */
+  role?: "serve" | "tool";
   /** replaces the local invalidation (the supervisor's IPC channel in multi-process mode) */
   invalidation?: Invalidation;
-  publishClicks?: boolean;
-  /** how the live stream reaches the other processes and instances (IPC, Redis); none: this process only */
+  /** how the live stream reaches this instance's other processes (IPC through the supervisor) */
   realtimeRelays?: RelayTransport[];
-  /**
-   * Tools (migrate, seed) publish nothing worth shipping: an in-process bus keeps them off the
-   * broker and out of the serving processes' spool directories.
-   */
-  localEventsOnly?: boolean;
 }
 
 /** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
@@ -87,16 +103,23 @@ function embeddedVisitorSalt(dataDir: string): string {
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const serving = (options.role ?? "serve") === "serve";
   const nodeName = `${hostname()}#${config.nodeId}.${config.processIndex}`;
-  const adapters = await createAdapters(config, options.invalidation);
-  const { store, l2, invalidation } = adapters;
+  const adapters = new Adapters(config, { invalidation: options.invalidation, localEvents: !serving, clientId: nodeName });
+  const store = adapters.linkStore();
+  const l2 = adapters.sharedCache();
+  const invalidation = adapters.invalidation();
+  const analytics = adapters.analyticsStore();
+  const bus = adapters.eventBus();
+  const rateLimiter = adapters.rateLimiter();
+  await adapters.connect();
+
   const l1 = new LruCache<string, CacheEntry>(config.cacheEntries);
   invalidation.subscribe((code) => l1.delete(code));
-  const bus: EventBus = options.localEventsOnly ? new InProcessEventBus() : createEventBus(config, nodeName);
   const eventIds = new EventIds(config.nodeId, config.processIndex);
-  const analytics = createAnalyticsStore(config);
-  // With Kafka the analytics worker aggregates; without it this process does, from its own bus.
-  const aggregator = bus instanceof InProcessEventBus ? new LocalClickAggregator(bus, analytics) : null;
+  // With Kafka the workers aggregate and classify; without it this process does, from its own bus.
+  const eventsHere = adapters.eventTransport === "in-process";
+  const aggregator = eventsHere ? new LocalClickAggregator(bus, analytics) : null;
   const stopPruner = aggregator ? startProcessedEventsPruner(analytics, config.analytics.dedupeRetentionMs) : () => {};
 
   // One model per process, shared by the create-time safety check and the background classifier;
@@ -109,8 +132,37 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
     return model;
   };
-  const rateLimiter: RateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
-  const management = createLinkManagement(config, store, rateLimiter, loadModel);
+
+  const lm = config.linkManagement;
+  const guardOf = (policy: RatePolicy | null) => rateLimitGuard(rateLimiter, policy, config.trustedProxies);
+  const guards: RequestGuards = {
+    create: guardOf(config.rateLimitCreate),
+    qr: guardOf(config.rateLimitQr),
+    reads: guardOf(config.rateLimitReads),
+    passwordHash: guardOf(lm.rateLimitPasswordHash),
+    password: guardOf(lm.rateLimitPassword),
+    // Redirects are unlimited by default: no guard at all then, not even an awaited no-op.
+    redirect: config.rateLimitRedirect ? guardOf(config.rateLimitRedirect) : null,
+  };
+  const keys = new KeyService({ store: adapters.keyStore() });
+  const authFailures = failureGuard(
+    rateLimiter,
+    lm.rateLimitAuthFailures,
+    config.trustedProxies,
+    "too many failed authentications from this address; wait before trying again",
+  );
+  const management: LinkManagement = {
+    keys,
+    authenticate: createAuthenticator(keys, config.adminToken, authFailures),
+    authenticateToken: createTokenAuthenticator(keys, config.adminToken, authFailures),
+    access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
+    safety: new UrlSafety({
+      blocklist: lm.blocklistFile === undefined ? null : DomainBlocklist.fromFile(lm.blocklistFile),
+      threshold: lm.unsafeUrlThreshold,
+      loadClassifier: loadModel,
+    }),
+  };
+
   const hasher = new PasswordHasher();
   const resolver = new LinkResolver({
     l1,
@@ -135,10 +187,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     safety: management.safety,
     hasher,
   });
-  // Embedded mode classifies new links in-process, off the request path; with Kafka,
-  // `ringlink worker classifier` does it.
   const linkClassifier =
-    bus instanceof InProcessEventBus && !options.localEventsOnly && config.classifyLinks
+    serving && eventsHere && config.classifyLinks
       ? new LinkClassifier({
           store,
           classifier: loadModel,
@@ -146,15 +196,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         })
       : null;
   const unsubscribeClassifier = linkClassifier ? bus.subscribe("link.created", (events) => linkClassifier.enqueue(events)) : () => {};
-  const guardOf = (policy: RatePolicy | null) => rateLimitGuard(rateLimiter, policy, config.trustedProxies);
-  const guards: RequestGuards = {
-    create: guardOf(config.rateLimitCreate),
-    qr: guardOf(config.rateLimitQr),
-    reads: guardOf(config.rateLimitReads),
-    passwordHash: guardOf(config.linkManagement.rateLimitPasswordHash),
-  };
   const qr = new QrCodes();
-  const redirectGuard = config.rateLimitRedirect ? rateLimitGuard(rateLimiter, config.rateLimitRedirect, config.trustedProxies) : null;
   const stats = new StatsService({ store: analytics, findLink: (code) => links.get(code) });
   const assets = await loadAssets();
   const redirectStats = new RedirectStats();
@@ -166,15 +208,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
     trustedProxies: config.trustedProxies,
-    publishClicks: options.publishClicks ?? config.clickEvents,
+    publishClicks: serving && config.clickEvents,
     stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,
-    passwordGuard: passwordAttemptGuard(rateLimiter, config),
+    passwordGuard: lm.rateLimitPassword
+      ? async (request, code, peer) => {
+          await guards.password(request, peer, 1, code);
+        }
+      : undefined,
     verifyPassword: (password, hash) => hasher.verify(password, hash),
   });
   const plainRedirect = redirectCore.handle;
-  // Redirects are unlimited by default; when a policy is set the guard runs first (and a 429 is
-  // answered as the JSON envelope by the caller's error mapping).
+  const redirectGuard = guards.redirect;
+  // When a policy is set the guard runs first (and a 429 is answered as the JSON envelope by the caller's error mapping).
   const redirect: RedirectHandler = redirectGuard
     ? async (request, code, peer) => {
         const headers = await redirectGuard(request, peer);
@@ -184,7 +230,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       }
     : plainRedirect;
 
-  const readiness = async () => [...(await store.health()), ...(await adapters.extraHealth()), ...(bus.health ? [bus.health()] : [])];
+  const readiness = () => adapters.health();
+  const isReady = (deps: DependencyHealth[]) => adapters.isReady(deps);
   const metrics = new Metrics({
     redirects: redirectStats,
     events: () => ({ ...bus.stats() }),
@@ -192,7 +239,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeStates: () => adapters.nodeStates(),
     realtime: () => realtime.stats(),
   });
-
+  const relayAcrossInstances = serving ? adapters.realtimeRelay() : null;
   const realtime: Realtime = new Realtime({
     nodeName,
     instance: `${hostname()}#${config.nodeId}`,
@@ -201,21 +248,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     apiRequests: () => metrics.apiRequests,
     busStats: () => bus.stats(),
     shards: {
-      shards: config.shards.length,
+      shards: adapters.shardCount,
+      shardOf: adapters.shardOf,
       readiness,
-      isReady: (deps) => runtime.isReady(deps),
+      isReady,
       newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
     },
-    relays: options.realtimeRelays ?? [],
+    relays: [...(options.realtimeRelays ?? []), ...(relayAcrossInstances ? [relayAcrossInstances] : [])],
   });
-
   const watchAccess = createWatchAccess({
     authenticateToken: management.authenticateToken,
-    credentialsRequired: async () => config.adminToken !== undefined || (await management.keys.anyActiveKeys()),
+    credentialsRequired: async () => config.adminToken !== undefined || (await keys.anyActiveKeys()),
     originAllowed: createOriginCheck({ publicBaseUrl: config.publicBaseUrl, allowed: config.wsAllowedOrigins }),
   });
 
-  const runtime: Runtime = {
+  return {
     config,
     nodeName,
     store,
@@ -242,8 +289,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await bus.flush();
       await aggregator?.flush();
     },
-    // The broker never decides readiness: while it is away events are spooled and nothing fails.
-    isReady: (deps) => adapters.isReady(deps.filter((d) => d.kind !== "kafka")),
+    isReady,
     async close() {
       await realtime.close();
       await bus.flush();
@@ -251,15 +297,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await aggregator?.close();
       unsubscribeClassifier();
       await linkClassifier?.idle();
-      await bus.close();
-      await analytics.close();
-      await invalidation.close();
-      management.close();
+      management.safety.close();
       qr.close();
-      await store.close();
-      await rateLimiter.close();
       await adapters.close();
     },
   };
-  return runtime;
 }

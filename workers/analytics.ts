@@ -7,17 +7,17 @@
  * WORKER_PORT, serves /healthz and a small Prometheus /metrics. SIGTERM/SIGINT finish the batch in
  * hand, commit, and exit 0.
  */
-import { KafkaClickConsumer, createAnalyticsStore, embeddedDatabasePath, startProcessedEventsPruner, type ClickConsumerStats } from "../src/analytics";
+import { Adapters } from "../src/adapters";
+import { KafkaClickConsumer, startProcessedEventsPruner, type ClickConsumerStats } from "../src/analytics";
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
-import { createKafka, ensureTopics, physicalTopic } from "../src/events";
-import { SqliteLinkStore } from "../src/storage";
+import { physicalTopic } from "../src/events";
+import { runService } from "../src/lifecycle";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
+import { connectToBroker, startProgress } from "./broker";
 import { serveWorkerEndpoints } from "./worker-endpoints";
-
-const PROGRESS_EVERY_MS = 5_000;
 
 const log = processLog.child({ role: "analytics-worker" });
 
@@ -54,86 +54,60 @@ function workerMetrics(stats: () => ClickConsumerStats): Registry {
   return registry;
 }
 
-export async function runAnalyticsWorker(config: Config): Promise<number> {
+export function runAnalyticsWorker(config: Config): Promise<number> {
   if (config.kafkaBrokers.length === 0) {
     throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker analytics` (without a broker, `ringlink serve` aggregates clicks in-process)");
   }
-  if (config.mode === "embedded") {
-    // Opening the embedded store applies the migrations, analytics tables included.
-    await new SqliteLinkStore(embeddedDatabasePath(config)).close();
-  }
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-analytics-${config.nodeId}` });
-  const topicSettings = {
-    prefix: config.events.topicPrefix,
-    partitions: config.events.kafkaPartitions,
-    replicationFactor: config.events.kafkaReplicationFactor,
-  };
-  // A worker started before the broker (a deploy, a reboot) waits for it instead of exiting.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const created = await ensureTopics(kafka, topicSettings);
-      if (created.length > 0) log.info("created topics", { topics: created });
-      break;
-    } catch (error) {
-      log.warn("waiting for the event broker", { brokers: config.kafkaBrokers, error: error instanceof Error ? error.message : String(error) });
-      await Bun.sleep(Math.min(500 * 2 ** attempt, 10_000));
-    }
-  }
+  return runService(
+    async (stopping) => {
+      const kafka = await connectToBroker(config, `ringlink-analytics-${config.nodeId}`, stopping, log);
+      const adapters = new Adapters(config);
+      const store = adapters.analyticsStore(config.events.kafkaPartitions + 1);
+      const topic = physicalTopic(config.events.topicPrefix, "link.clicked");
+      const consumer = new KafkaClickConsumer({ kafka, topic, group: config.analytics.consumerGroup, store, concurrency: config.events.kafkaPartitions });
+      const stopPruner = startProcessedEventsPruner(store, config.analytics.dedupeRetentionMs);
 
-  const store = createAnalyticsStore(config, config.events.kafkaPartitions + 1);
-  const topic = physicalTopic(config.events.topicPrefix, "link.clicked");
-  const consumer = new KafkaClickConsumer({ kafka, topic, group: config.analytics.consumerGroup, store, concurrency: config.events.kafkaPartitions });
-  const stopPruner = startProcessedEventsPruner(store, config.analytics.dedupeRetentionMs);
-
-  let consuming = false;
-  const server = serveWorkerEndpoints(config, {
-    consuming: () => consuming,
-    health: () => ({ ...consumer.stats() }),
-    metrics: workerMetrics(() => consumer.stats()),
-  });
-
-  await consumer.start();
-  consuming = true;
-  log.info("consuming", { topic, group: config.analytics.consumerGroup, store: store.description, pid: process.pid, port: server?.port });
-
-  let previous = consumer.stats();
-  let previousAt = performance.now();
-  const progress = setInterval(() => {
-    const now = performance.now();
-    const s = consumer.stats();
-    const perSecond = ((s.consumed - previous.consumed) * 1000) / (now - previousAt);
-    if (s.consumed !== previous.consumed || s.lagMessages > 0) {
-      log.info("progress", {
-        consumed: s.consumed,
-        counted: s.counted,
-        duplicates: s.duplicates,
-        alreadyApplied: s.alreadyApplied,
-        malformed: s.malformed,
-        eventsPerSecond: Math.round(perSecond),
-        lagMessages: s.lagMessages,
-        endToEndLagMs: s.endToEndLagMs,
+      let consuming = false;
+      const server = serveWorkerEndpoints(config, {
+        consuming: () => consuming,
+        health: () => ({ ...consumer.stats() }),
+        metrics: workerMetrics(() => consumer.stats()),
       });
-    }
-    previous = s;
-    previousAt = now;
-  }, PROGRESS_EVERY_MS);
+      await consumer.start();
+      consuming = true;
+      log.info("consuming", { topic, group: config.analytics.consumerGroup, store: store.description, pid: process.pid, port: server?.port });
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      const timer = setTimeout(() => resolve(1), 15_000);
-      clearInterval(progress);
-      stopPruner();
-      await consumer.stop().catch((error) => log.warn("consumer stop failed", { error: String(error) }));
-      await store.close();
-      server?.stop(true);
-      clearTimeout(timer);
-      log.info("stopped", { signal, ...consumer.stats() });
-      resolve(0);
-    };
-    process.on("SIGTERM", () => void stop("SIGTERM"));
-    process.on("SIGINT", () => void stop("SIGINT"));
-  });
+      let previous = consumer.stats();
+      const stopProgress = startProgress(log, (elapsedMs) => {
+        const s = consumer.stats();
+        const perSecond = ((s.consumed - previous.consumed) * 1000) / elapsedMs;
+        const changed = s.consumed !== previous.consumed || s.lagMessages > 0;
+        previous = s;
+        if (!changed) return null;
+        return {
+          consumed: s.consumed,
+          counted: s.counted,
+          duplicates: s.duplicates,
+          alreadyApplied: s.alreadyApplied,
+          malformed: s.malformed,
+          eventsPerSecond: Math.round(perSecond),
+          lagMessages: s.lagMessages,
+          endToEndLagMs: s.endToEndLagMs,
+        };
+      });
+
+      return {
+        // The batch in hand is finished and committed before the consumer stops.
+        async drain() {
+          stopProgress();
+          stopPruner();
+          await consumer.stop().catch((error) => log.warn("consumer stop failed", { error }));
+          await adapters.close();
+          server?.stop(true);
+          return { fields: { ...consumer.stats() } };
+        },
+      };
+    },
+    { log, drainDeadlineMs: 15_000 },
+  );
 }

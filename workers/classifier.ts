@@ -8,17 +8,18 @@
  * Prints a progress line every 5 s and, with WORKER_PORT, serves /healthz and /metrics.
  */
 import type { EachBatchPayload } from "kafkajs";
-import { createAdapters } from "../src/adapters";
+import { Adapters } from "../src/adapters";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
-import { createKafka, ensureTopics, decodeRecord, physicalTopic } from "../src/events";
+import { decodeRecord, physicalTopic } from "../src/events";
+import { runService } from "../src/lifecycle";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
+import { connectToBroker, startProgress } from "./broker";
 import { serveWorkerEndpoints } from "./worker-endpoints";
 
-const PROGRESS_EVERY_MS = 5_000;
 export const CLASSIFIER_GROUP = "ringlink-classifier";
 
 const log = processLog.child({ role: "classifier-worker" });
@@ -40,93 +41,76 @@ function workerMetrics(stats: LinkClassifierStats, lag: () => number): Registry 
   return registry;
 }
 
-export async function runClassifierWorker(config: Config): Promise<number> {
+export function runClassifierWorker(config: Config): Promise<number> {
   if (config.kafkaBrokers.length === 0) {
     throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker classifier` (without a broker, `ringlink serve` classifies in-process)");
   }
-  const adapters = await createAdapters(config);
-  const model = await UrlClassifier.load(classifierLoadOptions());
-  const classifier = new LinkClassifier({
-    store: adapters.store,
-    classifier: async () => model,
-  });
+  return runService(
+    async (stopping) => {
+      const kafka = await connectToBroker(config, `ringlink-classifier-${config.nodeId}`, stopping, log);
+      const adapters = new Adapters(config);
+      const store = adapters.linkStore();
+      const model = await UrlClassifier.load(classifierLoadOptions());
+      const classifier = new LinkClassifier({ store, classifier: async () => model });
 
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `ringlink-classifier-${config.nodeId}` });
-  const topicSettings = {
-    prefix: config.events.topicPrefix,
-    partitions: config.events.kafkaPartitions,
-    replicationFactor: config.events.kafkaReplicationFactor,
-  };
-  await ensureTopics(kafka, topicSettings);
-  const topic = physicalTopic(config.events.topicPrefix, "link.created");
-  const consumer = kafka.consumer({
-    groupId: CLASSIFIER_GROUP,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 100,
-    allowAutoTopicCreation: false,
-  });
-  const lagByPartition = new Map<number, number>();
-  const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
-
-  const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
-    const last = batch.messages[batch.messages.length - 1];
-    if (!last) return;
-    const events = batch.messages.flatMap((m) => decodeRecord(m.value).events);
-    await classifier.handle(events);
-    resolveOffset(last.offset);
-    const next = Number(last.offset) + 1;
-    lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
-    await consumer
-      .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-      .catch((error) => log.warn("offset commit failed", { error: String(error) }));
-    await heartbeat().catch(() => {});
-  };
-
-  let consuming = false;
-  const server = serveWorkerEndpoints(config, {
-    consuming: () => consuming,
-    health: () => ({ ...classifier.stats, lagMessages: lag() }),
-    metrics: workerMetrics(classifier.stats, lag),
-  });
-
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
-  consuming = true;
-  log.info("consuming", { topic, group: CLASSIFIER_GROUP, store: adapters.store.description, pid: process.pid, port: server?.port });
-
-  let previous = classifier.stats.classified;
-  const progress = setInterval(() => {
-    const s = classifier.stats;
-    if (s.classified !== previous || lag() > 0)
-      log.info("progress", {
-        classified: s.classified,
-        failed: s.failed,
-        skipped: s.skipped,
-        perSecond: Math.round(((s.classified - previous) * 1000) / PROGRESS_EVERY_MS),
-        lagMessages: lag(),
+      const topic = physicalTopic(config.events.topicPrefix, "link.created");
+      const consumer = kafka.consumer({
+        groupId: CLASSIFIER_GROUP,
+        sessionTimeout: 6_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
       });
-    previous = s.classified;
-  }, PROGRESS_EVERY_MS);
+      const lagByPartition = new Map<number, number>();
+      const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      const timer = setTimeout(() => resolve(1), 15_000);
-      clearInterval(progress);
-      await consumer.disconnect().catch((error) => log.warn("consumer stop failed", { error: String(error) }));
-      await model.close();
-      await adapters.store.close();
-      await adapters.close();
-      server?.stop(true);
-      clearTimeout(timer);
-      log.info("stopped", { signal, ...classifier.stats });
-      resolve(0);
-    };
-    process.on("SIGTERM", () => void stop("SIGTERM"));
-    process.on("SIGINT", () => void stop("SIGINT"));
-  });
+      const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
+        const last = batch.messages[batch.messages.length - 1];
+        if (!last) return;
+        const events = batch.messages.flatMap((m) => decodeRecord(m.value).events);
+        await classifier.handle(events);
+        resolveOffset(last.offset);
+        const next = Number(last.offset) + 1;
+        lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
+        await consumer
+          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
+          .catch((error) => log.warn("offset commit failed", { error }));
+        await heartbeat().catch(() => {});
+      };
+
+      let consuming = false;
+      const server = serveWorkerEndpoints(config, {
+        consuming: () => consuming,
+        health: () => ({ ...classifier.stats, lagMessages: lag() }),
+        metrics: workerMetrics(classifier.stats, lag),
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
+      consuming = true;
+      log.info("consuming", { topic, group: CLASSIFIER_GROUP, store: store.description, pid: process.pid, port: server?.port });
+
+      let previous = classifier.stats.classified;
+      const stopProgress = startProgress(log, (elapsedMs) => {
+        const s = classifier.stats;
+        const changed = s.classified !== previous || lag() > 0;
+        const perSecond = Math.round(((s.classified - previous) * 1000) / elapsedMs);
+        previous = s.classified;
+        return changed ? { classified: s.classified, failed: s.failed, skipped: s.skipped, perSecond, lagMessages: lag() } : null;
+      });
+
+      return {
+        // Offsets are committed after the writes, so a batch cut short here is classified again.
+        async drain() {
+          stopProgress();
+          await consumer.disconnect().catch((error) => log.warn("consumer stop failed", { error }));
+          await model.close();
+          await adapters.close();
+          server?.stop(true);
+          return { fields: { ...classifier.stats } };
+        },
+      };
+    },
+    { log, drainDeadlineMs: 15_000 },
+  );
 }

@@ -8,5 +8,4 @@ export { PostgresAnalyticsStore, type PostgresAnalyticsOptions } from "./postgre
 export { startProcessedEventsPruner } from "./processed-events-pruner";
 export { StatsService, MAX_BUCKETS, INTERVALS, parseInstant, type Interval, type LinkStats, type StatsRequest } from "./stats-service";
 export { statsRoutes } from "./stats-routes";
-export { createAnalyticsStore, embeddedDatabasePath } from "./create-analytics-store";
 export { KafkaClickConsumer, type ClickConsumerOptions, type ClickConsumerStats } from "./kafka-click-consumer";

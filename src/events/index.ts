@@ -5,6 +5,6 @@ export { SpoolJournal, type SpoolJournalOptions, type SpoolPosition, type SpoolR
 export { KafkaEventBus, type KafkaEventBusOptions, type KafkaBusStats, type KafkaBusBacklog } from "./kafka/kafka-event-bus";
 export { createKafka, type KafkaClientOptions } from "./kafka/kafka-client";
 export { ensureTopics, physicalTopic, EVENT_TOPICS, type TopicSettings } from "./kafka/kafka-topics";
-export { createEventBus, createEventTopics, spoolDirOf } from "./create-event-bus";
+export { createEventTopics, spoolDirOf, topicSettingsOf } from "./event-settings";
 export { decodeRecord, encodeRecord, recordBytesOf, type DecodedRecord } from "./event-records";
 export { boundedUserAgent, countryOf, referrerOrigin, MAX_USER_AGENT } from "./click-fields";

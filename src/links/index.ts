@@ -6,7 +6,6 @@ export { stateOf, toCachedLink, type LinkState } from "./link-state";
 export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 export { normalizeTargetUrl, privateTargetReason, LOOPBACK_DOMAINS, type TargetUrlPolicy } from "./target-url";
 export { LinkAccess, type AnonAliases } from "./link-access";
-export { createLinkManagement, passwordAttemptGuard, type LinkManagement } from "./link-management";
 export { renderQr, type QrFormat, type RenderedQr } from "./link-qr";
 export { QrCodes } from "./qr-codes";
 export { PasswordHasher } from "./password-hasher";

@@ -11,13 +11,17 @@ export interface PeerAddressSource {
   requestIP(request: Request): { address: string } | null;
 }
 
-/** Takes `cost` tokens (default 1) for the request's client; resolves to the RateLimit headers to add. */
-export type RateLimitGuard = (request: Request, peer: PeerAddressSource | null, cost?: number) => Promise<Record<string, string>>;
+/**
+ * Takes `cost` tokens (default 1) from the bucket of the request's client, or of the client and a
+ * `subject` (password attempts: per client and link); resolves to the RateLimit headers to add.
+ */
+export type RateLimitGuard = (request: Request, peer: PeerAddressSource | null, cost?: number, subject?: string) => Promise<Record<string, string>>;
 
 export function rateLimitGuard(limiter: RateLimiter, policy: RatePolicy | null, trusted: readonly Cidr[]): RateLimitGuard {
   if (policy === null) return async () => ({});
-  return async (request, peer, cost = 1) => {
-    const key = clientAddress(peer?.requestIP(request)?.address ?? null, request.headers.get("x-forwarded-for"), trusted);
+  return async (request, peer, cost = 1, subject) => {
+    const client = clientAddress(peer?.requestIP(request)?.address ?? null, request.headers.get("x-forwarded-for"), trusted);
+    const key = subject === undefined ? client : `${client}|${subject}`;
     const decision = await limiter.take(key, policy, cost);
     const headers = rateLimitHeaders(policy, decision);
     if (!decision.allowed) throw new RateLimited(decision.retryAfterMs / 1000, headers);
@@ -35,6 +39,10 @@ export interface RequestGuards {
   reads: RateLimitGuard;
   /** one token per new link password (create, bulk, PATCH): each costs an argon2id hash */
   passwordHash: RateLimitGuard;
+  /** POST /:code: password attempts, per client and link */
+  password: RateLimitGuard;
+  /** GET|HEAD /:code; null (the default): redirects are not limited */
+  redirect: RateLimitGuard | null;
 }
 
 interface GuardContext {

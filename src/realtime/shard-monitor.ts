@@ -2,10 +2,9 @@
  * Per-shard health and key distribution for the Nodes tab. Health is this process's view of its
  * dependencies (the same probe /readyz uses), refreshed in the background every few seconds so the
  * once-a-second report never waits on a database. Key distribution buckets the newest links by the
- * ring (the same one storage routes with): a sample, refreshed only while someone is watching,
+ * ring storage routes with (the composition root hands in its `shardOf`): a sample, refreshed only while someone is watching,
  * because counting every row of every shard would cost a scan per refresh.
  */
-import { ShardRing } from "../cluster";
 import type { DependencyHealth } from "../storage";
 import type { DependencyView, ShardsView } from "./wire";
 
@@ -13,6 +12,8 @@ export const KEY_SAMPLE = 1_000;
 
 export interface ShardMonitorDeps {
   shards: number;
+  /** the shard of a code, by the ring the store routes with */
+  shardOf(code: string): number;
   readiness(): Promise<DependencyHealth[]>;
   isReady(deps: DependencyHealth[]): boolean;
   /** codes of the newest links, newest first */
@@ -24,7 +25,6 @@ function dependencyView(d: DependencyHealth): DependencyView {
 }
 
 export class ShardMonitor {
-  private readonly ring: ShardRing;
   private deps: DependencyHealth[] = [];
   private ready = true;
   private keys: number[];
@@ -33,8 +33,7 @@ export class ShardMonitor {
   private refreshing = false;
 
   constructor(private readonly d: ShardMonitorDeps) {
-    this.ring = new ShardRing(Math.max(1, d.shards));
-    this.keys = new Array<number>(this.ring.size).fill(0);
+    this.keys = new Array<number>(Math.max(1, d.shards)).fill(0);
   }
 
   /** false until a sample found any link: an empty cluster is re-sampled without waiting its turn */
@@ -61,8 +60,8 @@ export class ShardMonitor {
     this.refreshing = true;
     try {
       const codes = await this.d.newestCodes(KEY_SAMPLE);
-      const keys = new Array<number>(this.ring.size).fill(0);
-      for (const code of codes) keys[this.ring.shardOf(code)]!++;
+      const keys = new Array<number>(this.keys.length).fill(0);
+      for (const code of codes) keys[this.d.shardOf(code)]!++;
       this.keys = keys;
       this.sample = codes.length;
       this.changed = true;

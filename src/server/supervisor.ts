@@ -10,6 +10,7 @@ import { isRelayMessage } from "../realtime";
 import type { InstanceLock } from "./instance-lock";
 import { isInvalidateMessage } from "./ipc-invalidation";
 import { MetricsFanoutHub, isFanoutMessage } from "./metrics-fanout";
+import { runService } from "../lifecycle";
 import { log as processLog } from "../log";
 
 export interface SupervisorOptions {
@@ -23,7 +24,9 @@ export interface SupervisorOptions {
 
 const supervisorLog = processLog.child({ role: "supervisor" });
 
-export async function runSupervisor(options: SupervisorOptions): Promise<number> {
+/** Runs the children until stopped; resolves with the exit status (1 when a child did not drain cleanly). */
+export function runSupervisor(options: SupervisorOptions): Promise<number> {
+  const drainTimeoutMs = options.drainTimeoutMs ?? 15_000;
   const children = new Map<number, Subprocess>();
   const restarts = new Map<number, number>();
   let stopping = false;
@@ -71,25 +74,29 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
     });
   };
 
-  for (let i = 0; i < options.processes; i++) spawn(i);
-  supervisorLog.info("started", { processes: options.processes, pids: [...children.values()].map((c) => c.pid) });
-
-  return new Promise<number>((resolve) => {
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      supervisorLog.info("draining", { signal });
-      const all = [...children.values()];
-      for (const child of all) child.kill("SIGTERM");
-      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), options.drainTimeoutMs ?? 15_000));
-      const result = await Promise.race([Promise.all(all.map((c) => c.exited)), timeout]);
-      if (result === "timeout") for (const child of all) child.kill("SIGKILL");
-      const codes = result === "timeout" ? [] : result;
-      options.lock?.release();
-      supervisorLog.info("stopped", { codes });
-      resolve(result === "timeout" || codes.some((c) => c !== 0) ? 1 : 0);
-    };
-    process.on("SIGTERM", () => void stop("SIGTERM"));
-    process.on("SIGINT", () => void stop("SIGINT"));
-  });
+  return runService(
+    async () => {
+      for (let i = 0; i < options.processes; i++) spawn(i);
+      supervisorLog.info("started", { processes: options.processes, pids: [...children.values()].map((c) => c.pid) });
+      return {
+        async drain() {
+          stopping = true;
+          const all = [...children.values()];
+          for (const child of all) child.kill("SIGTERM");
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const timeout = new Promise<"timeout">((resolve) => {
+            timer = setTimeout(() => resolve("timeout"), drainTimeoutMs);
+          });
+          const result = await Promise.race([Promise.all(all.map((c) => c.exited)), timeout]);
+          clearTimeout(timer);
+          if (result === "timeout") for (const child of all) child.kill("SIGKILL");
+          const codes = result === "timeout" ? [] : result;
+          options.lock?.release();
+          return { exitCode: result === "timeout" || codes.some((c) => c !== 0) ? 1 : 0, fields: { codes } };
+        },
+      };
+    },
+    // The children's own drains are bounded by drainTimeoutMs (then SIGKILL); this bounds the rest.
+    { log: supervisorLog, drainDeadlineMs: drainTimeoutMs + 5_000 },
+  );
 }

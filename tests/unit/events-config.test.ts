@@ -1,7 +1,8 @@
 /** The event pipeline's settings: defaults, and one clear line per bad value. */
 import { describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "../../src/config";
-import { createEventBus, InProcessEventBus, KafkaEventBus, spoolDirOf } from "../../src/events";
+import { Adapters } from "../../src/adapters";
+import { InProcessEventBus, KafkaEventBus, spoolDirOf } from "../../src/events";
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -44,10 +45,10 @@ describe("event and analytics configuration", () => {
   });
 
   test("KAFKA_BROKERS picks the Kafka bus, with a spool directory per node and process", async () => {
-    expect(createEventBus(loadConfig({}), "t")).toBeInstanceOf(InProcessEventBus);
+    expect(new Adapters(loadConfig({})).eventBus()).toBeInstanceOf(InProcessEventBus);
     const config = loadConfig({ KAFKA_BROKERS: "127.0.0.1:1", DATA_DIR: "/tmp/ringlink-config-test", NODE_ID: "7" }, { processIndex: "2" });
     expect(spoolDirOf(config)).toBe("/tmp/ringlink-config-test/spool/node7-p2");
-    const bus = createEventBus(config, "t");
+    const bus = new Adapters(config, { clientId: "t" }).eventBus();
     expect(bus).toBeInstanceOf(KafkaEventBus);
     await (bus as KafkaEventBus).close(100);
   });

@@ -63,6 +63,7 @@ function processNamed(node: string, relays: RelayTransport[]) {
     busStats: () => bus.stats(),
     shards: {
       shards: 1,
+      shardOf: () => 0,
       readiness: async () => [{ name: "sqlite", kind: "sqlite", up: true, latencyMs: 0.1 }],
       isReady: () => true,
       newestCodes: async () => ["abc1234"],

@@ -1,0 +1,1 @@
+export { runService, StoppedWhileStarting, type Running, type StopReport, type LifecycleOptions } from "./run-service";
