@@ -39,8 +39,9 @@ export class Conflict extends AppError {
     super(409, code, message);
   }
 }
+/** A link that no longer redirects; its code comes from the link-state rule (links/link-state.ts). */
 export class Gone extends AppError {
-  constructor(code: "expired" | "click_limit_reached" | "deleted" | "disabled" | "unsafe_url", message: string) {
+  constructor(code: string, message: string) {
     super(410, code, message);
   }
 }

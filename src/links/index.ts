@@ -2,7 +2,7 @@ export { LinkService, urlHash, type CreateResult, type CreateOptions, type BulkI
 export { linkRoutes } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
 export { toLinkView, type LinkView, type ViewOptions } from "./link-view";
-export { stateOf, toCachedLink, type LinkState } from "./link-state";
+export { GONE, linkState, stateOf, toCachedLink, type GoneState, type LinkFacts, type LinkState } from "./link-state";
 export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
 export { normalizeTargetUrl, privateTargetReason, LOOPBACK_DOMAINS, type TargetUrlPolicy } from "./target-url";
 export { LinkAccess, type AnonAliases } from "./link-access";

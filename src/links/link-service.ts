@@ -11,7 +11,7 @@ import { AppError, Conflict, Gone, NotFound, Unavailable } from "../http/errors"
 import { randomCode, type SnowflakeIds } from "../ids";
 import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";
 import { validateAlias, validateCreateInput, validateUpdateInput, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
-import { stateOf, toCachedLink } from "./link-state";
+import { GONE, stateOf, toCachedLink } from "./link-state";
 import { PasswordHasher } from "./password-hasher";
 import type { TargetUrlPolicy } from "./target-url";
 import { log } from "../log";
@@ -210,7 +210,7 @@ export class LinkService {
   async get(code: string): Promise<LinkRecord> {
     const link = await this.deps.store.findByCode(code);
     if (!link) throw new NotFound(`no link with code '${code}'`);
-    if (stateOf(link, this.now()) === "deleted") throw new Gone("deleted", `link '${code}' was deleted`);
+    if (stateOf(link, this.now()) === "deleted") throw new Gone(GONE.deleted.code, `link '${code}' was deleted`);
     return link;
   }
 
@@ -242,7 +242,7 @@ export class LinkService {
       updatedAt: this.now(),
     };
     const updated = await this.deps.store.updateLink(code, changes);
-    if (!updated) throw new Gone("deleted", `link '${code}' was deleted`);
+    if (!updated) throw new Gone(GONE.deleted.code, `link '${code}' was deleted`);
     await this.afterChange(code);
     return updated;
   }
@@ -254,7 +254,7 @@ export class LinkService {
     if (!deleted) {
       const link = await store.findByCode(code);
       if (!link) throw new NotFound(`no link with code '${code}'`);
-      throw new Gone("deleted", `link '${code}' was already deleted`);
+      throw new Gone(GONE.deleted.code, `link '${code}' was already deleted`);
     }
     await this.afterChange(code);
   }

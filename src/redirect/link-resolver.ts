@@ -4,7 +4,7 @@
  * a code that does not exist is remembered briefly as MISSING so a flood of junk stays off the DB.
  */
 import { MISSING, type CacheEntry, type CachedLink, type LinkCache, type LruCache } from "../cache";
-import { toCachedLink } from "../links/link-state";
+import { toCachedLink } from "../links";
 import type { LinkStore } from "../storage";
 
 export type ResolveSource = "l1" | "redis" | "replica" | "primary";

@@ -12,7 +12,8 @@ import type { RedirectOutcome, RedirectStats } from "../observability/redirect-s
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
-import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, goneReason, locationFor } from "./redirect-responses";
+import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
+import { linkState } from "../links";
 import { createUnlockHandler, type UnlockHandler, type PasswordGuard } from "./unlock-handler";
 import { log } from "../log";
 
@@ -147,10 +148,10 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       settle(request, code, "not_found", source, started, peer);
       return notFound(request);
     }
-    const reason = goneReason(entry, Date.now());
-    if (reason !== null) {
+    const state = linkState(entry, Date.now());
+    if (state !== "active") {
       settle(request, code, "gone", source, started, peer);
-      return gone(request, reason);
+      return gone(request, state);
     }
     // The interstitial is not a visit: no click is spent or counted until the password is right.
     if (entry.password) return passwordForm(request, code);

@@ -7,11 +7,11 @@
  */
 import { InvalidInput, isJsonContentType, jsonError, readBodyText } from "../http";
 import { isWellFormedCode } from "../ids";
-import { stateOf, toCachedLink } from "../links/link-state";
+import { stateOf, toCachedLink } from "../links";
 import type { LinkStore } from "../storage";
 import { acceptsHtml, passwordPage } from "./pages";
 import type { PeerSource } from "./redirect-handler";
-import { PASSWORD_PAGE_HEADERS, gone, locationFor, type GoneReason } from "./redirect-responses";
+import { PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
 
 export type UnlockHandler = (request: Request, code: string, peer: PeerSource | null) => Promise<Response>;
 /** throws RateLimited when this client has guessed too often at this link */
@@ -46,13 +46,6 @@ async function readPassword(request: Request): Promise<string> {
   return value;
 }
 
-const STATE_TO_GONE: Partial<Record<ReturnType<typeof stateOf>, GoneReason>> = {
-  deleted: "deleted",
-  expired: "expired",
-  disabled: "disabled",
-  unsafe: "unsafe_url",
-};
-
 export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
   const verify = deps.verifyPassword ?? ((password: string, hash: string) => Bun.password.verify(password, hash));
   return async (request, code, peer) => {
@@ -63,9 +56,7 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
     const link = await deps.store.findByCode(code);
     if (link === null) return deps.notFound(request);
     const state = stateOf(link, Date.now());
-    const goneAs = STATE_TO_GONE[state];
-    if (goneAs !== undefined) return gone(request, goneAs);
-    if (state === "click_limit_reached") return gone(request, "click_limit_reached");
+    if (state !== "active") return gone(request, state);
     if (link.passwordHash !== null && !(await verify(password, link.passwordHash))) {
       const html = acceptsHtml(request) || !isJsonContentType(request.headers.get("content-type"));
       if (!html) return jsonError(401, "wrong_password", "the password is not right");
