@@ -1,7 +1,7 @@
 /**
  * The composition root of the HTTP surface: one Elysia app assembled from the feature plugins.
- * `GET /:code` is mounted here too (for in-process tests and the OpenAPI document); the server also
- * binds the same handler as a native Bun route so redirects skip the framework's routing.
+ * `/:code` is mounted here too (for in-process tests and the OpenAPI document); the server also
+ * binds the same redirect handler as a native Bun route so redirects skip the framework's routing.
  */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
@@ -11,10 +11,9 @@ import { healthRoutes } from "./health";
 import { ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkRoutes } from "./links";
 import { linkReadGuard } from "./links/link-routes";
-import { ErrorResponse } from "./links/link-schemas";
 import { metricsRoutes, requestLog } from "./observability";
 import { realtimeRoutes } from "./realtime";
-import { passwordRoutes } from "./redirect";
+import { redirectRoutes } from "./redirect";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -76,14 +75,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           authenticate: runtime.management.authenticate,
         }),
       )
-      .use(passwordRoutes(runtime.unlock))
-      .get("/:code", ({ request, params, server }) => runtime.redirect(request, params.code, server), {
-        detail: { summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 expired/used up/deleted)", tags: ["redirect"] },
-        response: { 404: ErrorResponse, 410: ErrorResponse },
-      })
-      .head("/:code", ({ request, params }) => runtime.redirect(request, params.code, null), {
-        detail: { summary: "Check a short link without counting a click", tags: ["redirect"] },
-      })
+      .use(redirectRoutes({ redirect: runtime.redirect, unlock: runtime.unlock }))
   );
 }
 

@@ -200,7 +200,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const stats = new StatsService({ store: analytics, findLink: (code) => links.get(code) });
   const assets = await loadAssets();
   const redirectStats = new RedirectStats();
-  const redirectCore = createRedirectCore({
+  const { redirect, unlock } = createRedirectCore({
     resolver,
     store,
     bus,
@@ -208,27 +208,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
     trustedProxies: config.trustedProxies,
+    guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
+    logRequests: config.accessLog === "all",
     stats: redirectStats,
     notFoundHtml: assets.get("404.html")?.body,
-    passwordGuard: lm.rateLimitPassword
-      ? async (request, code, peer) => {
-          await guards.password(request, peer, 1, code);
-        }
-      : undefined,
+    passwordGuard: guards.password,
     verifyPassword: (password, hash) => hasher.verify(password, hash),
   });
-  const plainRedirect = redirectCore.handle;
-  const redirectGuard = guards.redirect;
-  // When a policy is set the guard runs first (and a 429 is answered as the JSON envelope by the caller's error mapping).
-  const redirect: RedirectHandler = redirectGuard
-    ? async (request, code, peer) => {
-        const headers = await redirectGuard(request, peer);
-        const res = await plainRedirect(request, code, peer);
-        for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
-        return res;
-      }
-    : plainRedirect;
 
   const readiness = () => adapters.health();
   const isReady = (deps: DependencyHealth[]) => adapters.isReady(deps);
@@ -276,7 +263,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     links,
     management,
     redirect,
-    unlock: redirectCore.unlock,
+    unlock,
     assets,
     rateLimiter,
     guards,

@@ -1,7 +1,7 @@
 /**
- * One JSON line per request (the canonical log line): route template, status, duration. Redirects
+ * One log line per request (the canonical log line): route template, status, duration. Redirects
  * are logged only with ACCESS_LOG=all because at tens of thousands per second the log would cost
- * more than the redirect.
+ * more than the redirect; the redirect handler writes their line itself.
  */
 import { Elysia } from "elysia";
 import type { AccessLog } from "../config";
@@ -22,6 +22,8 @@ export function requestLog(mode: AccessLog, metrics: Metrics) {
       const template = route || "unmatched";
       if (template !== "/:code") metrics.observeHttp(template, request.method, status, ms / 1000);
       if (mode === "off" || (mode === "api" && template === "/:code")) return;
+      // A redirect writes its own line (redirect/redirect-handler.ts), whichever route served it.
+      if (template === "/:code" && (request.method === "GET" || request.method === "HEAD")) return;
       logRequest({ method: request.method, route: template, status, ms });
     });
 }

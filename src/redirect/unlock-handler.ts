@@ -10,21 +10,21 @@ import { isWellFormedCode } from "../ids";
 import { stateOf, toCachedLink } from "../links";
 import type { LinkStore } from "../storage";
 import { acceptsHtml, passwordPage } from "./pages";
-import type { PeerSource } from "./redirect-handler";
+import type { PeerAddressSource, RateLimitGuard } from "../ratelimit";
+import type { Visit } from "./redirect-handler";
 import { PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
 
-export type UnlockHandler = (request: Request, code: string, peer: PeerSource | null) => Promise<Response>;
-/** throws RateLimited when this client has guessed too often at this link */
-export type PasswordGuard = (request: Request, code: string, peer: PeerSource | null) => Promise<void>;
+export type UnlockHandler = (request: Request, code: string, peer: PeerAddressSource | null) => Promise<Response>;
 
 export interface UnlockDeps {
   store: LinkStore;
-  passwordGuard?: PasswordGuard;
+  /** throws RateLimited when this client has guessed too often at this link (keyed by client and code) */
+  passwordGuard?: RateLimitGuard;
   /** absent: Bun.password.verify without a gate (tests) */
   verifyPassword?: (password: string, hash: string) => Promise<boolean>;
   notFound(request: Request): Response;
   /** metrics and the click event of a successful unlock */
-  onRedirect(request: Request, code: string, started: number, peer: PeerSource | null): void;
+  onRedirect(visit: Visit): void;
 }
 
 const MAX_FORM_BYTES = 4096;
@@ -51,7 +51,7 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
   return async (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return deps.notFound(request);
-    await deps.passwordGuard?.(request, code, peer);
+    await deps.passwordGuard?.(request, peer, 1, code);
     const password = await readPassword(request);
     const link = await deps.store.findByCode(code);
     if (link === null) return deps.notFound(request);
@@ -67,7 +67,7 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
       });
     }
     if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
-    deps.onRedirect(request, code, started, peer);
+    deps.onRedirect({ request, code, peer, started });
     return new Response(null, { status: 303, headers: { location: locationFor(toCachedLink(link), request), "cache-control": "no-store" } });
   };
 }

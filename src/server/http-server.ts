@@ -11,7 +11,6 @@ import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import type { App } from "../app";
 import { AppError, jsonError, toErrorResponse } from "../http/errors";
-import { logRequest } from "../observability";
 import type { Runtime } from "../runtime";
 import { log } from "../log";
 
@@ -48,17 +47,8 @@ export function startHttpServer(app: App, runtime: Runtime, options: HttpServerO
   const staticRoutes: Record<string, (req: Request) => Response | Promise<Response>> = {};
   for (const path of singleSegmentAppPaths(app)) staticRoutes[path] = forward;
 
-  const logRedirects = runtime.config.accessLog === "all";
-  const redirectRoute = (req: Bun.BunRequest<"/:code">, server: Server<unknown>) => {
-    if (!logRedirects) return runtime.redirect(req, req.params.code, server);
-    const started = performance.now();
-    const done = (res: Response) => {
-      logRequest({ method: req.method, route: "/:code", status: res.status, ms: performance.now() - started });
-      return res;
-    };
-    const res = runtime.redirect(req, req.params.code, server);
-    return res instanceof Promise ? res.then(done) : done(res);
-  };
+  const redirect = runtime.redirect;
+  const redirectRoute = (req: Bun.BunRequest<"/:code">, server: Server<unknown>) => redirect(req, req.params.code, server);
 
   const server: Server<unknown> = Bun.serve({
     port: options.port,

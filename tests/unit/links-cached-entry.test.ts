@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import type { CachedLink } from "../../src/cache";
 import { decodeEntry, encodeLink } from "../../src/cache/redis/cached-link-codec";
-import { forwardQuery } from "../../src/redirect";
+import { forwardQuery } from "../../src/redirect/query-forwarding";
 
 const plain: CachedLink = {
   code: "abc1234",
