@@ -11,11 +11,12 @@ import { PostgresAnalyticsStore, SqliteAnalyticsStore, type AnalyticsStore } fro
 import { RecentChanges, ShardRing } from "./cluster";
 import type { Config } from "./config";
 import { InProcessEventBus, KafkaEventBus, createKafka, spoolDirOf, topicSettingsOf, type EventBus } from "./events";
-import type { ApiKeyStore } from "./storage";
+import type { ApiKeyStore } from "./keys";
 import { log } from "./log";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./ratelimit";
 import { RedisRelay, type RelayTransport } from "./realtime";
-import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type DependencyHealth, type LinkStore, type NodeState } from "./storage";
+import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type LinkStore } from "./storage";
+import type { DependencyHealth, NodeState } from "./cluster";
 
 export interface AdapterOptions {
   /** this process's own invalidation fan-out: IPC to the sibling processes when supervised */

@@ -9,8 +9,7 @@ import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
 import { ensureRoutableUrl, errorHandler } from "./http";
-import { legacyRoutes, linkRoutes } from "./links";
-import { linkReadGuard } from "./links/link-routes";
+import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
 import { realtimeRoutes } from "./realtime";
 import { redirectRoutes } from "./redirect";
@@ -63,8 +62,13 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           qr: runtime.qr,
         }),
       )
-      .use(linkReadGuard({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }))
-      .use(statsRoutes(runtime.stats, runtime.guards.reads))
+      .use(
+        statsRoutes({
+          stats: runtime.stats,
+          readsGuard: runtime.guards.reads,
+          mayRead: linkReadCheck({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }),
+        }),
+      )
       .use(
         legacyRoutes({
           service: runtime.links,

@@ -13,7 +13,8 @@ import { DomainBlocklist, UrlSafety } from "./abuse";
 import { createOriginCheck, createWatchAccess, type WatchAccess } from "./access";
 import { Adapters } from "./adapters";
 import { LocalClickAggregator, StatsService, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
-import { LruCache, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
+import type { CacheEntry, Invalidation, LinkCache } from "./cache";
+import { LruCache } from "./lru";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
@@ -26,7 +27,8 @@ import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHand
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
-import type { DependencyHealth, LinkStore } from "./storage";
+import type { LinkStore } from "./storage";
+import type { DependencyHealth } from "./cluster";
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {

@@ -1,3 +1,2 @@
-export { LruCache } from "./lru";
 export { MISSING, LocalInvalidation, type CachedLink, type CacheEntry, type LinkCache, type Invalidation } from "./link-cache";
 export { RedisNode, RedisLinkCache, RedisInvalidation, type RedisCacheStats, type InvalidationStats } from "./redis";

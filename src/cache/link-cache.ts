@@ -3,7 +3,8 @@
  * `MISSING` is the negative entry ("no such code"), kept apart from hits so a 404 can be cached
  * briefly without ever being mistaken for a link.
  */
-import type { DependencyHealth, DisabledReason, NodeState, RedirectType } from "../storage";
+import type { DisabledReason, RedirectType } from "../storage";
+import type { DependencyHealth, NodeState } from "../cluster";
 
 export interface CachedLink {
   code: string;

@@ -5,7 +5,7 @@
  */
 import { UsageError } from "./argv";
 import { KeyService, SCOPES } from "../keys";
-import type { ApiKeyStore } from "../storage";
+import type { ApiKeyStore } from "../keys";
 
 export interface KeysArgs {
   rest: string[];

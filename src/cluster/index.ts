@@ -7,3 +7,4 @@ export { HealthProber } from "./health-prober";
 export { RecentChanges } from "./recent-changes";
 export { CircuitOpenError, CallTimeoutError, ShardUnavailable, errorSummary } from "./errors";
 export { addressOf } from "./address";
+export type { DependencyHealth, NodeKind, NodeState } from "./dependency-health";

@@ -1,4 +1,4 @@
-import type { DependencyHealth } from "../storage";
+import type { DependencyHealth } from "../cluster";
 import type { EventTopic, LinkEvent } from "./link-event";
 
 export type EventHandler = (events: readonly LinkEvent[]) => void | Promise<void>;

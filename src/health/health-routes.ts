@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { DependencyHealth } from "../storage";
+import type { DependencyHealth } from "../cluster";
 
 export type ReadinessProbe = () => Promise<DependencyHealth[]>;
 

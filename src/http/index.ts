@@ -1,6 +1,7 @@
 export * from "./errors";
 export { readJsonBody, readBodyText, isJsonContentType } from "./json-body";
 export { errorHandler } from "./error-handler";
+export { ErrorResponse } from "./error-schema";
 export { requireAdmin, hasAdmin } from "./bearer";
 export { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS, ASSET_SECURITY_HEADERS } from "./security-headers";
 export { checkedQuery, parseQuery, ACCEPTS, type QuerySchema } from "./query-params";

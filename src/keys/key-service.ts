@@ -4,9 +4,9 @@
  * tokens stays off the database); a revocation made elsewhere therefore takes effect within that
  * time on every process and instance. Changes made through this service apply here at once.
  */
-import { LruCache } from "../cache";
+import { LruCache } from "../lru";
 import { Forbidden } from "../http/errors";
-import type { ApiKeyRecord, ApiKeyStore } from "../storage";
+import type { ApiKeyRecord, ApiKeyStore } from "../keys";
 import { hashSecret, newToken, parseToken, secretMatches } from "./api-key-token";
 import type { Principal } from "./principal";
 import { parseScopes, type Scope } from "./scopes";

@@ -1,5 +1,5 @@
 export { LinkService, urlHash, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
-export { linkRoutes } from "./link-routes";
+export { linkRoutes, linkReadCheck, type LinkReadCheck } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
 export { toLinkView, type LinkView, type ViewOptions } from "./link-view";
 export { GONE, linkState, stateOf, toCachedLink, type GoneState, type LinkFacts, type LinkState } from "./link-state";

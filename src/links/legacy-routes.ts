@@ -3,11 +3,11 @@
  * `POST /create {long_url}` -> `{short_url}` and the HTML form `POST /shorten` (field long_url).
  */
 import { Elysia } from "elysia";
-import { AppError, HTML_SECURITY_HEADERS, InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { AppError, ErrorResponse, HTML_SECURITY_HEADERS, InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate } from "../keys";
 import { limitedBy, type RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";
-import { ErrorResponse, LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
+import { LegacyCreateBody, LegacyCreateResponse } from "./link-schemas";
 import type { LinkService } from "./link-service";
 
 export interface LegacyRoutesOptions {

@@ -1,6 +1,6 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
-import { InvalidInput, checkedQuery, readJsonBody } from "../http";
+import { ErrorResponse, InvalidInput, checkedQuery, readJsonBody } from "../http";
 import { ownerIdOf, type Authenticate, type Principal } from "../keys";
 import { limitedBy, type PeerAddressSource, type RequestGuards } from "../ratelimit";
 import type { LinkRecord } from "../storage";
@@ -8,18 +8,7 @@ import type { LinkAccess } from "./link-access";
 import type { CreateLinkInput } from "./link-input";
 import type { QrCodes } from "./qr-codes";
 import { LIST_SCAN_LIMIT, type LinkService } from "./link-service";
-import {
-  BulkCreateBody,
-  BulkCreateResponse,
-  CodeParams,
-  CreateLinkBody,
-  ErrorResponse,
-  LinkList,
-  LinkResponse,
-  ListQuery,
-  QrQuery,
-  UpdateLinkBody,
-} from "./link-schemas";
+import { BulkCreateBody, BulkCreateResponse, CodeParams, CreateLinkBody, LinkList, LinkResponse, ListQuery, QrQuery, UpdateLinkBody } from "./link-schemas";
 import { toLinkView, type LinkView } from "./link-view";
 
 interface BulkResultView {
@@ -132,7 +121,10 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         );
         done.forEach((r, i) => {
           const index = valid[i]!.index;
-          results[index] = r.link ? { index, status: r.status, link: toLinkView(r.link, publicBaseUrl, CREATOR) } : { index, status: r.status, error: r.error };
+          results[index] =
+            "error" in r
+              ? { index, status: r.error.status, error: { code: r.error.code, message: r.error.message } }
+              : { index, status: r.created ? 201 : 200, link: toLinkView(r.link, publicBaseUrl, CREATOR) };
         });
         const all = results;
         return { created: all.filter((r) => r.status === 201).length, failed: all.filter((r) => r.status >= 400).length, results: all };
@@ -284,21 +276,16 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     );
 }
 
-/** Link sub-resources served by other modules (the stats endpoint) that follow the read rule. */
-const GUARDED_SUB_ROUTES = new Set(["/api/v1/links/:code/stats"]);
+/** Throws 401/403 when the caller may not read this link; unknown and deleted codes pass (the route answers 404/410). */
+export type LinkReadCheck = (request: Request, peer: PeerAddressSource | null, code: string) => Promise<void>;
 
 /**
- * Applies the read rule of LinkAccess to link sub-resources other modules serve (GET
- * /api/v1/links/:code/stats): a key's links need that key with the stats scope. Registered before
- * those modules; anonymous links pass without a lookup beyond the one the route makes anyway.
+ * The read rule of LinkAccess for sub-resources of a link that other modules serve (its stats): a
+ * key's links need that key with the stats scope; anonymous links pass without credentials.
  */
-export function linkReadGuard({ service, access, authenticate }: Pick<LinkRoutesOptions, "service" | "access" | "authenticate">) {
-  return new Elysia({ name: "link-read-access" }).onBeforeHandle({ as: "global" }, async ({ route, params, request, server }) => {
-    if (!GUARDED_SUB_ROUTES.has(route)) return;
-    const code = (params as Record<string, string | undefined>).code;
-    if (code === undefined) return;
+export function linkReadCheck({ service, access, authenticate }: Pick<LinkRoutesOptions, "service" | "access" | "authenticate">): LinkReadCheck {
+  return async (request, peer, code) => {
     const link = await service.get(code).catch(() => null);
-    // Unknown and deleted codes get the route's own 404/410.
-    if (link !== null) access.assertMayRead(await authenticate(request, server), link);
-  });
+    if (link !== null) access.assertMayRead(await authenticate(request, peer), link);
+  };
 }

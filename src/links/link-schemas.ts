@@ -74,8 +74,6 @@ export const LinkResponse = t.Object({
 
 export const LinkList = t.Object({ items: t.Array(LinkResponse), nextCursor: t.Union([t.String(), t.Null()]) });
 
-export const ErrorResponse = t.Object({ error: t.Object({ code: t.String(), message: t.String() }) });
-
 export const CodeParams = t.Object({ code: t.String({ pattern: "^[A-Za-z0-9_-]{3,64}$", [EXPECTED]: "a short code: 3 to 64 of A-Z a-z 0-9 _ -" }) });
 
 /** Link ids are signed 64-bit integers, so a cursor above 2^63 - 1 cannot name a position. */

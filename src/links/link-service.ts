@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
-import type { CacheEntry, Invalidation, LinkCache, LruCache } from "../cache";
+import type { CacheEntry, Invalidation, LinkCache } from "../cache";
+import type { LruCache } from "../lru";
 import type { EventIds, EventBus } from "../events";
 import { AppError, Conflict, Gone, NotFound, Unavailable } from "../http/errors";
 import { randomCode, type SnowflakeIds } from "../ids";
@@ -57,12 +58,8 @@ export interface UpdateOptions {
   mayClearUnsafe?: boolean;
 }
 
-export interface BulkItemResult {
-  index: number;
-  status: number;
-  link?: LinkRecord;
-  error?: { code: string; message: string };
-}
+/** One item of a bulk create, in input order: the link (new, or the URL's existing one), or why it failed. */
+export type BulkItemResult = { index: number; link: LinkRecord; created: boolean } | { index: number; error: AppError };
 
 /** Random codes collide rarely; co-location with the URL's shard costs ~shards tries on average. */
 const MAX_INSERT_ATTEMPTS = 8;
@@ -157,10 +154,10 @@ export class LinkService {
         if (index >= items.length) return;
         try {
           const { link, created } = await this.create(items[index]!, options);
-          results[index] = { index, status: created ? 201 : 200, link };
+          results[index] = { index, link, created };
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          results[index] = { index, status: error.status, error: { code: error.code, message: error.message } };
+          results[index] = { index, error };
         }
       }
     };

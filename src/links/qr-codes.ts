@@ -8,7 +8,7 @@
  * Retry-After), 5 s per job; identical requests in flight share one render; 512 cached codes of at
  * most 32 KiB each (≤ 16 MiB; a 2048 px PNG is ~5 KB, an SVG ~1.6 KB).
  */
-import { LruCache } from "../cache";
+import { LruCache } from "../lru";
 import { ThreadPool, threadEntryUrl } from "../threads";
 import type { QrFormat, RenderedQr } from "./link-qr";
 import type { QrJob } from "./qr-worker";

@@ -5,16 +5,36 @@
  * of any process shows the whole instance.
  */
 import { Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
-import type { RealtimeStats } from "../realtime";
+import type { EventBusStats } from "../events";
 import { LATENCY_BOUNDS_MS, type RedirectStats } from "./redirect-stats";
+
+/** Cache hits and misses as the live stream sees them (the realtime module's view of an instance or the cluster). */
+export interface CacheView {
+  hits: number;
+  misses: number;
+  hit_rate: number | null;
+  miss_rate: number | null;
+}
+
+/** What /metrics reads from the live stream (src/realtime's `stats()` has this shape). */
+export interface LiveStreamStats {
+  hub: { clients: number; connections: number; refused: number; framesSent: number; framesDropped: number };
+  relays: ReadonlyArray<{ name: string; sent: number; received: number; errors: number }>;
+  duplicates: number;
+  eventsSeen: number;
+  eventsSampled: number;
+  eventsShown: number;
+  peers: number;
+  cache: { instance: CacheView; cluster: CacheView };
+}
 
 export interface MetricSources {
   redirects: RedirectStats;
-  events(): { published: number; delivered: number; dropped: number; handlerErrors: number } & Record<string, number>;
+  events(): EventBusStats;
   dependencies(): Promise<Array<{ name: string; kind: string; shard?: number; up: boolean }>>;
   nodeStates?(): Array<{ name: string; kind: string; shard?: number; state: string; failures?: number }>;
   /** the WebSocket hub and the cross-process relay (src/realtime) */
-  realtime?(): RealtimeStats;
+  realtime?(): LiveStreamStats;
 }
 
 type Values = Array<{ value: number; labels?: Record<string, string | number>; metricName?: string }>;
@@ -162,7 +182,7 @@ export class Metrics {
     if (sources.realtime) this.registerRealtime(sources.realtime);
   }
 
-  private registerRealtime(read: () => RealtimeStats): void {
+  private registerRealtime(read: () => LiveStreamStats): void {
     const reg = (m: ReturnType<typeof external>) => this.registry.registerMetric(m as never);
     reg(external("ringlink_ws_clients", "Dashboard WebSocket clients connected", "gauge", () => [{ value: read().hub.clients }]));
     reg(external("ringlink_ws_connections_total", "Dashboard WebSocket connections accepted", "counter", () => [{ value: read().hub.connections }]));

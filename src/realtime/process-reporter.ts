@@ -2,6 +2,7 @@
  * This process's second, as deltas of counters it already keeps: the redirect path's plain-number
  * RedirectStats and the API request count. Reading them once a second adds nothing to the hot path.
  */
+import type { EventBusStats } from "../events";
 import type { RedirectStats } from "../observability";
 import { LATENCY_BUCKETS } from "./latency";
 import type { ProcessReport } from "./wire";
@@ -15,7 +16,7 @@ export interface ReporterSources {
   /** events counted by the realtime tap (created links, clicks) */
   writes(): number;
   reads(): number;
-  bus(): { published: number; dropped: number };
+  bus(): Pick<EventBusStats, "published" | "dropped">;
   /** the last known dependency state (refreshed in the background, never awaited here) */
   health(): { ready: boolean; depsDown: number };
   wsClients(): number;

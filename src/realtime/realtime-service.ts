@@ -12,7 +12,7 @@
  * redirect path anything but the bus's own delivery.
  */
 import { randomBytes } from "node:crypto";
-import type { EventBus, LinkEvent } from "../events";
+import type { EventBus, EventBusStats, LinkEvent } from "../events";
 import type { RedirectStats } from "../observability";
 import { ClusterView } from "./cluster-view";
 import { EventSampler } from "./event-sampler";
@@ -47,7 +47,7 @@ export interface RealtimeDeps {
   bus: EventBus;
   redirects: RedirectStats;
   apiRequests(): number;
-  busStats(): { published: number; dropped: number };
+  busStats(): Pick<EventBusStats, "published" | "dropped">;
   shards: ShardMonitorDeps;
   relays: RelayTransport[];
   eventsPerSecond?: number;

@@ -5,7 +5,7 @@
  * ring storage routes with (the composition root hands in its `shardOf`): a sample, refreshed only while someone is watching,
  * because counting every row of every shard would cost a scan per refresh.
  */
-import type { DependencyHealth } from "../storage";
+import type { DependencyHealth } from "../cluster";
 import type { DependencyView, ShardsView } from "./wire";
 
 export const KEY_SAMPLE = 1_000;

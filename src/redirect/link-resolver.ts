@@ -3,7 +3,8 @@
  * mode) -> the store (replica, then primary). Concurrent misses for one code share one lookup, and
  * a code that does not exist is remembered briefly as MISSING so a flood of junk stays off the DB.
  */
-import { MISSING, type CacheEntry, type CachedLink, type LinkCache, type LruCache } from "../cache";
+import { MISSING, type CacheEntry, type CachedLink, type LinkCache } from "../cache";
+import type { LruCache } from "../lru";
 import { toCachedLink } from "../links";
 import type { LinkStore } from "../storage";
 

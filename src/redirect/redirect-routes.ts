@@ -5,7 +5,7 @@
  * so real traffic skips the framework's routing. Every route passes Bun's server as the peer.
  */
 import { Elysia, t } from "elysia";
-import { ErrorResponse } from "../links/link-schemas";
+import { ErrorResponse } from "../http";
 import type { RedirectHandler } from "./redirect-handler";
 import type { UnlockHandler } from "./unlock-handler";
 

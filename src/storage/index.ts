@@ -4,17 +4,12 @@ export type {
   NewLink,
   InsertOutcome,
   ClickBudget,
-  DependencyHealth,
-  NodeKind,
-  NodeState,
   MigrationReport,
   RedirectType,
   DisabledReason,
   LinkChanges,
   LinkFilter,
   LinkPage,
-  ApiKeyRecord,
-  ApiKeyStore,
 } from "./link-store";
 export { SqliteLinkStore } from "./sqlite/sqlite-link-store";
 export { ShardedPostgresLinkStore, type ShardedPostgresOptions } from "./postgres/sharded-postgres-link-store";

@@ -1,3 +1,6 @@
+import type { DependencyHealth, NodeState } from "../cluster";
+import type { ApiKeyStore } from "../keys";
+
 /**
  * The LinkStore port. Embedded mode implements it over SQLite; distributed mode over PostgreSQL
  * shard pairs. Services only ever see this interface.
@@ -97,30 +100,6 @@ export interface LinkPage {
   scannedTo: bigint | null;
 }
 
-/** An API key as stored: the secret itself is never kept, only its hash. */
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  secretHash: string;
-  scopes: string[];
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-}
-
-/**
- * Where API keys live: the SQLite file in embedded mode, shard 0 of the cluster in distributed
- * mode (one row to revoke; every instance reads it, through a short in-process cache).
- */
-export interface ApiKeyStore {
-  insertKey(key: ApiKeyRecord): Promise<void>;
-  findKey(id: string): Promise<ApiKeyRecord | null>;
-  listKeys(): Promise<ApiKeyRecord[]>;
-  revokeKey(id: string, at: number): Promise<boolean>;
-  /** keys neither revoked nor expired at `now` */
-  countActiveKeys(now: number): Promise<number>;
-}
-
 export type InsertOutcome =
   | { kind: "inserted"; link: LinkRecord }
   | { kind: "code_taken" }
@@ -129,33 +108,6 @@ export type InsertOutcome =
 
 /** Result of atomically taking one click from a link's maxClicks budget. */
 export type ClickBudget = "granted" | "exhausted" | "missing";
-
-export type NodeKind = "postgres-primary" | "postgres-replica" | "redis";
-
-export interface DependencyHealth {
-  name: string;
-  kind: "sqlite" | NodeKind | "kafka";
-  shard?: number;
-  up: boolean;
-  latencyMs: number;
-  detail?: string;
-  /** circuit breaker of a remote node (distributed mode) */
-  breaker?: "closed" | "open" | "half-open";
-}
-
-/** A remote node's breaker, for metrics: read with `nodeStates()` on the store and the cache. */
-export interface NodeState {
-  name: string;
-  kind: NodeKind;
-  shard: number;
-  address: string;
-  state: "closed" | "open" | "half-open";
-  /** consecutive failures seen by requests */
-  failures: number;
-  /** whether the last health probe reached the node */
-  up: boolean;
-  lastError?: string;
-}
 
 export interface MigrationReport {
   target: string;

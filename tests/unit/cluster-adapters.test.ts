@@ -7,7 +7,8 @@ import { MISSING_VALUE, decodeEntry, encodeLink } from "../../src/cache/redis/ca
 import { isRedisNodeFailure } from "../../src/cache/redis/redis-node";
 import { ShardUnavailable } from "../../src/cluster";
 import { toErrorResponse } from "../../src/http/errors";
-import type { DependencyHealth, LinkRecord } from "../../src/storage";
+import type { LinkRecord } from "../../src/storage";
+import type { DependencyHealth } from "../../src/cluster";
 import { mergeShardPages } from "../../src/storage/postgres/link-rows";
 import { isPgNodeFailure } from "../../src/storage/postgres/pg-errors";
 

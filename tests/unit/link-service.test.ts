@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { LocalInvalidation, LruCache, type CacheEntry } from "../../src/cache";
+import { LocalInvalidation, type CacheEntry } from "../../src/cache";
+import { LruCache } from "../../src/lru";
 import { EventIds, InProcessEventBus } from "../../src/events";
 import { Unavailable } from "../../src/http";
 import { SnowflakeIds } from "../../src/ids";

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { LruCache } from "../../src/cache";
+import { LruCache } from "../../src/lru";
 
 test("evicts the least recently used entry when full", () => {
   const lru = new LruCache<string, number>(2);

@@ -4,7 +4,8 @@
  * the list has changed since.
  */
 import { describe, expect, test } from "bun:test";
-import { LruCache, type CacheEntry, type CachedLink, type LinkCache } from "../../src/cache";
+import type { CacheEntry, CachedLink, LinkCache } from "../../src/cache";
+import { LruCache } from "../../src/lru";
 import { LinkResolver, type BlocklistScreen } from "../../src/redirect";
 import type { LinkStore } from "../../src/storage";
 

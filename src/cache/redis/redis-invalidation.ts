@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Invalidation } from "../link-cache";
-import { LruCache } from "../lru";
+import { LruCache } from "../../lru";
 import type { RedisNode } from "./redis-node";
 
 export const INVALIDATION_CHANNEL = "ringlink:invalidate";

@@ -4,7 +4,7 @@
  * answered as a miss, so the resolver simply goes on to the database.
  */
 import { CircuitOpenError, HealthProber, type ShardRing } from "../../cluster";
-import type { DependencyHealth, NodeState } from "../../storage";
+import type { DependencyHealth, NodeState } from "../../cluster";
 import type { CachedLink, CacheEntry, LinkCache } from "../link-cache";
 import { MISSING_VALUE, decodeEntry, encodeLink } from "./cached-link-codec";
 import type { RedisNode } from "./redis-node";

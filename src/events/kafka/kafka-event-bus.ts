@@ -18,7 +18,7 @@
  * such as a live feed work the same in both modes; cross-process consumers read the topic.
  */
 import { Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
-import type { DependencyHealth } from "../../storage";
+import type { DependencyHealth } from "../../cluster";
 import type { EventBus, EventBusStats, EventHandler } from "../event-bus";
 import { InProcessEventBus } from "../in-process-bus";
 import type { EventTopic, LinkEvent } from "../link-event";

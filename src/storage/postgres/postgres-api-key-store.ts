@@ -2,30 +2,9 @@
  * API keys on one shard (shard 0) of the cluster. The sharded store hands in how to reach that
  * shard: writes on its primary, reads on its primary with the replica as fallback.
  */
-import type { ApiKeyRecord, ApiKeyStore } from "../link-store";
+import type { ApiKeyRecord, ApiKeyStore } from "../../keys";
+import { toKeyRecord, type KeyRow } from "../api-key-rows";
 import type { PgSql } from "./pg-node";
-
-interface KeyRow {
-  id: string;
-  name: string;
-  secret_hash: string;
-  scopes: string;
-  created_at: bigint;
-  expires_at: bigint | null;
-  revoked_at: bigint | null;
-}
-
-function toKeyRecord(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    secretHash: row.secret_hash,
-    scopes: row.scopes.split(",").filter((s) => s !== ""),
-    createdAt: Number(row.created_at),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  };
-}
 
 export interface KeyShardAccess {
   write<T>(op: (sql: PgSql) => Promise<T>): Promise<T>;

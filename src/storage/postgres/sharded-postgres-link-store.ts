@@ -22,9 +22,7 @@ import {
 } from "../../cluster";
 import type { ResilienceConfig, ShardNodes } from "../../config";
 import type {
-  ApiKeyStore,
   ClickBudget,
-  DependencyHealth,
   DisabledReason,
   InsertOutcome,
   LinkChanges,
@@ -34,8 +32,9 @@ import type {
   LinkStore,
   MigrationReport,
   NewLink,
-  NodeState,
 } from "../link-store";
+import type { ApiKeyStore } from "../../keys";
+import type { DependencyHealth, NodeState } from "../../cluster";
 import { containsPattern, encodeTags, tagPattern } from "../link-columns";
 import { mergeShardPages, toRecord, type LinkRow, type ShardPage } from "./link-rows";
 import { PostgresApiKeyStore } from "./postgres-api-key-store";

@@ -1,30 +1,7 @@
 /** API keys in the embedded SQLite file (the same database as the links, migration 004). */
 import type { Database } from "bun:sqlite";
-import type { ApiKeyRecord, ApiKeyStore } from "../link-store";
-
-interface KeyRow {
-  id: string;
-  name: string;
-  secret_hash: string;
-  scopes: string;
-  created_at: bigint;
-  expires_at: bigint | null;
-  revoked_at: bigint | null;
-}
-
-export function toKeyRecord(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    secretHash: row.secret_hash,
-    scopes: row.scopes.split(",").filter((s) => s !== ""),
-    createdAt: Number(row.created_at),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  };
-}
-
-export type { KeyRow };
+import type { ApiKeyRecord, ApiKeyStore } from "../../keys";
+import { toKeyRecord, type KeyRow } from "../api-key-rows";
 
 export class SqliteApiKeyStore implements ApiKeyStore {
   constructor(private readonly db: Database) {}

@@ -7,9 +7,7 @@ import { openDatabase } from "./open-database";
 import { ensurePrivateDir } from "../../files";
 import { dirname } from "node:path";
 import type {
-  ApiKeyStore,
   ClickBudget,
-  DependencyHealth,
   DisabledReason,
   InsertOutcome,
   LinkChanges,
@@ -20,6 +18,8 @@ import type {
   MigrationReport,
   NewLink,
 } from "../link-store";
+import type { ApiKeyStore } from "../../keys";
+import type { DependencyHealth } from "../../cluster";
 import { containsPattern, encodeTags, tagPattern } from "../link-columns";
 import { toRecord, type LinkRow } from "../link-rows";
 import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
