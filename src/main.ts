@@ -1,12 +1,11 @@
 #!/usr/bin/env bun
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
-import { UsageError, parseArgs } from "./cli/argv";
+import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, seedLinks } from "./cli";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
 import { createEventTopics } from "./events";
-import { seedLinks } from "./cli/seed";
 import { SnowflakeIds } from "./ids";
 import { configureLog } from "./log";
 import { VERSION, checkBunVersion } from "./version";
@@ -108,7 +107,6 @@ async function main(argv: string[]): Promise<number> {
       return runAnalyticsWorker(config);
     }
     case "keys": {
-      const { runKeysCommand } = await import("./cli/keys");
       const runtime = await createRuntime(config, { role: "tool" });
       try {
         return await runKeysCommand(runtime.store.apiKeys, args);
@@ -119,7 +117,6 @@ async function main(argv: string[]): Promise<number> {
     case "import": {
       const file = args.rest[0];
       if (file === undefined) throw new UsageError("import needs a CSV file: ringlink import links.csv");
-      const { importCsv } = await import("./cli/import-export");
       // Worker bits of tools (15) keep imported ids apart from every serving process's.
       const runtime = await createRuntime({ ...config, processIndex: 15 }, { role: "tool" });
       try {
@@ -135,7 +132,6 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case "export": {
-      const { exportCsv } = await import("./cli/import-export");
       const runtime = await createRuntime(config, { role: "tool" });
       try {
         const out = (args.flags.out as string | undefined) ?? "/dev/stdout";

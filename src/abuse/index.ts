@@ -1,2 +1,2 @@
-export { DomainBlocklist, parseBlocklist } from "./domain-blocklist";
-export { UrlSafety, SUSPICIOUS, type Verdict, type UrlSafetyOptions } from "./url-safety";
+export { DomainBlocklist } from "./domain-blocklist";
+export { UrlSafety } from "./url-safety";

@@ -10,7 +10,7 @@
  * model would be worse.
  */
 import { deceptiveHost } from "../classifier";
-import { Unprocessable } from "../http/errors";
+import { Unprocessable } from "../errors";
 import type { DomainBlocklist } from "./domain-blocklist";
 import { log } from "../log";
 

@@ -1,2 +1,2 @@
-export { createOriginCheck, type OriginCheck, type OriginPolicyOptions } from "./origin-policy";
-export { createWatchAccess, STREAM_PROTOCOL, BEARER_PROTOCOL_PREFIX, type WatchAccess, type WatchAccessDeps, type WatchDecision } from "./watch-access";
+export { createOriginCheck } from "./origin-policy";
+export { createWatchAccess, type WatchAccess } from "./watch-access";

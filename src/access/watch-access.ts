@@ -13,7 +13,7 @@
  * What a watcher then sees (admins everything, everyone else without private targets, PIDs or
  * paths) is the realtime module's rule, decided from the principal.
  */
-import { AppError, Forbidden, Unauthorized } from "../http/errors";
+import { AppError, Forbidden, Unauthorized } from "../errors";
 import { bearerToken, hasScope, type Principal, type TokenAuthenticator } from "../keys";
 import type { PeerAddressSource } from "../ratelimit";
 import type { OriginCheck } from "./origin-policy";

@@ -1,11 +1,9 @@
-export type { AnalyticsStore, ApplyResult, BatchSource, ClickBatch, StatsData, StatsQuery, TopEntry } from "./analytics-store";
-export { aggregateClicks, ClickTally, splitDelta, isCountableClick, MINUTE_MS, HOUR_MS, DAY_MS, type ClickDelta } from "./click-aggregation";
-export { countryCode, isHumanAgent, referrerHost, DIMENSIONS, type Dimension } from "./click-dimensions";
-export { isBot, parseUserAgent, type UserAgentInfo, type DeviceType } from "./user-agent";
-export { LocalClickAggregator, type LocalAggregatorStats } from "./local-click-aggregator";
+export type { AnalyticsStore } from "./analytics-store";
+export { isHumanAgent } from "./click-dimensions";
+export { LocalClickAggregator } from "./local-click-aggregator";
 export { SqliteAnalyticsStore } from "./sqlite-analytics-store";
-export { PostgresAnalyticsStore, type PostgresAnalyticsOptions } from "./postgres-analytics-store";
+export { PostgresAnalyticsStore } from "./postgres-analytics-store";
 export { startProcessedEventsPruner } from "./processed-events-pruner";
-export { StatsService, MAX_BUCKETS, INTERVALS, parseInstant, type Interval, type LinkStats, type StatsRequest } from "./stats-service";
+export { StatsService } from "./stats-service";
 export { statsRoutes } from "./stats-routes";
-export { KafkaClickConsumer, type ClickConsumerOptions, type ClickConsumerStats } from "./kafka-click-consumer";
+export { KafkaClickConsumer, type ClickConsumerStats } from "./kafka-click-consumer";

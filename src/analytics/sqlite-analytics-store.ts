@@ -4,7 +4,7 @@
  * The schema comes from sql/002_analytics.sql, applied by the SqliteLinkStore on open.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { openDatabase } from "../storage/sqlite/open-database";
+import { openDatabase } from "../sqlite";
 import { aggregateClicks, isCountableClick, type ClickDelta } from "./click-aggregation";
 import { EMPTY_RESULT, eventsFromOffset, type AnalyticsStore, type ApplyResult, type ClickBatch, type StatsData, type StatsQuery } from "./analytics-store";
 import { ThreadPool, threadEntryUrl } from "../threads";

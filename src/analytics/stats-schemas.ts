@@ -3,7 +3,7 @@ import { t } from "elysia";
 import { DEFAULT_TOP, INTERVALS, MAX_BUCKETS, MAX_TOP } from "./stats-service";
 
 /** The link code in the path, as the links API declares it. */
-export { CodeParams as StatsParams } from "../links/link-schemas";
+export { CodeParams as StatsParams } from "../links";
 
 export const StatsQuery = t.Object({
   from: t.Optional(

@@ -3,7 +3,7 @@
  * buckets, reads the aggregates (never raw events) and fills the gaps so the series is dense.
  * Knows nothing of HTTP: it takes strings and throws the typed errors from http/errors.
  */
-import { InvalidInput } from "../http/errors";
+import { InvalidInput } from "../errors";
 import type { LinkRecord } from "../storage";
 import type { AnalyticsStore, TopEntry } from "./analytics-store";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./click-aggregation";

@@ -1,5 +1,5 @@
 /** Entry module of the stats thread: embedded stats reads over a connection of the thread's own. */
-import { openDatabase } from "../storage/sqlite/open-database";
+import { openDatabase } from "../sqlite";
 import { serveThread } from "../threads";
 import type { StatsData, StatsQuery } from "./analytics-store";
 import { SqliteStatsReader } from "./sqlite-stats-reader";

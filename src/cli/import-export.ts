@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from "node:fs";
-import { AppError } from "../http/errors";
+import { AppError } from "../errors";
 import { BASE62 } from "../ids";
 import { stateOf, toLinkView, type CreateLinkInput, type LinkService } from "../links";
 import type { LinkStore } from "../storage";

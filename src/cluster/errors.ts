@@ -3,7 +3,7 @@
  * what leaves a store is `ShardUnavailable`, an `Unavailable` (503 + Retry-After), so the HTTP
  * mapping in src/http/errors.ts covers it without knowing about shards.
  */
-import { Unavailable } from "../http/errors";
+import { Unavailable } from "../errors";
 
 /** The node's breaker is open: the call was refused without touching the network. */
 export class CircuitOpenError extends Error {

@@ -4,7 +4,7 @@
  * call's time, and tells the breaker whether the *node* failed (an error the node answered with,
  * such as a unique violation, is the caller's problem and counts as the node being fine).
  */
-import type { DependencyHealth, NodeKind, NodeState } from "../cluster";
+import type { DependencyHealth, NodeKind, NodeState } from "./dependency-health";
 import { CircuitBreaker, type BreakerChange } from "./circuit-breaker";
 import { withTimeout } from "./deadline";
 import { CallTimeoutError, CircuitOpenError, errorSummary } from "./errors";

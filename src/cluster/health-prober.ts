@@ -5,7 +5,7 @@
  * does not delay noticing that another one recovered. `probeAll` is the on-demand check behind
  * /readyz; a probe already in flight for a node is shared rather than doubled.
  */
-import type { DependencyHealth } from "../cluster";
+import type { DependencyHealth } from "./dependency-health";
 import type { GuardedNode } from "./guarded-node";
 
 export class HealthProber {

@@ -1,10 +1,9 @@
 export { ShardRing } from "./shard-ring";
-export { CircuitBreaker, type BreakerState, type BreakerChange } from "./circuit-breaker";
 export { Deadline, withTimeout } from "./deadline";
-export { withRetries, backoffDelay, type RetryPolicy } from "./retry";
-export { GuardedNode, type GuardedNodeOptions } from "./guarded-node";
+export { withRetries, type RetryPolicy } from "./retry";
+export { GuardedNode } from "./guarded-node";
 export { HealthProber } from "./health-prober";
 export { RecentChanges } from "./recent-changes";
-export { CircuitOpenError, CallTimeoutError, ShardUnavailable, errorSummary } from "./errors";
+export { CircuitOpenError, ShardUnavailable, errorSummary } from "./errors";
 export { addressOf } from "./address";
-export type { DependencyHealth, NodeKind, NodeState } from "./dependency-health";
+export type { DependencyHealth, NodeState } from "./dependency-health";

@@ -2,7 +2,7 @@
  * The dashboard's files, imported as files so `bun build --compile` embeds them in the binary.
  * A unit test checks that every file in frontend/ is listed here.
  */
-import { ASSET_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from "../http/security-headers";
+import { ASSET_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from "../http";
 import notFoundHtml from "../../frontend/404.html" with { type: "file" };
 import analyticsTabJs from "../../frontend/analytics-tab.js" with { type: "file" };
 import apiJs from "../../frontend/api.js" with { type: "file" };

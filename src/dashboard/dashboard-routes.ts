@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { jsonError } from "../http/errors";
+import { jsonError } from "../errors";
 import type { Asset } from "./assets";
 
 function serve(asset: Asset, request: Request): Response {

@@ -1,2 +1,2 @@
-export { loadAssets, ASSET_FILES, type Asset } from "./assets";
+export { loadAssets, type Asset } from "./assets";
 export { dashboardRoutes } from "./dashboard-routes";

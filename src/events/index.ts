@@ -1,10 +1,9 @@
-export type { EventBus, EventBusStats, EventHandler } from "./event-bus";
+export type { EventBus, EventBusStats } from "./event-bus";
 export { InProcessEventBus } from "./in-process-bus";
-export { EventIds, topicOf, toLinkEvent, type EventTopic, type LinkEvent } from "./link-event";
-export { SpoolJournal, type SpoolJournalOptions, type SpoolPosition, type SpoolRead } from "./spool-journal";
-export { KafkaEventBus, type KafkaEventBusOptions, type KafkaBusStats, type KafkaBusBacklog } from "./kafka/kafka-event-bus";
-export { createKafka, type KafkaClientOptions } from "./kafka/kafka-client";
-export { ensureTopics, physicalTopic, EVENT_TOPICS, type TopicSettings } from "./kafka/kafka-topics";
+export { EventIds, type LinkEvent } from "./link-event";
+export { KafkaEventBus } from "./kafka/kafka-event-bus";
+export { createKafka } from "./kafka/kafka-client";
+export { ensureTopics, physicalTopic } from "./kafka/kafka-topics";
 export { createEventTopics, spoolDirOf, topicSettingsOf } from "./event-settings";
-export { decodeRecord, encodeRecord, recordBytesOf, type DecodedRecord } from "./event-records";
-export { boundedUserAgent, countryOf, referrerOrigin, MAX_USER_AGENT } from "./click-fields";
+export { decodeRecord } from "./event-records";
+export { boundedUserAgent, countryOf, referrerOrigin } from "./click-fields";

@@ -1,1 +1,1 @@
-export { healthRoutes, type ReadinessProbe } from "./health-routes";
+export { healthRoutes } from "./health-routes";

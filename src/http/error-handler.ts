@@ -3,7 +3,7 @@
  * unexpected becomes a 500 whose body says nothing about internals (the log line has the detail).
  */
 import { Elysia, type ValidationError } from "elysia";
-import { AppError, jsonError, toErrorResponse } from "./errors";
+import { AppError, jsonError, toErrorResponse } from "../errors";
 import { expectation, mustBe, type SchemaShape } from "./expectation";
 import { fieldErrorCode } from "./field-codes";
 import { log } from "../log";

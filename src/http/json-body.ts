@@ -2,7 +2,7 @@
  * Reads a JSON request body with the checks every JSON endpoint shares: content type (415),
  * size (413, judged on the bytes actually read, not only on Content-Length) and syntax (400).
  */
-import { InvalidInput, PayloadTooLarge, UnsupportedMediaType } from "./errors";
+import { InvalidInput, PayloadTooLarge, UnsupportedMediaType } from "../errors";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 

@@ -10,7 +10,7 @@
  * raw URL: Elysia's query coercion does not survive minification, and in the compiled binary it let
  * `limit=1000000` through as the string "1000000".
  */
-import { InvalidInput } from "./errors";
+import { InvalidInput } from "../errors";
 import { expectation, mustBe, numericRule, type SchemaShape } from "./expectation";
 import { fieldErrorCode } from "./field-codes";
 

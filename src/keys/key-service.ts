@@ -5,8 +5,8 @@
  * time on every process and instance. Changes made through this service apply here at once.
  */
 import { LruCache } from "../lru";
-import { Forbidden } from "../http/errors";
-import type { ApiKeyRecord, ApiKeyStore } from "../keys";
+import { Forbidden } from "../errors";
+import type { ApiKeyRecord, ApiKeyStore } from "./api-key-store";
 import { hashSecret, newToken, parseToken, secretMatches } from "./api-key-token";
 import type { Principal } from "./principal";
 import { parseScopes, type Scope } from "./scopes";

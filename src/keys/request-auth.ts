@@ -9,7 +9,7 @@
  * credentials are not even looked at until the bucket refills (429 + Retry-After).
  */
 import { timingSafeEqual } from "node:crypto";
-import { AppError, Forbidden, Unauthorized } from "../http/errors";
+import { AppError, Forbidden, Unauthorized } from "../errors";
 import type { FailureGuard, PeerAddressSource } from "../ratelimit";
 import type { KeyService } from "./key-service";
 import { ADMIN_PRINCIPAL, hasScope, type Principal } from "./principal";

@@ -1,1 +1,1 @@
-export { runService, StoppedWhileStarting, type Running, type StopReport, type LifecycleOptions } from "./run-service";
+export { runService, StoppedWhileStarting } from "./run-service";

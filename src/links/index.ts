@@ -1,11 +1,10 @@
-export { LinkService, urlHash, type CreateResult, type CreateOptions, type BulkItemResult, type LinkServiceDeps } from "./link-service";
+export { LinkService, urlHash } from "./link-service";
 export { linkRoutes, linkReadCheck, type LinkReadCheck } from "./link-routes";
 export { legacyRoutes } from "./legacy-routes";
-export { toLinkView, type LinkView, type ViewOptions } from "./link-view";
-export { GONE, linkState, stateOf, toCachedLink, type GoneState, type LinkFacts, type LinkState } from "./link-state";
-export { validateCreateInput, validateUpdateInput, validateAlias, RESERVED_ALIASES, type CreateLinkInput, type UpdateLinkInput } from "./link-input";
-export { normalizeTargetUrl, privateTargetReason, LOOPBACK_DOMAINS, type TargetUrlPolicy } from "./target-url";
-export { LinkAccess, type AnonAliases } from "./link-access";
-export { renderQr, type QrFormat, type RenderedQr } from "./link-qr";
+export { toLinkView } from "./link-view";
+export { GONE, linkState, stateOf, toCachedLink, type GoneState } from "./link-state";
+export type { CreateLinkInput } from "./link-input";
+export { LinkAccess } from "./link-access";
 export { QrCodes } from "./qr-codes";
 export { PasswordHasher } from "./password-hasher";
+export { CodeParams } from "./link-schemas";

@@ -3,7 +3,8 @@
  * `POST /create {long_url}` -> `{short_url}` and the HTML form `POST /shorten` (field long_url).
  */
 import { Elysia } from "elysia";
-import { AppError, ErrorResponse, HTML_SECURITY_HEADERS, InvalidInput, UnsupportedMediaType, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { ErrorResponse, HTML_SECURITY_HEADERS, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { AppError, InvalidInput, UnsupportedMediaType } from "../errors";
 import { ownerIdOf, type Authenticate } from "../keys";
 import { limitedBy, type RateLimitGuard } from "../ratelimit";
 import type { LinkAccess } from "./link-access";

@@ -16,7 +16,7 @@
  *   a listing's text search does not look into that URL (mayReadTarget, listScope).
  * 401 means no credentials, 403 credentials that are not enough (or not valid).
  */
-import { Forbidden, Unauthorized } from "../http/errors";
+import { Forbidden, Unauthorized } from "../errors";
 import { hasScope, requireScope, seesAllLinks, type KeyService, type Principal, type Scope } from "../keys";
 import type { LinkRecord } from "../storage";
 

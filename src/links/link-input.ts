@@ -2,7 +2,7 @@
  * Semantic validation of a create request. The HTTP schema checks types first; this module owns the
  * rules (and is what bulk import and other non-HTTP callers go through), each with its own code.
  */
-import { InvalidInput } from "../http/errors";
+import { InvalidInput } from "../errors";
 import type { RedirectType } from "../storage";
 import { normalizeTargetUrl, type TargetUrlPolicy } from "./target-url";
 

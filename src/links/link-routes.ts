@@ -1,6 +1,7 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
-import { ErrorResponse, InvalidInput, checkedQuery, readJsonBody } from "../http";
+import { ErrorResponse, checkedQuery, readJsonBody } from "../http";
+import { InvalidInput } from "../errors";
 import { ownerIdOf, type Authenticate, type Principal } from "../keys";
 import { limitedBy, type PeerAddressSource, type RequestGuards } from "../ratelimit";
 import type { LinkRecord } from "../storage";

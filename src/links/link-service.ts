@@ -8,7 +8,7 @@ import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache } from "../cache";
 import type { LruCache } from "../lru";
 import type { EventIds, EventBus } from "../events";
-import { AppError, Conflict, Gone, NotFound, Unavailable } from "../http/errors";
+import { AppError, Conflict, Gone, NotFound, Unavailable } from "../errors";
 import { randomCode, type SnowflakeIds } from "../ids";
 import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";
 import { validateAlias, validateCreateInput, validateUpdateInput, type CreateLinkInput, type UpdateLinkInput } from "./link-input";

@@ -2,7 +2,7 @@
  * Validation and normalisation of a link's target URL. Every rule here answers 400 with its own
  * error code, so a client can tell *why* a URL was refused.
  */
-import { InvalidInput } from "../http/errors";
+import { InvalidInput } from "../errors";
 
 export interface TargetUrlPolicy {
   maxLength: number;

@@ -1,1 +1,1 @@
-export { log, configureLog, createLogger, type Logger, type LogFields, type LogFormat, type LogSink } from "./logger";
+export { log, configureLog, type Logger, type LogFields, type LogFormat } from "./logger";

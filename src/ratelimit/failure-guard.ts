@@ -6,7 +6,7 @@
  * refusal is remembered locally so a request that succeeds costs no limiter round-trip; another
  * instance learns of the block at the client's next failure there (one more attempt at most).
  */
-import { RateLimited } from "../http/errors";
+import { RateLimited } from "../errors";
 import { clientAddress, type Cidr } from "./client-address";
 import { rateLimitHeaders, type RatePolicy } from "./policy";
 import type { PeerAddressSource } from "./rate-limit-guard";

@@ -2,7 +2,7 @@
  * Applies a policy to a request: works out the client's key, takes a token, and either lets the
  * request through (with RateLimit headers to add) or throws RateLimited (429 + Retry-After).
  */
-import { RateLimited } from "../http/errors";
+import { RateLimited } from "../errors";
 import { clientAddress, type Cidr } from "./client-address";
 import { rateLimitHeaders, type RatePolicy } from "./policy";
 import type { RateLimiter } from "./rate-limiter";

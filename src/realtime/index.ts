@@ -1,14 +1,5 @@
-export { Realtime, WINDOW_MS, TICK_DELAY_MS, type RealtimeDeps, type RealtimeStats } from "./realtime-service";
+export { Realtime } from "./realtime-service";
 export { realtimeRoutes } from "./realtime-routes";
-export { RedisRelay, REALTIME_CHANNEL } from "./redis-relay";
-export { SeenMessages, type RelayTransport, type RelayTransportStats } from "./relay";
-export { WsHub, type WsHubOptions, type WsHubStats } from "./ws-hub";
-export { audienceOf, frameFor, type Audience } from "./audience";
-export { ClientQueue, type ClientSocket } from "./client-queue";
-export { EventSampler, WindowBudget } from "./event-sampler";
-export { FairPicker } from "./fair-picker";
-export { ClusterView, cacheMetrics } from "./cluster-view";
-export { ProcessReporter } from "./process-reporter";
-export { ShardMonitor } from "./shard-monitor";
-export { quantileMs } from "./latency";
-export * from "./wire";
+export { RedisRelay } from "./redis-relay";
+export type { RelayTransport, RelayTransportStats } from "./relay";
+export { isRelayMessage, type RelayMessage } from "./wire";

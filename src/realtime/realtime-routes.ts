@@ -11,7 +11,7 @@
  */
 import { Elysia } from "elysia";
 import type { WatchAccess } from "../access";
-import { jsonError } from "../http/errors";
+import { jsonError } from "../errors";
 import { audienceOf, type Audience } from "./audience";
 import type { ClientSocket } from "./client-queue";
 import type { Realtime } from "./realtime-service";

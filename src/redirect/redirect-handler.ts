@@ -9,7 +9,7 @@
 import { MISSING, type CachedLink, type CacheEntry } from "../cache";
 import { isHumanAgent } from "../analytics";
 import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
-import { AppError, jsonError, toErrorResponse } from "../http";
+import { AppError, jsonError, toErrorResponse } from "../errors";
 import { isWellFormedCode } from "../ids";
 import { linkState } from "../links";
 import { log } from "../log";

@@ -1,8 +1,8 @@
 /** Answers shared by GET /:code and the password form's POST: a link that is gone, and where one points. */
 import type { CachedLink } from "../cache";
-import { jsonError } from "../http/errors";
+import { jsonError } from "../errors";
 import { GONE, type GoneState } from "../links";
-import { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS } from "../http/security-headers";
+import { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS } from "../http";
 import { acceptsHtml, htmlPage } from "./pages";
 import { forwardQuery } from "./query-forwarding";
 

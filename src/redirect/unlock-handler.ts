@@ -5,7 +5,8 @@
  * click of a limited link. Wrong: 401 with the form again. Attempts are rate limited per client and
  * link before the hash is even computed, so guessing costs the guesser, not the server.
  */
-import { InvalidInput, isJsonContentType, jsonError, readBodyText } from "../http";
+import { isJsonContentType, readBodyText } from "../http";
+import { InvalidInput, jsonError } from "../errors";
 import { isWellFormedCode } from "../ids";
 import { stateOf, toCachedLink } from "../links";
 import type { LinkStore } from "../storage";

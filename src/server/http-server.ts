@@ -10,7 +10,7 @@
 import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import type { App } from "../app";
-import { AppError, jsonError, toErrorResponse } from "../http/errors";
+import { AppError, jsonError, toErrorResponse } from "../errors";
 import type { Runtime } from "../runtime";
 import { log } from "../log";
 

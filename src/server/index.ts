@@ -1,5 +1,3 @@
 export { serveProcess } from "./serve";
 export { runSupervisor } from "./supervisor";
-export { startHttpServer } from "./http-server";
-export { InstanceLock, InstanceLockError, isServing, lockPath } from "./instance-lock";
-export { watchSupervisor } from "./supervisor-watch";
+export { InstanceLock, InstanceLockError } from "./instance-lock";

@@ -1,4 +1,4 @@
-export { ThreadPool, type ThreadPoolOptions } from "./thread-pool";
-export { WorkGate, type WorkGateOptions } from "./work-gate";
-export { serveThread, type ThreadReply } from "./thread-main";
-export { threadEntryUrl, THREAD_ENTRIES, type ThreadEntry } from "./thread-entry";
+export { ThreadPool } from "./thread-pool";
+export { WorkGate } from "./work-gate";
+export { serveThread } from "./thread-main";
+export { threadEntryUrl } from "./thread-entry";

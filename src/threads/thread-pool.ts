@@ -5,7 +5,7 @@
  * there are threads, a bounded number wait, the rest are refused with 503 + Retry-After. A job that
  * outlives its deadline has its thread terminated (there is no other way to stop it) and replaced.
  */
-import { Unavailable } from "../http/errors";
+import { Unavailable } from "../errors";
 import type { ThreadReply } from "./thread-main";
 import { WorkGate } from "./work-gate";
 

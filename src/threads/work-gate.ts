@@ -4,7 +4,7 @@
  * without end. A saturated gate therefore costs its callers a quick refusal, not a growing backlog
  * that every later request of the same kind has to sit through.
  */
-import { Unavailable } from "../http/errors";
+import { Unavailable } from "../errors";
 
 export interface WorkGateOptions {
   /** what the refusal's message calls the work, e.g. "QR rendering" */

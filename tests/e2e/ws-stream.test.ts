@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ClientEvent, ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime";
+import type { ClientEvent, ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime/wire";
 import { EMBEDDED_ENV, ensureBinary, startServer, type RunningServer } from "../support/processes";
 
 /** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */

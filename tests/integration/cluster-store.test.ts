@@ -10,7 +10,9 @@ import { RecentChanges, ShardRing } from "../../src/cluster";
 import { randomCode } from "../../src/ids";
 import { urlHash } from "../../src/links/link-service";
 import { RedisRateLimiter, parsePolicy } from "../../src/ratelimit";
-import { MIGRATIONS, ShardedPostgresLinkStore, type NewLink } from "../../src/storage";
+import { ShardedPostgresLinkStore } from "../../src/storage";
+import { MIGRATIONS } from "../../src/storage/migrations";
+import type { NewLink } from "../../src/storage/link-store";
 import { clusterConfig, describeCluster, freePort, migrateOnce, openNodes, runMigrate, waitFor } from "../support/cluster";
 
 /** bun test 1.4.4 ignores bunfig's [test] timeout (5 s default applies): each test states its own budget. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { SpoolJournal } from "../../src/events";
+import { SpoolJournal } from "../../src/events/spool-journal";
 import { CHROME, Pipeline, describeWithKafka, ensureKafkaUp, fireRedirects, runEnv, seriesSum, startKafka, stopKafka } from "../support/events";
 
 describeWithKafka("click events while the broker is down", () => {

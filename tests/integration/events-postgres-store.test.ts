@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { HOUR_MS, PostgresAnalyticsStore, type ClickBatch } from "../../src/analytics";
+import { PostgresAnalyticsStore } from "../../src/analytics";
+import { HOUR_MS } from "../../src/analytics/click-aggregation";
+import type { ClickBatch } from "../../src/analytics/analytics-store";
 import { ShardRing } from "../../src/cluster";
 import type { LinkEvent } from "../../src/events";
 import { clusterConfig, describeCluster, migrateOnce, openNodes } from "../support/cluster";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime";
+import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime/wire";
 import {
   ADMIN_TOKEN,
   ROOT,

@@ -9,7 +9,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EVENT_TOPICS, createKafka, physicalTopic } from "../../src/events";
+import { createKafka, physicalTopic } from "../../src/events";
+import { EVENT_TOPICS } from "../../src/events/kafka/kafka-topics";
 import { ROOT, startServer, startWorker, type RunningServer, type RunningWorker } from "./processes";
 
 export const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";

@@ -1,6 +1,6 @@
 /** The aggregation rule shared by embedded mode and the worker, without any database. */
 import { describe, expect, test } from "bun:test";
-import { DAY_MS, MINUTE_MS, aggregateClicks, ClickTally, splitDelta } from "../../src/analytics";
+import { DAY_MS, MINUTE_MS, aggregateClicks, ClickTally, splitDelta } from "../../src/analytics/click-aggregation";
 import { LocalClickAggregator } from "../../src/analytics/local-click-aggregator";
 import type { AnalyticsStore } from "../../src/analytics/analytics-store";
 import { InProcessEventBus } from "../../src/events";

@@ -1,6 +1,7 @@
 /** The hand-written User-Agent reader: bots are recognised, people are described by family. */
 import { describe, expect, test } from "bun:test";
-import { countryCode, isBot, parseUserAgent, referrerHost } from "../../src/analytics";
+import { countryCode, referrerHost } from "../../src/analytics/click-dimensions";
+import { isBot, parseUserAgent } from "../../src/analytics/user-agent";
 
 const UA = {
   chromeWindows: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",

@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ASSET_FILES } from "../../src/dashboard";
-import { MIGRATIONS } from "../../src/storage";
+import { ASSET_FILES } from "../../src/dashboard/assets";
+import { MIGRATIONS } from "../../src/storage/migrations";
 
 const root = join(import.meta.dir, "../..");
 

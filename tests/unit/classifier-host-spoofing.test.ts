@@ -5,7 +5,9 @@
  * classifier on and off.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ASCII_PROTOTYPES, confusablePrototypes, deceptiveHost, foldedSkeleton, isHighlyRestrictive, skeleton } from "../../src/classifier";
+import { deceptiveHost } from "../../src/classifier";
+import { ASCII_PROTOTYPES, confusablePrototypes, foldedSkeleton, skeleton } from "../../src/classifier/confusables";
+import { isHighlyRestrictive } from "../../src/classifier/scripts";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const ADMIN = "host-spoofing-admin-token-0123456789abcdef";

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadDataset, splitByDomain } from "../../models/lib/dataset.ts";
-import { FEATURE_DIM, FEATURE_VERSION, LABELS, UrlClassifier, extractFeatures, referencePredict, registrableDomain } from "../../src/classifier/index.ts";
+import { UrlClassifier } from "../../src/classifier/index.ts";
+import { FEATURE_DIM, FEATURE_VERSION, extractFeatures } from "../../src/classifier/features";
+import { LABELS } from "../../src/classifier/labels";
+import { referencePredict } from "../../src/classifier/reference";
+import { registrableDomain } from "../../src/classifier/domain";
 import { readOnnxModel } from "../../src/classifier/onnx-model.ts";
 
 const modelsDir = (name: string): string => fileURLToPath(new URL(`../../models/${name}`, import.meta.url));

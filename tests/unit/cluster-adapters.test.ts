@@ -6,7 +6,7 @@ import { MISSING, type CachedLink } from "../../src/cache";
 import { MISSING_VALUE, decodeEntry, encodeLink } from "../../src/cache/redis/cached-link-codec";
 import { isRedisNodeFailure } from "../../src/cache/redis/redis-node";
 import { ShardUnavailable } from "../../src/cluster";
-import { toErrorResponse } from "../../src/http/errors";
+import { toErrorResponse } from "../../src/errors";
 import type { LinkRecord } from "../../src/storage";
 import type { DependencyHealth } from "../../src/cluster";
 import { mergeShardPages } from "../../src/storage/postgres/link-rows";

@@ -1,17 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import {
-  CallTimeoutError,
-  CircuitBreaker,
-  CircuitOpenError,
-  Deadline,
-  GuardedNode,
-  RecentChanges,
-  backoffDelay,
-  withRetries,
-  withTimeout,
-  type BreakerChange,
-} from "../../src/cluster";
-import { createLogger } from "../../src/log";
+import { CircuitOpenError, Deadline, GuardedNode, RecentChanges, withRetries, withTimeout } from "../../src/cluster";
+import { CallTimeoutError } from "../../src/cluster/errors";
+import { CircuitBreaker, type BreakerChange } from "../../src/cluster/circuit-breaker";
+import { backoffDelay } from "../../src/cluster/retry";
+import { createLogger } from "../../src/log/logger";
 
 const quiet = createLogger({ format: "json", out: () => {}, err: () => {}, now: () => new Date() });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { decodeRecord, encodeRecord, type LinkEvent } from "../../src/events";
+import { decodeRecord, type LinkEvent } from "../../src/events";
+import { encodeRecord } from "../../src/events/event-records";
 
 const UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const click = (i: number, extra: Partial<LinkEvent> = {}): LinkEvent => ({

@@ -1,6 +1,7 @@
 /** What a click event keeps of the visitor's headers: reduced to what analytics uses, and bounded. */
 import { describe, expect, test } from "bun:test";
-import { MAX_USER_AGENT, boundedUserAgent, countryOf, referrerOrigin } from "../../src/events";
+import { boundedUserAgent, countryOf, referrerOrigin } from "../../src/events";
+import { MAX_USER_AGENT } from "../../src/events/click-fields";
 
 describe("referrerOrigin", () => {
   test("keeps scheme and host: no path, query, fragment or credentials", () => {

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kafka } from "kafkajs";
-import { KafkaEventBus, SpoolJournal, decodeRecord, type LinkEvent } from "../../src/events";
+import { KafkaEventBus, decodeRecord, type LinkEvent } from "../../src/events";
+import { SpoolJournal } from "../../src/events/spool-journal";
 import { decodeSpoolLine, encodeRecords } from "../../src/events/kafka/kafka-event-bus";
 
 /** one event as the broker got it: in which record (topic, key) */

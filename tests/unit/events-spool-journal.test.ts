@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SpoolJournal } from "../../src/events";
+import { SpoolJournal } from "../../src/events/spool-journal";
 
 const dirs: string[] = [];
 const open: SpoolJournal[] = [];

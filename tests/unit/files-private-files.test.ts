@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config";
-import { SpoolJournal } from "../../src/events";
+import { SpoolJournal } from "../../src/events/spool-journal";
 import { createRuntime } from "../../src/runtime";
 
 const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);

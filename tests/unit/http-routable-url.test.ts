@@ -8,7 +8,7 @@ import type { Server } from "bun";
 import { connect } from "node:net";
 import { buildApp } from "../../src/app";
 import { ensureRoutableUrl } from "../../src/http";
-import { startHttpServer } from "../../src/server";
+import { startHttpServer } from "../../src/server/http-server";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 let t: TestApp;

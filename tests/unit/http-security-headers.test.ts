@@ -5,7 +5,7 @@
  * compatibility form sends a browser back with an error code, never with words for the page.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ASSET_FILES } from "../../src/dashboard";
+import { ASSET_FILES } from "../../src/dashboard/assets";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 let app: TestApp;

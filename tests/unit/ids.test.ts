@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { BASE62, SnowflakeIds, decodeSnowflake, isWellFormedCode, randomCode } from "../../src/ids";
+import { BASE62, SnowflakeIds, isWellFormedCode, randomCode } from "../../src/ids";
+import { decodeSnowflake } from "../../src/ids/snowflake";
 
 describe("snowflake ids", () => {
   test("are strictly increasing within one generator, even many per millisecond", () => {

@@ -1,8 +1,10 @@
 /** API keys: token format, hashing, scopes, the key service's cache, and the `ringlink keys` command. */
 import { describe, expect, test } from "bun:test";
 import { parseExpiry, runKeysCommand } from "../../src/cli/keys";
-import { Forbidden } from "../../src/http";
-import { KeyService, hasScope, newToken, parseScopes, parseToken, requireScope, seesAllLinks, type Principal } from "../../src/keys";
+import { Forbidden } from "../../src/errors";
+import { KeyService, hasScope, requireScope, seesAllLinks, type Principal } from "../../src/keys";
+import { newToken, parseToken } from "../../src/keys/api-key-token";
+import { parseScopes } from "../../src/keys/scopes";
 import { SqliteLinkStore } from "../../src/storage";
 
 describe("tokens", () => {

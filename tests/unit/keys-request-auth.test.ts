@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
 import { buildApp } from "../../src/app";
-import { startHttpServer } from "../../src/server";
+import { startHttpServer } from "../../src/server/http-server";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const ADMIN = "request-auth-admin-token-0123456789abcdef";

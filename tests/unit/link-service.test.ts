@@ -2,10 +2,11 @@ import { expect, test } from "bun:test";
 import { LocalInvalidation, type CacheEntry } from "../../src/cache";
 import { LruCache } from "../../src/lru";
 import { EventIds, InProcessEventBus } from "../../src/events";
-import { Unavailable } from "../../src/http";
+import { Unavailable } from "../../src/errors";
 import { SnowflakeIds } from "../../src/ids";
 import { LinkService } from "../../src/links";
-import { SqliteLinkStore, type LinkStore, type NewLink } from "../../src/storage";
+import { SqliteLinkStore, type LinkStore } from "../../src/storage";
+import type { NewLink } from "../../src/storage/link-store";
 
 /** A store whose first `failures` inserts find their shard's primary down. */
 function flakyStore(failures: number): LinkStore & { attempts: number } {

@@ -3,7 +3,8 @@
  * the API, GET /:code and POST /:code answer alike for a link in two states at once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { GONE, linkState, type LinkFacts } from "../../src/links";
+import { GONE, linkState } from "../../src/links";
+import type { LinkFacts } from "../../src/links/link-state";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const NOW = 1_900_000_000_000;

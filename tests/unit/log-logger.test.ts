@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { createLogger, type LogFormat } from "../../src/log";
+import type { LogFormat } from "../../src/log";
+import { createLogger } from "../../src/log/logger";
 
 function capture(format: LogFormat = "json") {
   const out: string[] = [];

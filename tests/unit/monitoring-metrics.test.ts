@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { buildApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { createRuntime, type Runtime } from "../../src/runtime";
-import { startHttpServer } from "../../src/server";
+import { startHttpServer } from "../../src/server/http-server";
 
 const MONITORING = join(import.meta.dir, "../../monitoring");
 const DASHBOARDS = join(MONITORING, "grafana/dashboards");

@@ -1,7 +1,8 @@
 /** Query strings are parsed once, against each route's schema: documented bounds hold on every endpoint. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { t } from "elysia";
-import { ACCEPTS, EXPECTED, parseQuery } from "../../src/http";
+import { ACCEPTS, EXPECTED } from "../../src/http";
+import { parseQuery } from "../../src/http/query-params";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const Schema = t.Object({

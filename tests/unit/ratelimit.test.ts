@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { MemoryRateLimiter, clientAddress, parseCidr, parsePolicy, takeToken } from "../../src/ratelimit";
+import { MemoryRateLimiter, clientAddress, parseCidr, parsePolicy } from "../../src/ratelimit";
+import { takeToken } from "../../src/ratelimit/policy";
 import { startTestApp } from "../support/embedded-app";
 
 describe("token bucket", () => {

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp } from "../../src/app";
 import { loadConfig, type Env } from "../../src/config";
-import type { ClientEvent, ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime";
+import type { ClientEvent, ServerFrame, SnapshotFrame, TickFrame } from "../../src/realtime/wire";
 import { createRuntime, type Runtime } from "../../src/runtime";
-import { startHttpServer } from "../../src/server";
+import { startHttpServer } from "../../src/server/http-server";
 
 const TEST_MS = 30_000;
 const UPGRADE = { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };

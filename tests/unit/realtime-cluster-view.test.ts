@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { LATENCY_BOUNDS_MS } from "../../src/observability";
 import { ClusterView, FORGET_AFTER_MS, STALE_AFTER_MS } from "../../src/realtime/cluster-view";
-import { quantileMs, type ProcessReport } from "../../src/realtime";
+import { quantileMs } from "../../src/realtime/latency";
+import type { ProcessReport } from "../../src/realtime/wire";
 
 function report(node: string, requests: number, extra: Partial<ProcessReport> = {}): ProcessReport {
   const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);

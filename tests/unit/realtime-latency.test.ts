@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { LATENCY_BOUNDS_MS, RedirectStats } from "../../src/observability";
-import { quantileMs } from "../../src/realtime";
+import { quantileMs } from "../../src/realtime/latency";
 
 /** The plain definition: the first bucket whose upper bound is >= the value. */
 function naiveBucket(ms: number): number {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ClientQueue, WsHub, type ClientSocket, type ServerFrame } from "../../src/realtime";
+import { ClientQueue, type ClientSocket } from "../../src/realtime/client-queue";
+import { WsHub } from "../../src/realtime/ws-hub";
+import type { ServerFrame } from "../../src/realtime/wire";
 
 /** A socket whose peer reads `readable` bytes and then stops, like a slow browser tab. */
 class FakeSocket implements ClientSocket {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { EventSampler, FairPicker, type ClientEvent } from "../../src/realtime";
+import { EventSampler } from "../../src/realtime/event-sampler";
+import { FairPicker } from "../../src/realtime/fair-picker";
+import type { ClientEvent } from "../../src/realtime/wire";
 
 let n = 0;
 function event(type: "read" | "write", node = "a", ts = n): ClientEvent {

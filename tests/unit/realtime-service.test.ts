@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { InProcessEventBus, type LinkEvent } from "../../src/events";
 import { RedirectStats } from "../../src/observability";
-import { Realtime, type ClientSocket, type RelayMessage, type RelayTransport, type ServerFrame, type TickFrame } from "../../src/realtime";
+import { Realtime, type RelayMessage, type RelayTransport } from "../../src/realtime";
+import type { ClientSocket } from "../../src/realtime/client-queue";
+import type { ServerFrame, TickFrame } from "../../src/realtime/wire";
 
 class MemoryRelay implements RelayTransport {
   readonly name: string;

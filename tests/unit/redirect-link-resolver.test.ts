@@ -6,7 +6,8 @@
 import { describe, expect, test } from "bun:test";
 import type { CacheEntry, CachedLink, LinkCache } from "../../src/cache";
 import { LruCache } from "../../src/lru";
-import { LinkResolver, type BlocklistScreen } from "../../src/redirect";
+import { LinkResolver } from "../../src/redirect";
+import type { BlocklistScreen } from "../../src/redirect/link-resolver";
 import type { LinkStore } from "../../src/storage";
 
 const link = (code: string, url: string): CachedLink => ({

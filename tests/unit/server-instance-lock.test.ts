@@ -4,7 +4,8 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InstanceLock, InstanceLockError, isServing, lockPath } from "../../src/server";
+import { InstanceLock, InstanceLockError } from "../../src/server";
+import { isServing, lockPath } from "../../src/server/instance-lock";
 
 let dir: string;
 const PORT = 40123;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { InvalidInput } from "../../src/http";
-import { LOOPBACK_DOMAINS, normalizeTargetUrl } from "../../src/links";
+import { InvalidInput } from "../../src/errors";
+import { LOOPBACK_DOMAINS, normalizeTargetUrl } from "../../src/links/target-url";
 
 const policy = { maxLength: 2048, blockPrivateTargets: true, ownHostname: "rl.example" };
 

@@ -3,7 +3,7 @@
  * WAL lets readers run beside the single writer, and busy_timeout queues writers instead of failing.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { openDatabase } from "./open-database";
+import { openDatabase } from "../../sqlite";
 import { ensurePrivateDir } from "../../files";
 import { dirname } from "node:path";
 import type {

@@ -11,7 +11,7 @@
  * the database file's mode, so all three stay private (see files/private-files.ts).
  */
 import { Database } from "bun:sqlite";
-import { ensurePrivateFile, restrictIfPresent } from "../../files";
+import { ensurePrivateFile, restrictIfPresent } from "../files";
 
 const BUSY_TIMEOUT_MS = 5_000;
 

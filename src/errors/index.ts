@@ -1,0 +1,16 @@
+export {
+  AppError,
+  InvalidInput,
+  Unauthorized,
+  Forbidden,
+  NotFound,
+  Conflict,
+  Gone,
+  Unprocessable,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  RateLimited,
+  Unavailable,
+  jsonError,
+  toErrorResponse,
+} from "./app-errors";
