@@ -138,36 +138,179 @@ export interface Flags {
   processIndex?: string;
 }
 
+/**
+ * Every variable ringlink reads, with its default and what it means: the one table behind
+ * `loadConfig`'s fallbacks, `ringlink --help` and the README's configuration table (a test keeps
+ * the README equal to it; `bun scripts/config-table.ts --write` rewrites it). A default is a string
+ * parsed like a value from the environment, so it obeys the same rules.
+ */
+export interface Setting {
+  /** used when the variable is unset or empty; null: no value (the option is off, or computed) */
+  default: string | null;
+  /** how the default reads in --help and the README when there is no value to show */
+  shown?: string;
+  /** one sentence for --help and the README (Markdown: `code` and [links](#anchors)) */
+  meaning: string;
+  /** another name read when this one is unset */
+  alias?: string;
+}
+
+export const SETTINGS = {
+  PORT: { default: "8080", meaning: "HTTP port (flag `--port` wins)" },
+  HOST: { default: "0.0.0.0", meaning: "address to bind" },
+  PROCESSES: { default: "1", meaning: "server processes sharing the port with reusePort (flag `--processes` wins)" },
+  NODE_ID: { default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
+  DATA_DIR: { default: "./data", meaning: "embedded mode: SQLite database and spool files" },
+  PUBLIC_BASE_URL: { default: null, shown: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
+  ADMIN_TOKEN: {
+    default: null,
+    meaning:
+      "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable ASCII characters without spaces, or start-up stops",
+  },
+  WS_ALLOWED_ORIGINS: {
+    default: null,
+    shown: "(none)",
+    meaning: "comma list of other origins (`https://ops.example`) whose pages may open `/ws`; our own always may",
+  },
+  VISITOR_SALT: { default: null, shown: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
+  MAX_URL_LENGTH: { default: "2048", meaning: "longest target URL accepted" },
+  MAX_BODY_BYTES: { default: "16384", meaning: "largest JSON body accepted (413 above)" },
+  BLOCK_PRIVATE_TARGETS: {
+    default: "true",
+    meaning: "refuse localhost, loopback, private, link-local and unspecified targets, and names that resolve to loopback by design",
+  },
+  CODE_LENGTH: { default: "7", meaning: "length of generated base62 codes" },
+  CACHE_ENTRIES: { default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
+  MEMORY_SOFT_LIMIT_MB: {
+    default: "120",
+    meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)",
+  },
+  CACHE_TTL_SECONDS: { default: "300", meaning: "lifetime of a cached link" },
+  NEGATIVE_CACHE_TTL_SECONDS: { default: "10", meaning: 'lifetime of a cached "no such code"' },
+  ACCESS_LOG: { default: "api", meaning: "one log line per request: all, api (not redirects) or off" },
+  LOG_FORMAT: {
+    default: "json",
+    meaning: "log lines as JSON, one object per line with `ts` and `level` (warnings and errors on stderr), or `pretty` text for a terminal",
+  },
+  CLICK_EVENTS: { default: "true", meaning: "publish a `link.clicked` event per redirect (false: no click analytics)" },
+  CLASSIFY_LINKS: {
+    default: "true",
+    meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka, `ringlink worker classifier` does)",
+  },
+  RATE_LIMIT_CREATE: { default: "600/min", meaning: "token bucket per client for creates (`N/s`, `N/min`, `N/h` or `off`)" },
+  RATE_LIMIT_REDIRECT: { default: "off", meaning: "token bucket per client for redirects" },
+  RATE_LIMIT_QR: { default: "60/min", meaning: "QR codes per client (`GET /api/v1/links/:code/qr`)" },
+  RATE_LIMIT_READS: { default: "300/min", meaning: "listing pages (`GET /api/v1/links`) and stats reads per client" },
+  RATE_LIMIT_CREATE_ON_REDIS_DOWN: {
+    default: "local",
+    meaning: "creates while Redis is unreachable: `local` (per-instance buckets), `open` or `closed`",
+  },
+  TRUSTED_PROXIES: { default: null, shown: "(none)", meaning: "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed" },
+  ANON_CREATE: { default: "true", meaning: "allow creating links without an API key ([Managing links](#managing-links))" },
+  ANON_ALIASES: { default: "auto", meaning: "custom aliases without an API key: `auto` (until the first key exists), `true` or `false`" },
+  BLOCKLIST_FILE: { default: null, meaning: "file of blocked domains, one per line (subdomains included); re-read within a second of a change" },
+  UNSAFE_URL_THRESHOLD: {
+    default: "0.9",
+    meaning: "classifier confidence at which a `suspicious` URL is refused (422 `unsafe_url`) or disabled later; `off` disables",
+  },
+  RATE_LIMIT_PASSWORD: { default: "10/min", meaning: "password attempts per client and link" },
+  RATE_LIMIT_PASSWORD_HASH: { default: "30/min", meaning: "new link passwords per client (create, bulk, PATCH; each costs an argon2id hash)" },
+  RATE_LIMIT_AUTH_FAILURES: {
+    default: "10/min",
+    meaning:
+      "refused credentials per client (bad, unknown, revoked or expired key; wrong admin token); past it the client's authenticated requests answer 429 until the bucket refills",
+  },
+  DATABASE_NODES: { default: null, alias: "DB_NODES", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard" },
+  REDIS_NODES: { default: null, meaning: "distributed mode: one Redis URL per shard" },
+  KAFKA_BROKERS: {
+    default: null,
+    meaning:
+      "host:port list of the event broker: events go to Kafka and `ringlink worker analytics` aggregates them (see [Events and analytics](#events-and-analytics))",
+  },
+  DB_POOL_MAX: { default: "10", meaning: "distributed mode: PostgreSQL connections per node and process" },
+  DB_CONNECT_TIMEOUT_MS: { default: "1000", meaning: "distributed mode: time to open a PostgreSQL connection" },
+  DB_QUERY_TIMEOUT_MS: { default: "2000", meaning: "distributed mode: time one PostgreSQL call may take" },
+  REDIS_TIMEOUT_MS: { default: "250", meaning: "distributed mode: time one Redis command (or connect) may take" },
+  REQUEST_DEADLINE_MS: { default: "3000", meaning: "distributed mode: budget of one storage operation, retries and fallbacks included" },
+  READ_RETRIES: { default: "2", meaning: "distributed mode: extra attempts for idempotent reads (writes are never retried)" },
+  BREAKER_FAILURES: { default: "3", meaning: "distributed mode: consecutive failures that open a node's circuit breaker" },
+  HEALTH_PROBE_INTERVAL_MS: { default: "1000", meaning: "distributed mode: how often each node is probed (closes open breakers)" },
+  KAFKA_PARTITIONS: {
+    default: "3",
+    meaning: "partitions of `link.created` / `link.clicked` when `ringlink migrate` (or the first producer) creates them",
+  },
+  KAFKA_REPLICATION_FACTOR: { default: "1", meaning: "replicas of the event topics when they are created" },
+  KAFKA_TOPIC_PREFIX: { default: null, shown: "(none)", meaning: "prefix of the topic names (several deployments or test runs on one cluster)" },
+  EVENT_LINGER_MS: { default: "20", meaning: "Kafka producer: longest wait for more events before a batch is sent" },
+  EVENT_BATCH_SIZE: { default: "2000", meaning: "Kafka producer: queued events that trigger a send at once" },
+  EVENT_SPOOL_MAX_MB: {
+    default: "256",
+    meaning: "bound of the on-disk spool (`DATA_DIR/spool/`) that holds events while the broker is unreachable",
+  },
+  ANALYTICS_GROUP: { default: "ringlink-analytics", meaning: "consumer group of the analytics worker (its offsets are stored per group)" },
+  ANALYTICS_DEDUPE_HOURS: { default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
+  WORKER_PORT: { default: null, meaning: "the analytics worker serves `/healthz` and `/metrics` on `HOST` at this port" },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The variables `loadConfig` reads, in the table's order: for --help, the README and the deployment-files check. */
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; alias?: string; default: string; meaning: string }> = Object.entries(SETTINGS).map(
+  ([name, s]: [string, Setting]) => ({
+    name,
+    alias: s.alias,
+    default: s.shown ?? (s.default === null ? "(unset)" : s.default),
+    meaning: s.meaning,
+  }),
+);
+
+/** The README's configuration table, rows padded to the widest cell as the rest of the README. */
+export function configTableMarkdown(): string {
+  const rows = CONFIG_VARIABLES.map((v) => [`\`${v.name}\`${v.alias ? ` (\`${v.alias}\`)` : ""}`, v.default, v.meaning]);
+  const head = ["variable", "default", "meaning"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** A meaning as plain text for a terminal: Markdown code marks and links dropped. */
+export function plainMeaning(meaning: string): string {
+  return meaning.replace(/\[([^\]]+)\]\([^)]+\)/g, "$1").replace(/`/g, "");
+}
+
+/** The variable's value: the environment (empty counts as unset), its alias, or the table's default. */
+function setting(env: Env, name: SettingName): string | undefined {
+  const s: Setting = SETTINGS[name];
+  return text(env, name) ?? (s.alias === undefined ? undefined : text(env, s.alias)) ?? s.default ?? undefined;
+}
+
 function text(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v === "" ? undefined : v;
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
+function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number ${min}..${max} (got '${raw}')`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
   return n;
 }
 
-function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined) return fallback;
+function boolean(name: string, raw: string): boolean {
   const v = raw.toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;
   if (["0", "false", "no", "off"].includes(v)) return false;
   throw new ConfigError(name, `must be true or false (got '${raw}')`);
 }
 
-function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (raw === undefined) return fallback;
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(name, `must be one of ${allowed.join(", ")} (got '${raw}')`);
 }
 
-function policy(name: string, raw: string | undefined, fallback: string, label: string): RatePolicy | null {
+function policy(name: string, raw: string, label: string): RatePolicy | null {
   try {
-    return parsePolicy(label, raw ?? fallback);
+    return parsePolicy(label, raw);
   } catch (error) {
     throw new ConfigError(name, (error as Error).message);
   }
@@ -230,8 +373,8 @@ function redact(url: string): string {
 }
 
 /** Kafka topic and group names allow letters, digits, ".", "_" and "-". */
-function kafkaName(name: string, raw: string | undefined, fallback: string): string {
-  if (raw === undefined) return fallback;
+function kafkaName(name: string, raw: string | undefined): string {
+  if (raw === undefined) return "";
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(raw))
     throw new ConfigError(name, `may hold only letters, digits, '.', '_' and '-' (at most 100; got '${raw.slice(0, 40)}')`);
   return raw;
@@ -252,8 +395,7 @@ function adminToken(raw: string | undefined): string | undefined {
 }
 
 /** A probability in (0, 1], or off. */
-function threshold(name: string, raw: string | undefined, fallback: number): number | null {
-  if (raw === undefined) return fallback;
+function threshold(name: string, raw: string): number | null {
   if (raw.toLowerCase() === "off") return null;
   const n = Number(raw);
   if (!/^\d*\.?\d+$/.test(raw) || !(n > 0 && n <= 1)) throw new ConfigError(name, `must be a number above 0 and at most 1, or off (got '${raw}')`);
@@ -261,200 +403,115 @@ function threshold(name: string, raw: string | undefined, fallback: number): num
 }
 
 export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
-  const port = integer(flags.port !== undefined ? "--port" : "PORT", flags.port ?? text(env, "PORT"), 8080, 1, 65535);
+  // Every SETTINGS entry with a default yields a string; `value` says so to the type checker.
+  const value = (name: SettingName) => setting(env, name)!;
+  const port = integer(flags.port !== undefined ? "--port" : "PORT", flags.port ?? value("PORT"), 1, 65535);
   const processes = integer(
     flags.processes !== undefined ? "--processes" : "PROCESSES",
-    flags.processes ?? text(env, "PROCESSES"),
-    1,
+    flags.processes ?? value("PROCESSES"),
     1,
     Math.min(MAX_PROCESS_INDEX + 1, Math.max(availableParallelism() * 4, 1)),
   );
-  const processIndex = integer("--process-index", flags.processIndex, 0, 0, MAX_PROCESS_INDEX);
+  const processIndex = flags.processIndex === undefined ? 0 : integer("--process-index", flags.processIndex, 0, MAX_PROCESS_INDEX);
 
-  const dataDirRaw = text(env, "DATA_DIR") ?? "./data";
+  const dataDirRaw = value("DATA_DIR");
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(process.cwd(), dataDirRaw);
 
-  const base = httpUrl("PUBLIC_BASE_URL", text(env, "PUBLIC_BASE_URL") ?? `http://localhost:${port}`);
+  const base = httpUrl("PUBLIC_BASE_URL", setting(env, "PUBLIC_BASE_URL") ?? `http://localhost:${port}`);
   const publicBaseUrl = base.href.replace(/\/+$/, "");
 
   const dbName = text(env, "DATABASE_NODES") !== undefined ? "DATABASE_NODES" : "DB_NODES";
-  const dbNodes = urlsWithScheme(dbName, list(text(env, "DATABASE_NODES") ?? text(env, "DB_NODES")), ["postgres:", "postgresql:"]);
+  const dbNodes = urlsWithScheme(dbName, list(setting(env, "DATABASE_NODES")), ["postgres:", "postgresql:"]);
   if (dbNodes.length % 2 !== 0) {
     throw new ConfigError(dbName, `needs an even count (primary,replica per shard), got ${dbNodes.length} entries`);
   }
   const shards: ShardNodes[] = [];
   for (let i = 0; i < dbNodes.length; i += 2) shards.push({ primary: dbNodes[i]!, replica: dbNodes[i + 1]! });
 
-  const redisNodes = urlsWithScheme("REDIS_NODES", list(text(env, "REDIS_NODES")), ["redis:", "rediss:"]);
+  const redisNodes = urlsWithScheme("REDIS_NODES", list(setting(env, "REDIS_NODES")), ["redis:", "rediss:"]);
   if (redisNodes.length > 0 && shards.length === 0) {
     throw new ConfigError("REDIS_NODES", "is set but DATABASE_NODES is not; Redis nodes align with database shards");
   }
   if (shards.length > 0 && redisNodes.length !== 0 && redisNodes.length !== shards.length) {
     throw new ConfigError("REDIS_NODES", `needs one node per shard: ${shards.length} shards but ${redisNodes.length} Redis nodes`);
   }
-  const kafkaBrokers = list(text(env, "KAFKA_BROKERS"));
+  const kafkaBrokers = list(setting(env, "KAFKA_BROKERS"));
   for (const b of kafkaBrokers) {
     if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) throw new ConfigError("KAFKA_BROKERS", `'${b}' is not host:port`);
   }
 
-  const cacheTtlSeconds = integer("CACHE_TTL_SECONDS", text(env, "CACHE_TTL_SECONDS"), 300, 1, 86_400);
-  const negativeTtlSeconds = integer("NEGATIVE_CACHE_TTL_SECONDS", text(env, "NEGATIVE_CACHE_TTL_SECONDS"), 10, 1, 3_600);
+  const cacheTtlSeconds = integer("CACHE_TTL_SECONDS", value("CACHE_TTL_SECONDS"), 1, 86_400);
+  const negativeTtlSeconds = integer("NEGATIVE_CACHE_TTL_SECONDS", value("NEGATIVE_CACHE_TTL_SECONDS"), 1, 3_600);
+  const blocklistFile = setting(env, "BLOCKLIST_FILE");
+  const workerPort = setting(env, "WORKER_PORT");
 
   return {
     mode: shards.length > 0 ? "distributed" : "embedded",
     port,
-    host: text(env, "HOST") ?? "0.0.0.0",
+    host: value("HOST"),
     processes,
     processIndex,
-    nodeId: integer("NODE_ID", text(env, "NODE_ID"), 0, 0, MAX_NODE_ID),
+    nodeId: integer("NODE_ID", value("NODE_ID"), 0, MAX_NODE_ID),
     dataDir,
     sqlitePath: join(dataDir, "ringlink.sqlite"),
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
-    wsAllowedOrigins: list(text(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
-    adminToken: adminToken(text(env, "ADMIN_TOKEN")),
-    visitorSalt: text(env, "VISITOR_SALT"),
-    maxUrlLength: integer("MAX_URL_LENGTH", text(env, "MAX_URL_LENGTH"), 2048, 32, 65_536),
-    maxBodyBytes: integer("MAX_BODY_BYTES", text(env, "MAX_BODY_BYTES"), 16 * 1024, 1024, 10 * 1024 * 1024),
-    blockPrivateTargets: boolean("BLOCK_PRIVATE_TARGETS", text(env, "BLOCK_PRIVATE_TARGETS"), true),
-    codeLength: integer("CODE_LENGTH", text(env, "CODE_LENGTH"), 7, 5, 16),
-    cacheEntries: integer("CACHE_ENTRIES", text(env, "CACHE_ENTRIES"), 100_000, 0, 10_000_000),
-    memorySoftLimitBytes: integer("MEMORY_SOFT_LIMIT_MB", text(env, "MEMORY_SOFT_LIMIT_MB"), 120, 0, 1_048_576) * 1024 * 1024,
+    wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
+    adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
+    visitorSalt: setting(env, "VISITOR_SALT"),
+    maxUrlLength: integer("MAX_URL_LENGTH", value("MAX_URL_LENGTH"), 32, 65_536),
+    maxBodyBytes: integer("MAX_BODY_BYTES", value("MAX_BODY_BYTES"), 1024, 10 * 1024 * 1024),
+    blockPrivateTargets: boolean("BLOCK_PRIVATE_TARGETS", value("BLOCK_PRIVATE_TARGETS")),
+    codeLength: integer("CODE_LENGTH", value("CODE_LENGTH"), 5, 16),
+    cacheEntries: integer("CACHE_ENTRIES", value("CACHE_ENTRIES"), 0, 10_000_000),
+    memorySoftLimitBytes: integer("MEMORY_SOFT_LIMIT_MB", value("MEMORY_SOFT_LIMIT_MB"), 0, 1_048_576) * 1024 * 1024,
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,
-    clickEvents: boolean("CLICK_EVENTS", text(env, "CLICK_EVENTS"), true),
-    classifyLinks: boolean("CLASSIFY_LINKS", text(env, "CLASSIFY_LINKS"), true),
-    rateLimitCreate: policy("RATE_LIMIT_CREATE", text(env, "RATE_LIMIT_CREATE"), "600/min", "create"),
-    rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", text(env, "RATE_LIMIT_REDIRECT"), "off", "redirect"),
-    rateLimitQr: policy("RATE_LIMIT_QR", text(env, "RATE_LIMIT_QR"), "60/min", "qr"),
-    rateLimitReads: policy("RATE_LIMIT_READS", text(env, "RATE_LIMIT_READS"), "300/min", "reads"),
-    rateLimitCreateOnRedisDown: oneOf(
-      "RATE_LIMIT_CREATE_ON_REDIS_DOWN",
-      text(env, "RATE_LIMIT_CREATE_ON_REDIS_DOWN"),
-      ["local", "open", "closed"] as const,
-      "local",
-    ),
-    trustedProxies: cidrs("TRUSTED_PROXIES", text(env, "TRUSTED_PROXIES")),
+    clickEvents: boolean("CLICK_EVENTS", value("CLICK_EVENTS")),
+    classifyLinks: boolean("CLASSIFY_LINKS", value("CLASSIFY_LINKS")),
+    rateLimitCreate: policy("RATE_LIMIT_CREATE", value("RATE_LIMIT_CREATE"), "create"),
+    rateLimitRedirect: policy("RATE_LIMIT_REDIRECT", value("RATE_LIMIT_REDIRECT"), "redirect"),
+    rateLimitQr: policy("RATE_LIMIT_QR", value("RATE_LIMIT_QR"), "qr"),
+    rateLimitReads: policy("RATE_LIMIT_READS", value("RATE_LIMIT_READS"), "reads"),
+    rateLimitCreateOnRedisDown: oneOf("RATE_LIMIT_CREATE_ON_REDIS_DOWN", value("RATE_LIMIT_CREATE_ON_REDIS_DOWN"), ["local", "open", "closed"] as const),
+    trustedProxies: cidrs("TRUSTED_PROXIES", setting(env, "TRUSTED_PROXIES")),
     linkManagement: {
-      anonCreate: boolean("ANON_CREATE", text(env, "ANON_CREATE"), true),
-      anonAliases: oneOf("ANON_ALIASES", text(env, "ANON_ALIASES")?.toLowerCase(), ["auto", "true", "false"] as const, "auto"),
-      blocklistFile: text(env, "BLOCKLIST_FILE") === undefined ? undefined : resolve(process.cwd(), text(env, "BLOCKLIST_FILE")!),
-      unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", text(env, "UNSAFE_URL_THRESHOLD"), 0.9),
-      rateLimitPassword: policy("RATE_LIMIT_PASSWORD", text(env, "RATE_LIMIT_PASSWORD"), "10/min", "password"),
-      rateLimitPasswordHash: policy("RATE_LIMIT_PASSWORD_HASH", text(env, "RATE_LIMIT_PASSWORD_HASH"), "30/min", "password-hash"),
-      rateLimitAuthFailures: policy("RATE_LIMIT_AUTH_FAILURES", text(env, "RATE_LIMIT_AUTH_FAILURES"), "10/min", "auth-failures"),
+      anonCreate: boolean("ANON_CREATE", value("ANON_CREATE")),
+      anonAliases: oneOf("ANON_ALIASES", value("ANON_ALIASES").toLowerCase(), ["auto", "true", "false"] as const),
+      blocklistFile: blocklistFile === undefined ? undefined : resolve(process.cwd(), blocklistFile),
+      unsafeUrlThreshold: threshold("UNSAFE_URL_THRESHOLD", value("UNSAFE_URL_THRESHOLD")),
+      rateLimitPassword: policy("RATE_LIMIT_PASSWORD", value("RATE_LIMIT_PASSWORD"), "password"),
+      rateLimitPasswordHash: policy("RATE_LIMIT_PASSWORD_HASH", value("RATE_LIMIT_PASSWORD_HASH"), "password-hash"),
+      rateLimitAuthFailures: policy("RATE_LIMIT_AUTH_FAILURES", value("RATE_LIMIT_AUTH_FAILURES"), "auth-failures"),
     },
-    accessLog: oneOf("ACCESS_LOG", text(env, "ACCESS_LOG"), ["all", "api", "off"] as const, "api"),
-    logFormat: oneOf("LOG_FORMAT", text(env, "LOG_FORMAT"), ["json", "pretty"] as const, "json"),
+    accessLog: oneOf("ACCESS_LOG", value("ACCESS_LOG"), ["all", "api", "off"] as const),
+    logFormat: oneOf("LOG_FORMAT", value("LOG_FORMAT"), ["json", "pretty"] as const),
     shards,
     redisNodes,
     kafkaBrokers,
     eventTransport: kafkaBrokers.length > 0 ? "kafka" : "in-process",
     events: {
-      kafkaPartitions: integer("KAFKA_PARTITIONS", text(env, "KAFKA_PARTITIONS"), 3, 1, 1_000),
-      kafkaReplicationFactor: integer("KAFKA_REPLICATION_FACTOR", text(env, "KAFKA_REPLICATION_FACTOR"), 1, 1, 16),
-      topicPrefix: kafkaName("KAFKA_TOPIC_PREFIX", text(env, "KAFKA_TOPIC_PREFIX"), ""),
-      lingerMs: integer("EVENT_LINGER_MS", text(env, "EVENT_LINGER_MS"), 20, 0, 1_000),
-      batchSize: integer("EVENT_BATCH_SIZE", text(env, "EVENT_BATCH_SIZE"), 2_000, 1, 100_000),
-      spoolMaxBytes: integer("EVENT_SPOOL_MAX_MB", text(env, "EVENT_SPOOL_MAX_MB"), 256, 1, 1_048_576) * 1024 * 1024,
+      kafkaPartitions: integer("KAFKA_PARTITIONS", value("KAFKA_PARTITIONS"), 1, 1_000),
+      kafkaReplicationFactor: integer("KAFKA_REPLICATION_FACTOR", value("KAFKA_REPLICATION_FACTOR"), 1, 16),
+      topicPrefix: kafkaName("KAFKA_TOPIC_PREFIX", setting(env, "KAFKA_TOPIC_PREFIX")),
+      lingerMs: integer("EVENT_LINGER_MS", value("EVENT_LINGER_MS"), 0, 1_000),
+      batchSize: integer("EVENT_BATCH_SIZE", value("EVENT_BATCH_SIZE"), 1, 100_000),
+      spoolMaxBytes: integer("EVENT_SPOOL_MAX_MB", value("EVENT_SPOOL_MAX_MB"), 1, 1_048_576) * 1024 * 1024,
     },
     analytics: {
-      consumerGroup: kafkaName("ANALYTICS_GROUP", text(env, "ANALYTICS_GROUP"), "ringlink-analytics"),
-      dedupeRetentionMs: integer("ANALYTICS_DEDUPE_HOURS", text(env, "ANALYTICS_DEDUPE_HOURS"), 72, 1, 8_760) * 3_600_000,
-      workerPort: text(env, "WORKER_PORT") === undefined ? undefined : integer("WORKER_PORT", text(env, "WORKER_PORT"), 0, 1, 65_535),
+      consumerGroup: kafkaName("ANALYTICS_GROUP", value("ANALYTICS_GROUP")),
+      dedupeRetentionMs: integer("ANALYTICS_DEDUPE_HOURS", value("ANALYTICS_DEDUPE_HOURS"), 1, 8_760) * 3_600_000,
+      workerPort: workerPort === undefined ? undefined : integer("WORKER_PORT", workerPort, 1, 65_535),
     },
     resilience: {
-      dbPoolMax: integer("DB_POOL_MAX", text(env, "DB_POOL_MAX"), 10, 1, 500),
-      dbConnectTimeoutMs: integer("DB_CONNECT_TIMEOUT_MS", text(env, "DB_CONNECT_TIMEOUT_MS"), 1_000, 50, 60_000),
-      dbQueryTimeoutMs: integer("DB_QUERY_TIMEOUT_MS", text(env, "DB_QUERY_TIMEOUT_MS"), 2_000, 10, 60_000),
-      redisTimeoutMs: integer("REDIS_TIMEOUT_MS", text(env, "REDIS_TIMEOUT_MS"), 250, 10, 10_000),
-      requestDeadlineMs: integer("REQUEST_DEADLINE_MS", text(env, "REQUEST_DEADLINE_MS"), 3_000, 50, 120_000),
-      readRetries: integer("READ_RETRIES", text(env, "READ_RETRIES"), 2, 0, 10),
-      breakerFailures: integer("BREAKER_FAILURES", text(env, "BREAKER_FAILURES"), 3, 1, 1_000),
-      probeIntervalMs: integer("HEALTH_PROBE_INTERVAL_MS", text(env, "HEALTH_PROBE_INTERVAL_MS"), 1_000, 100, 60_000),
+      dbPoolMax: integer("DB_POOL_MAX", value("DB_POOL_MAX"), 1, 500),
+      dbConnectTimeoutMs: integer("DB_CONNECT_TIMEOUT_MS", value("DB_CONNECT_TIMEOUT_MS"), 50, 60_000),
+      dbQueryTimeoutMs: integer("DB_QUERY_TIMEOUT_MS", value("DB_QUERY_TIMEOUT_MS"), 10, 60_000),
+      redisTimeoutMs: integer("REDIS_TIMEOUT_MS", value("REDIS_TIMEOUT_MS"), 10, 10_000),
+      requestDeadlineMs: integer("REQUEST_DEADLINE_MS", value("REQUEST_DEADLINE_MS"), 50, 120_000),
+      readRetries: integer("READ_RETRIES", value("READ_RETRIES"), 0, 10),
+      breakerFailures: integer("BREAKER_FAILURES", value("BREAKER_FAILURES"), 1, 1_000),
+      probeIntervalMs: integer("HEALTH_PROBE_INTERVAL_MS", value("HEALTH_PROBE_INTERVAL_MS"), 100, 60_000),
     },
   };
 }
-
-/** The variables `loadConfig` reads, for --help, the README table and the deployment-files check. */
-export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
-  { name: "PORT", default: "8080", meaning: "HTTP port (flag --port wins)" },
-  { name: "HOST", default: "0.0.0.0", meaning: "address to bind" },
-  { name: "PROCESSES", default: "1", meaning: "server processes sharing the port with reusePort (flag --processes wins)" },
-  { name: "NODE_ID", default: "0", meaning: "unique per instance, 0..63; feeds the id generator" },
-  { name: "DATA_DIR", default: "./data", meaning: "embedded mode: SQLite database and spool files" },
-  { name: "PUBLIC_BASE_URL", default: "http://localhost:$PORT", meaning: "base of the short URLs handed out; links to this host are refused" },
-  { name: "WS_ALLOWED_ORIGINS", default: "(none)", meaning: "comma list of other origins (https://ops.example) whose pages may open /ws; our own always may" },
-  {
-    name: "ADMIN_TOKEN",
-    default: "(unset)",
-    meaning: "super-key: a bearer token with every API-key scope (create, manage, stats, admin); at least 32 printable characters, no spaces",
-  },
-  { name: "VISITOR_SALT", default: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
-  { name: "MAX_URL_LENGTH", default: "2048", meaning: "longest target URL accepted" },
-  { name: "MAX_BODY_BYTES", default: "16384", meaning: "largest JSON body accepted (413 above)" },
-  { name: "BLOCK_PRIVATE_TARGETS", default: "true", meaning: "refuse localhost, loopback, private, link-local and unspecified targets" },
-  { name: "CODE_LENGTH", default: "7", meaning: "length of generated base62 codes" },
-  { name: "CACHE_ENTRIES", default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
-  {
-    name: "MEMORY_SOFT_LIMIT_MB",
-    default: "120",
-    meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)",
-  },
-  { name: "CACHE_TTL_SECONDS", default: "300", meaning: "lifetime of a cached link" },
-  { name: "NEGATIVE_CACHE_TTL_SECONDS", default: "10", meaning: "lifetime of a cached 'no such code'" },
-  { name: "ACCESS_LOG", default: "api", meaning: "one JSON log line per request: all, api (not redirects) or off" },
-  { name: "LOG_FORMAT", default: "json", meaning: "log lines as JSON (one object per line) or pretty (text for a terminal)" },
-  { name: "CLICK_EVENTS", default: "true", meaning: "publish a link.clicked event per redirect (false: no click analytics)" },
-  {
-    name: "CLASSIFY_LINKS",
-    default: "true",
-    meaning: "embedded mode: classify new links in-process with the ONNX model (with Kafka the classifier worker does)",
-  },
-  { name: "RATE_LIMIT_CREATE", default: "600/min", meaning: "token bucket per client for creates (N/s, N/min, N/h or off)" },
-  { name: "RATE_LIMIT_REDIRECT", default: "off", meaning: "token bucket per client for redirects" },
-  { name: "RATE_LIMIT_QR", default: "60/min", meaning: "QR codes per client (GET /api/v1/links/:code/qr)" },
-  { name: "RATE_LIMIT_READS", default: "300/min", meaning: "listing pages (GET /api/v1/links) and stats reads per client" },
-  { name: "RATE_LIMIT_CREATE_ON_REDIS_DOWN", default: "local", meaning: "creates while Redis is unreachable: local (per-instance buckets), open or closed" },
-  { name: "TRUSTED_PROXIES", default: "(none)", meaning: "comma list of proxy IPs/CIDRs whose X-Forwarded-For is believed" },
-  { name: "ANON_CREATE", default: "true", meaning: "allow creating links without an API key" },
-  { name: "ANON_ALIASES", default: "auto", meaning: "custom aliases without an API key: auto (until the first key exists), true or false" },
-  { name: "BLOCKLIST_FILE", default: "(unset)", meaning: "file of blocked domains (one per line, subdomains included); reloaded when it changes" },
-  {
-    name: "UNSAFE_URL_THRESHOLD",
-    default: "0.9",
-    meaning: "classifier confidence at which a suspicious URL is refused (422 unsafe_url) or disabled; off disables",
-  },
-  { name: "RATE_LIMIT_PASSWORD", default: "10/min", meaning: "password attempts per client and link" },
-  { name: "RATE_LIMIT_PASSWORD_HASH", default: "30/min", meaning: "new link passwords per client (create, bulk, PATCH; each costs an argon2id hash)" },
-  {
-    name: "RATE_LIMIT_AUTH_FAILURES",
-    default: "10/min",
-    meaning:
-      "refused credentials (bad, unknown, revoked or expired key; wrong admin token) per client; past it every authenticated request answers 429 until the bucket refills",
-  },
-  { name: "DATABASE_NODES", default: "(unset)", meaning: "distributed mode: primary,replica PostgreSQL URLs per shard (alias DB_NODES)" },
-  { name: "REDIS_NODES", default: "(unset)", meaning: "distributed mode: one Redis URL per shard" },
-  {
-    name: "KAFKA_BROKERS",
-    default: "(unset)",
-    meaning: "host:port list of the event broker; set = events go to Kafka and `ringlink worker analytics` aggregates them",
-  },
-  { name: "KAFKA_PARTITIONS", default: "3", meaning: "partitions of the event topics when `ringlink migrate` (or the first producer) creates them" },
-  { name: "KAFKA_REPLICATION_FACTOR", default: "1", meaning: "replicas of the event topics when they are created" },
-  { name: "KAFKA_TOPIC_PREFIX", default: "(none)", meaning: "prefix of the topic names link.created and link.clicked" },
-  { name: "EVENT_LINGER_MS", default: "20", meaning: "Kafka producer: longest wait for more events before a batch is sent" },
-  { name: "EVENT_BATCH_SIZE", default: "2000", meaning: "Kafka producer: queued events that trigger a send at once" },
-  { name: "EVENT_SPOOL_MAX_MB", default: "256", meaning: "bound of the on-disk spool (DATA_DIR/spool) used while the broker is unreachable" },
-  { name: "ANALYTICS_GROUP", default: "ringlink-analytics", meaning: "consumer group of `ringlink worker analytics` (its offsets are stored per group)" },
-  { name: "ANALYTICS_DEDUPE_HOURS", default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
-  { name: "WORKER_PORT", default: "(unset)", meaning: "`ringlink worker analytics` serves /healthz and /metrics on HOST at this port" },
-  { name: "DB_POOL_MAX", default: "10", meaning: "distributed mode: PostgreSQL connections per node and process" },
-  { name: "DB_CONNECT_TIMEOUT_MS", default: "1000", meaning: "distributed mode: time to open a PostgreSQL connection" },
-  { name: "DB_QUERY_TIMEOUT_MS", default: "2000", meaning: "distributed mode: time one PostgreSQL call may take" },
-  { name: "REDIS_TIMEOUT_MS", default: "250", meaning: "distributed mode: time one Redis command (or connect) may take" },
-  { name: "REQUEST_DEADLINE_MS", default: "3000", meaning: "distributed mode: budget of one storage operation, retries and fallbacks included" },
-  { name: "READ_RETRIES", default: "2", meaning: "distributed mode: extra attempts for idempotent reads (writes are never retried)" },
-  { name: "BREAKER_FAILURES", default: "3", meaning: "distributed mode: consecutive failures that open a node's circuit breaker" },
-  { name: "HEALTH_PROBE_INTERVAL_MS", default: "1000", meaning: "distributed mode: how often each node is probed (closes open breakers)" },
-];

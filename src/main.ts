@@ -2,7 +2,7 @@
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
 import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, seedLinks } from "./cli";
-import { CONFIG_VARIABLES, ConfigError, loadConfig, type Flags } from "./config";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, plainMeaning, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
 import { createEventTopics } from "./events";
@@ -29,7 +29,7 @@ the port (reusePort). With no configuration ringlink runs embedded: SQLite under
 in-process cache and event bus.
 
 Environment:
-${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.meaning} (default ${v.default})`).join("\n")}
+${CONFIG_VARIABLES.map((v) => `  ${(v.alias ? `${v.name} (${v.alias})` : v.name).padEnd(32)} ${plainMeaning(v.meaning)} (default ${v.default})`).join("\n")}
 `;
 
 const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out", "name", "scopes", "expires"]);

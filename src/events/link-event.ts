@@ -31,10 +31,6 @@ export interface LinkEvent {
   target_private?: boolean;
 }
 
-export function topicOf(event: LinkEvent): EventTopic {
-  return event.type === "write" ? "link.created" : "link.clicked";
-}
-
 /**
  * Event ids: node + process + boot time + counter. Unique without a random draw per event,
  * which matters on the redirect path; the boot time keeps ids unique across restarts.

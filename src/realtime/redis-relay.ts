@@ -7,8 +7,7 @@
  * The connections are this module's own (RedisNode gives the settings the cache uses: no offline
  * queue, bounded commands, quick reconnects), so the realtime stream cannot delay a cache command.
  */
-import type { Redis } from "ioredis";
-import { RedisNode } from "../cache";
+import { RedisChannelListener, RedisNode } from "../cache";
 import type { ResilienceConfig } from "../config";
 import type { RelayTransport, RelayTransportStats } from "./relay";
 import { isRelayMessage, type RelayMessage } from "./wire";
@@ -18,18 +17,13 @@ export const REALTIME_CHANNEL = "ringlink:realtime";
 export class RedisRelay implements RelayTransport {
   readonly name = "redis";
   private readonly nodes: RedisNode[];
-  private readonly subscribers: Redis[];
+  private readonly listener: RedisChannelListener;
   private readonly handlers: Array<(m: RelayMessage) => void> = [];
   private readonly counters: RelayTransportStats = { sent: 0, received: 0, errors: 0 };
 
   constructor(urls: readonly string[], resilience: ResilienceConfig) {
     this.nodes = urls.map((url, shard) => new RedisNode(url, shard, resilience));
-    this.subscribers = this.nodes.map((node) => {
-      const sub = node.subscriber();
-      sub.on("message", (_channel: string, text: string) => this.receive(text));
-      sub.subscribe(REALTIME_CHANNEL).catch(() => {});
-      return sub;
-    });
+    this.listener = new RedisChannelListener(this.nodes, REALTIME_CHANNEL, (text) => this.receive(text));
   }
 
   send(message: RelayMessage): void {
@@ -64,7 +58,7 @@ export class RedisRelay implements RelayTransport {
   }
 
   async close(): Promise<void> {
-    for (const sub of this.subscribers) sub.disconnect();
+    this.listener.close();
     for (const node of this.nodes) node.close();
   }
 }

@@ -85,8 +85,19 @@ describe("configuration", () => {
   });
 });
 
-test("the README's configuration table lists every variable config.ts reads", async () => {
-  const { CONFIG_VARIABLES } = await import("../../src/config");
+test("the README's configuration table is the one config.ts builds from its settings (bun scripts/config-table.ts --write)", async () => {
+  const { CONFIG_VARIABLES, configTableMarkdown } = await import("../../src/config");
+  const { readmeConfigTable } = await import("../../scripts/config-table");
   const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+  expect(readmeConfigTable(readme).table).toBe(configTableMarkdown());
   for (const v of CONFIG_VARIABLES) expect(readme).toContain(`| \`${v.name}\``);
+});
+
+test("every default in the settings table parses (an empty environment is a valid configuration)", async () => {
+  const { SETTINGS } = await import("../../src/config");
+  const config = loadConfig({});
+  expect(config.port).toBe(Number(SETTINGS.PORT.default));
+  expect(config.cacheTtlMs).toBe(Number(SETTINGS.CACHE_TTL_SECONDS.default) * 1000);
+  expect(config.rateLimitRedirect).toBeNull();
+  expect(config.linkManagement.unsafeUrlThreshold).toBe(Number(SETTINGS.UNSAFE_URL_THRESHOLD.default));
 });

@@ -11,9 +11,9 @@
  * that process; its L1 entries then age out with CACHE_TTL_SECONDS.
  */
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Invalidation } from "../link-cache";
 import { LruCache } from "../../lru";
+import { RedisChannelListener } from "./redis-channel";
 import type { RedisNode } from "./redis-node";
 
 export const INVALIDATION_CHANNEL = "ringlink:invalidate";
@@ -39,16 +39,11 @@ export class RedisInvalidation implements Invalidation {
   private seq = 0;
   private readonly seen = new LruCache<string, true>(20_000);
   private readonly listeners: Array<(code: string) => void> = [];
-  private readonly subscribers: Redis[];
+  private readonly listener: RedisChannelListener;
   private readonly counters: InvalidationStats = { published: 0, received: 0, duplicates: 0, publishErrors: 0 };
 
   constructor(private readonly opts: RedisInvalidationOptions) {
-    this.subscribers = opts.nodes.map((node) => {
-      const sub = node.subscriber();
-      sub.on("message", (_channel: string, message: string) => this.receive(message));
-      sub.subscribe(INVALIDATION_CHANNEL).catch(() => {});
-      return sub;
-    });
+    this.listener = new RedisChannelListener(opts.nodes, INVALIDATION_CHANNEL, (message) => this.receive(message));
   }
 
   publish(code: string): void {
@@ -91,7 +86,7 @@ export class RedisInvalidation implements Invalidation {
   }
 
   async close(): Promise<void> {
-    for (const sub of this.subscribers) sub.disconnect();
+    this.listener.close();
     await this.opts.local.close();
   }
 }
