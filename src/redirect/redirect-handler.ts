@@ -214,7 +214,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 // Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
-const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.");
+const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.", 404);
 
 function redirectTo(link: CachedLink, request: Request): Response {
   // Limited links must reach us on every visit, so browsers may not cache their redirect.
