@@ -13,19 +13,18 @@ import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { physicalTopic } from "../src/events";
 import { runService } from "../src/lifecycle";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { connectToBroker, startProgress } from "./broker";
-import { serveWorkerEndpoints } from "./worker-endpoints";
+import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 const log = processLog.child({ role: "analytics-worker" });
 
 const OUTCOMES = ["consumed", "counted", "duplicates", "alreadyApplied", "malformed"] as const;
 
 function workerMetrics(stats: () => ClickConsumerStats): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "ringlink_" });
+  const registry = workerRegistry();
   scrapedCounter(registry, {
     name: "ringlink_analytics_messages_total",
     help: "Messages handled by the analytics worker, by outcome",

@@ -14,11 +14,11 @@ import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { decodeRecord, physicalTopic } from "../src/events";
 import { runService } from "../src/lifecycle";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { connectToBroker, startProgress } from "./broker";
-import { serveWorkerEndpoints } from "./worker-endpoints";
+import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 export const CLASSIFIER_GROUP = "ringlink-classifier";
 
@@ -27,8 +27,7 @@ const log = processLog.child({ role: "classifier-worker" });
 const OUTCOMES = ["classified", "failed", "skipped"] as const;
 
 function workerMetrics(stats: LinkClassifierStats, lag: () => number): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "ringlink_" });
+  const registry = workerRegistry();
   scrapedCounter(registry, {
     name: "ringlink_classifier_links_total",
     help: "Links handled by the classifier worker, by outcome",

@@ -2,7 +2,7 @@
  * The small HTTP side of a worker on WORKER_PORT: /healthz (503 until the consumer has joined its
  * group, so "healthy" means "consuming") and a Prometheus /metrics. None when WORKER_PORT is unset.
  */
-import type { Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Config } from "../src/config";
 
 export interface WorkerEndpoints {
@@ -25,4 +25,11 @@ export function serveWorkerEndpoints(config: Config, endpoints: WorkerEndpoints)
       return new Response("not found\n", { status: 404 });
     },
   });
+}
+
+/** A worker's registry, with the process metrics the server's /metrics has too (ringlink_process_*, ...). */
+export function workerRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ringlink_" });
+  return registry;
 }

@@ -13,33 +13,35 @@ export interface ScrapedMetric {
 }
 
 export function scrapedCounter(registry: Registry, metric: ScrapedMetric): void {
-  const { name, help, read, label } = metric;
-  new Counter({
-    name,
-    help,
-    labelNames: label === undefined ? [] : [label],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const value = read();
-      if (typeof value === "number") this.inc(value);
-      else for (const [key, n] of Object.entries(value)) this.inc({ [label ?? "value"]: key }, n);
-    },
-  });
+  scraped(registry, metric, "counter");
 }
 
 export function scrapedGauge(registry: Registry, metric: ScrapedMetric): void {
-  const { name, help, read, label } = metric;
-  new Gauge({
-    name,
-    help,
-    labelNames: label === undefined ? [] : [label],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const value = read();
-      if (typeof value === "number") this.set(value);
-      else for (const [key, n] of Object.entries(value)) this.set({ [label ?? "value"]: key }, n);
-    },
-  });
+  scraped(registry, metric, "gauge");
+}
+
+function scraped(registry: Registry, { name, help, read, label }: ScrapedMetric, kind: "counter" | "gauge"): void {
+  const options = { name, help, labelNames: label === undefined ? [] : [label], registers: [registry] };
+  const fill = (put: (value: number, labels?: Record<string, string>) => void) => {
+    const value = read();
+    if (typeof value === "number") put(value);
+    else for (const [key, n] of Object.entries(value)) put(n, { [label ?? "value"]: key });
+  };
+  if (kind === "counter") {
+    new Counter({
+      ...options,
+      collect() {
+        this.reset();
+        fill((n, labels) => (labels ? this.inc(labels, n) : this.inc(n)));
+      },
+    });
+  } else {
+    new Gauge({
+      ...options,
+      collect() {
+        this.reset();
+        fill((n, labels) => (labels ? this.set(labels, n) : this.set(n)));
+      },
+    });
+  }
 }
