@@ -1,7 +1,7 @@
 /**
  * A link's click statistics over a time range: validates the range, rounds it out to whole
  * buckets, reads the aggregates (never raw events) and fills the gaps so the series is dense.
- * Knows nothing of HTTP: it takes strings and throws the typed errors from http/errors.
+ * Knows nothing of HTTP: it takes strings and throws the typed errors of src/errors.
  */
 import { InvalidInput } from "../errors";
 import type { LinkRecord } from "../storage";

@@ -1,7 +1,7 @@
 /**
  * Errors of the resilience layer. `CircuitOpenError` and `CallTimeoutError` stay inside adapters;
  * what leaves a store is `ShardUnavailable`, an `Unavailable` (503 + Retry-After), so the HTTP
- * mapping in src/http/errors.ts covers it without knowing about shards.
+ * mapping in src/errors covers it without knowing about shards.
  */
 import { Unavailable } from "../errors";
 

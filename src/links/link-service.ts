@@ -1,6 +1,6 @@
 /**
  * Creating, reading, changing and deleting links. Knows nothing of HTTP: it takes plain values,
- * returns records and throws the typed errors from http/errors. Who may do what is decided by the
+ * returns records and throws the typed errors of src/errors. Who may do what is decided by the
  * caller (link-access.ts); the service only records the owner it is given.
  */
 import { createHash } from "node:crypto";
