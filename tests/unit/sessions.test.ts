@@ -166,7 +166,8 @@ describe("the session endpoints and cookie-authenticated requests", () => {
         headers: { cookie, "content-type": "application/json", ...headers },
         body: JSON.stringify({ disabled: true }),
       });
-    for (const headers of [{}, { "x-csrf-token": "wrong" }, { "x-csrf-token": `${body.csrfToken}x` }]) {
+    const wrongTokens: Array<Record<string, string>> = [{}, { "x-csrf-token": "wrong" }, { "x-csrf-token": `${body.csrfToken}x` }];
+    for (const headers of wrongTokens) {
       const refused = await patch(headers);
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as any).error.code).toBe("csrf_token_invalid");
