@@ -259,6 +259,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       readiness,
       isReady,
       newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
+      countLinks: () => store.countLinks(),
     },
     relays: [...(options.realtimeRelays ?? []), ...(relayAcrossInstances ? [relayAcrossInstances] : [])],
   });
