@@ -58,9 +58,7 @@ export function can(scope) {
 export async function loadSession() {
   try {
     const { res, data } = await sessionCall("GET");
-    if (res.ok && data) update(data);
-    else if (res.status === 401)
-      update({ signedIn: false, signInRequired: true, key: null, admin: false, scopes: [], csrfToken: null, ended: data?.error?.message ?? null });
+    if (res.ok && data) update({ ended: null, ...data });
   } catch {
     /* offline: keep what we have */
   }

@@ -31,6 +31,7 @@ const SessionResponse = t.Object({
   scopes: t.Array(t.String(), { description: "what the session may do (admin implies every scope)" }),
   csrfToken: t.Union([t.String({ description: "send as X-CSRF-Token on every state-changing request" }), t.Null()]),
   expiresAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  ended: t.Optional(t.String({ description: "signed out because the session's cookie no longer holds: why (expired, key revoked)" })),
 });
 
 const SIGNED_OUT = { signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null };
@@ -73,18 +74,20 @@ export function sessionRoutes({ sessions, authenticateToken, credentialsRequired
           return { signedIn: true, signInRequired, ...sessions.view(await sessions.check(value)) };
         } catch (error) {
           if (!(error instanceof AppError) || error.status !== 401) throw error;
-          // The browser keeps an ended session's cookie until told otherwise.
+          // Not an error of this request: the answer is "signed out, and why". The browser keeps an
+          // ended session's cookie until told otherwise.
           set.headers["set-cookie"] = clearCookieHeader(isHttps(request, server, trustedProxies));
-          throw error;
+          return { ...SIGNED_OUT, signInRequired, ended: error.message };
         }
       },
       {
         detail: {
           summary: "The current session: who is signed in, with which scopes, and its CSRF token",
-          description: "200 with signedIn false without a session cookie; 401 (and the cookie cleared) when the session expired or its key was revoked.",
+          description:
+            "signedIn false without a session cookie, and with `ended` (and the cookie cleared) when the session expired, its key was revoked or the admin token changed.",
           tags: ["session"],
         },
-        response: { 200: SessionResponse, 401: ErrorResponse },
+        response: { 200: SessionResponse },
       },
     )
     .delete(

@@ -179,7 +179,7 @@ describe("the session endpoints and cookie-authenticated requests", () => {
     expect(((await ok.json()) as any).disabled).toBe("manual");
   });
 
-  test("revoking the key ends the session: requests answer 401 and GET clears the cookie", async () => {
+  test("revoking the key ends the session: requests answer 401 and GET says why and clears the cookie", async () => {
     const { key, token } = await t.runtime.management.keys.create({ name: "soon revoked", scopes: "stats" });
     const { cookie } = await signIn(token);
     expect((await fetch(`${base}/api/v1/links`, { headers: { cookie } })).status).toBe(200);
@@ -188,8 +188,9 @@ describe("the session endpoints and cookie-authenticated requests", () => {
     expect(after.status).toBe(401);
     expect(((await after.json()) as any).error.code).toBe("session_ended");
     const me = await fetch(`${base}/api/v1/session`, { headers: { cookie } });
-    expect(me.status).toBe(401);
+    expect(me.status).toBe(200);
     expect(me.headers.get("set-cookie")).toContain("Max-Age=0");
+    expect(await me.json()).toMatchObject({ signedIn: false, signInRequired: true, ended: expect.stringContaining("revoked") });
   });
 
   test("a tampered cookie is refused; signing out clears the cookie", async () => {
