@@ -168,6 +168,11 @@ export function toLocalInput(date) {
 }
 
 let toastTimer = 0;
+// A message belongs to the view it was shown in: moving to another view drops it.
+addEventListener("hashchange", () => {
+  const node = document.getElementById("toast");
+  if (node) node.hidden = true;
+});
 /** A short message at the bottom of the screen, read out by screen readers. */
 export function toast(text, kind = "ok") {
   const node = document.getElementById("toast");
