@@ -228,6 +228,39 @@ describe("the dashboard with auth on", () => {
   );
 
   test(
+    "the tiles show the store's link total, an idle cache without alarm, and whole subtitles; the 404 page does not speak for 410s",
+    async () => {
+      await page.goto(`${server.base}/#dashboard`);
+      await page.waitForSelector("#panel-dashboard.is-active");
+      // 25 links from the test before, created through the API (none since this page's processes started watching).
+      await waitForPage(`document.getElementById("kpi-links").textContent === "25"`, 10_000);
+      expect(await page.getAttribute("#kpi-hit-card", "data-idle")).toBe("true");
+      expect(await page.textContent("#kpi-hit-sub")).toContain("idle");
+      for (const width of [1280, 1024, 768, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForTimeout(100);
+        const cut = await page.evaluate<string[]>(
+          `[...document.querySelectorAll(".kpi__sub")].filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map((e) => e.id || e.textContent)`,
+        );
+        expect({ width, cut }).toEqual({ width, cut: [] });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      const missing = await fetch(`${server.base}/NoSuchCode1`);
+      expect(missing.status).toBe(404);
+      const page404 = await missing.text();
+      expect(page404).not.toContain("it has expired or reached its click limit");
+      expect(page404).toContain("410");
+      const { code } = await createLink(editor, { url: "https://example.com/used-up", maxClicks: 1 });
+      expect((await follow(code)).status).toBe(302);
+      const usedUp = await follow(code);
+      expect(usedUp.status).toBe(410);
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
     "edits a link's target, expiry, click limit, redirect type, tags, password and query forwarding",
     async () => {
       const { code } = await createLink(editor, { url: "https://example.com/edit/before" });
