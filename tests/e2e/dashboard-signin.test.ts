@@ -246,7 +246,7 @@ describe("the dashboard with auth on", () => {
       }
       await page.setViewportSize({ width: 1280, height: 900 });
 
-      const missing = await fetch(`${server.base}/NoSuchCode1`);
+      const missing = await fetch(`${server.base}/NoSuchCode1`, { headers: { accept: "text/html" } });
       expect(missing.status).toBe(404);
       const page404 = await missing.text();
       expect(page404).not.toContain("it has expired or reached its click limit");
