@@ -10,6 +10,9 @@ import { KeyService } from "../../src/keys";
 import { startHttpServer } from "../../src/server/http-server";
 import { SESSION_COOKIE, SessionService } from "../../src/sessions";
 import type { ApiKeyRecord, ApiKeyStore } from "../../src/keys";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
 const ADMIN = "sessions-test-admin-token-0123456789abcdef";
@@ -204,6 +207,18 @@ describe("the session endpoints and cookie-authenticated requests", () => {
     expect(out.headers.get("set-cookie")).toMatch(/ringlink_session=;.*Max-Age=0/);
   });
 
+  test("X-Forwarded-Proto from a peer that is not a trusted proxy does not make the cookie Secure", async () => {
+    // In-process requests have no socket peer, so nothing vouches for the header.
+    const res = await t.post("/api/v1/session", { token: ADMIN }, { "x-forwarded-proto": "https" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("set-cookie")).not.toContain("Secure");
+  });
+
+  test("without SESSION_SECRET the secret is generated once in DATA_DIR, readable by its owner only", () => {
+    const file = join(t.runtime.config.dataDir, "session-secret");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   test("/ws accepts the session cookie and closes the stream with 4401 when its key is revoked", async () => {
     const { key, token } = await t.runtime.management.keys.create({ name: "watcher", scopes: "stats" });
     const { cookie } = await signIn(token);
@@ -220,5 +235,21 @@ describe("the session endpoints and cookie-authenticated requests", () => {
     await t.runtime.management.keys.revoke(key.id);
     expect(await closed).toBe(4401);
     expect(Date.now() - revokedAt).toBeLessThan(5_000);
+  });
+});
+
+describe("SESSION_SECRET and SESSION_TTL", () => {
+  test("a TTL reads as seconds or with a unit, within 1 minute and 30 days", () => {
+    expect(loadConfig({}).sessionTtlMs).toBe(12 * 3_600_000);
+    expect(loadConfig({ SESSION_TTL: "90" }).sessionTtlMs).toBe(90_000);
+    expect(loadConfig({ SESSION_TTL: "30m" }).sessionTtlMs).toBe(1_800_000);
+    expect(loadConfig({ SESSION_TTL: "7d" }).sessionTtlMs).toBe(7 * 86_400_000);
+    expect(() => loadConfig({ SESSION_TTL: "10s" })).toThrow(/SESSION_TTL.*between 60 s and 30 days/);
+    expect(() => loadConfig({ SESSION_TTL: "forever" })).toThrow(/SESSION_TTL.*duration/);
+  });
+
+  test("a short secret stops start-up", () => {
+    expect(() => loadConfig({ SESSION_SECRET: "too-short" })).toThrow(/SESSION_SECRET.*at least 32/);
+    expect(loadConfig({ SESSION_SECRET: SECRET }).sessionSecret).toBe(SECRET);
   });
 });
