@@ -154,8 +154,10 @@ export function createBulkCreate({ created }) {
       const results = Array.isArray(data.results) ? data.results : [];
       rowsEl.replaceChildren(...results.map((r) => resultRow(items[r.index] ?? { url: "" }, r)));
       const existing = results.filter((r) => r.status === 200).length;
-      $("bulk-summary").textContent =
-        `${data.created} created` + (existing ? `, ${existing} already had a link` : "") + (data.failed ? `, ${data.failed} refused (see below)` : "") + ".";
+      const parts = [`${data.created} created`];
+      if (existing) parts.push(`${existing} already had a link`);
+      if (data.failed) parts.push(`${data.failed} refused (see below)`);
+      $("bulk-summary").textContent = `${parts.join(", ")}.`;
       resultBox.hidden = false;
       if (data.failed === 0) input.value = "";
       file.value = "";
