@@ -98,6 +98,10 @@ describe("the dashboard in Chromium", () => {
     async () => {
       await page.goto(`${server.base}/`);
       await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      // Nothing configured to sign in with: no sign-in card, nobody signed in, the tabs as always.
+      expect(await page.isVisible("#signin")).toBe(false);
+      expect(await page.isVisible("#account")).toBe(false);
+      expect(await page.isVisible(".tabs")).toBe(true);
       // Both processes report within a couple of seconds.
       await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
       const linksBefore = number(await page.textContent("#kpi-links"));
