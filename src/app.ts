@@ -13,6 +13,7 @@ import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
 import { realtimeRoutes } from "./realtime";
 import { redirectRoutes } from "./redirect";
+import { sessionRoutes } from "./sessions";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -38,7 +39,12 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           specPath: "/openapi.json",
           documentation: {
             info: { title: "ringlink", version: VERSION, description: "A distributed, high-throughput URL shortener." },
-            components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+            components: {
+              securitySchemes: {
+                bearer: { type: "http", scheme: "bearer" },
+                session: { type: "apiKey", in: "cookie", name: "ringlink_session" },
+              },
+            },
           },
         }),
       )
@@ -51,6 +57,14 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
       .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
       .use(dashboardRoutes(runtime.assets))
       .use(realtimeRoutes(runtime.realtime, runtime.watchAccess))
+      .use(
+        sessionRoutes({
+          sessions: runtime.management.sessions,
+          authenticateToken: runtime.management.authenticateToken,
+          credentialsRequired: runtime.management.credentialsRequired,
+          trustedProxies: config.trustedProxies,
+        }),
+      )
       .use(
         linkRoutes({
           service: runtime.links,

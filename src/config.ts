@@ -96,6 +96,9 @@ export interface Config {
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
   adminToken: string | undefined;
+  /** signs dashboard session cookies; undefined: generated once in DATA_DIR */
+  sessionSecret: string | undefined;
+  sessionTtlMs: number;
   visitorSalt: string | undefined;
   maxUrlLength: number;
   maxBodyBytes: number;
@@ -172,6 +175,12 @@ export const SETTINGS = {
     shown: "(none)",
     meaning: "comma list of other origins (`https://ops.example`) whose pages may open `/ws`; our own always may",
   },
+  SESSION_SECRET: {
+    default: null,
+    shown: "(generated in DATA_DIR)",
+    meaning: "key that signs dashboard session cookies (at least 32 characters); set the same value on every instance",
+  },
+  SESSION_TTL: { default: "12h", meaning: "how long a dashboard sign-in lasts (`N` seconds or `Nm`, `Nh`, `Nd`; 1m..30d)" },
   VISITOR_SALT: { default: null, shown: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   MAX_URL_LENGTH: { default: "2048", meaning: "longest target URL accepted" },
   MAX_BODY_BYTES: { default: "16384", meaning: "largest JSON body accepted (413 above)" },
@@ -394,6 +403,28 @@ function adminToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+export const MIN_SESSION_SECRET_LENGTH = 32;
+function sessionSecret(raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.length < MIN_SESSION_SECRET_LENGTH) {
+    throw new ConfigError(
+      "SESSION_SECRET",
+      `must be at least ${MIN_SESSION_SECRET_LENGTH} characters long (got ${raw.length}); for example: openssl rand -hex 32`,
+    );
+  }
+  return raw;
+}
+
+const DURATION_UNITS: Record<string, number> = { "": 1, s: 1, m: 60, min: 60, h: 3_600, d: 86_400 };
+/** `90`, `90s`, `30m`, `12h`, `7d` to milliseconds, within min..max seconds. */
+function durationMs(name: string, raw: string, minSeconds: number, maxSeconds: number): number {
+  const m = /^(\d+)\s*(s|m|min|h|d)?$/i.exec(raw.trim());
+  if (!m) throw new ConfigError(name, `must be a duration such as 3600, 30m, 12h or 7d (got '${raw}')`);
+  const seconds = Number(m[1]) * DURATION_UNITS[(m[2] ?? "").toLowerCase()]!;
+  if (seconds < minSeconds || seconds > maxSeconds)
+    throw new ConfigError(name, `must be between ${minSeconds} s and ${maxSeconds / 86_400} days (got ${seconds} s)`);
+  return seconds * 1000;
+}
+
 /** A probability in (0, 1], or off. */
 function threshold(name: string, raw: string): number | null {
   if (raw.toLowerCase() === "off") return null;
@@ -458,6 +489,8 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
+    sessionSecret: sessionSecret(setting(env, "SESSION_SECRET")),
+    sessionTtlMs: durationMs("SESSION_TTL", value("SESSION_TTL"), 60, 30 * 86_400),
     visitorSalt: setting(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", value("MAX_URL_LENGTH"), 32, 65_536),
     maxBodyBytes: integer("MAX_BODY_BYTES", value("MAX_BODY_BYTES"), 1024, 10 * 1024 * 1024),

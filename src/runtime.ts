@@ -27,12 +27,17 @@ import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHand
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
+import { SessionService } from "./sessions";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
   keys: KeyService;
+  /** dashboard sign-in: signed session cookies that stand for a key */
+  sessions: SessionService;
+  /** true once an ADMIN_TOKEN or any API key exists (then reading and watching need credentials) */
+  credentialsRequired(): Promise<boolean>;
   authenticate: Authenticate;
   /** the same check for a token that arrives another way (the live stream's subprotocol) */
   authenticateToken: TokenAuthenticator;
@@ -89,13 +94,17 @@ export interface RuntimeOptions {
   realtimeRelays?: RelayTransport[];
 }
 
-/** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
-function embeddedVisitorSalt(dataDir: string): string {
+/**
+ * A secret that is not configured is generated once and kept in DATA_DIR (0600), so every process
+ * of the instance uses the same one: the visitor salt (unique visitors hash alike) and the
+ * session secret (a cookie one process signed is good on the others).
+ */
+function secretInDataDir(dataDir: string, name: string, bytes: number): string {
   ensurePrivateDir(dataDir);
-  const file = join(dataDir, "visitor-salt");
+  const file = join(dataDir, name);
   if (!existsSync(file)) {
     try {
-      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
+      writeFileSync(file, randomBytes(bytes).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
     } catch {
       // another process won the race to create it
     }
@@ -153,9 +162,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.trustedProxies,
     "too many failed authentications from this address; wait before trying again",
   );
+  const sessions = new SessionService({
+    secret: config.sessionSecret ?? secretInDataDir(config.dataDir, "session-secret", 32),
+    ttlMs: config.sessionTtlMs,
+    keys,
+    adminToken: config.adminToken,
+  });
   const management: LinkManagement = {
     keys,
-    authenticate: createAuthenticator(keys, config.adminToken, authFailures),
+    sessions,
+    credentialsRequired: async () => config.adminToken !== undefined || (await keys.anyActiveKeys()),
+    authenticate: createAuthenticator(keys, config.adminToken, authFailures, sessions.credential()),
     authenticateToken: createTokenAuthenticator(keys, config.adminToken, authFailures),
     access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
     safety: new UrlSafety({
@@ -208,7 +225,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     bus,
     eventIds,
     nodeName,
-    visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
+    visitorSalt: config.visitorSalt ?? secretInDataDir(config.dataDir, "visitor-salt", 16),
     trustedProxies: config.trustedProxies,
     guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
@@ -242,12 +259,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       readiness,
       isReady,
       newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
+      countLinks: () => store.countLinks(),
     },
     relays: [...(options.realtimeRelays ?? []), ...(relayAcrossInstances ? [relayAcrossInstances] : [])],
   });
   const watchAccess = createWatchAccess({
     authenticateToken: management.authenticateToken,
-    credentialsRequired: async () => config.adminToken !== undefined || (await keys.anyActiveKeys()),
+    session: sessions.credential(),
+    credentialsRequired: management.credentialsRequired,
     originAllowed: createOriginCheck({ publicBaseUrl: config.publicBaseUrl, allowed: config.wsAllowedOrigins }),
   });
 

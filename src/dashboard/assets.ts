@@ -5,6 +5,10 @@
 import { ASSET_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from "../http";
 import notFoundHtml from "../../frontend/404.html" with { type: "file" };
 import analyticsTabJs from "../../frontend/analytics-tab.js" with { type: "file" };
+import signinJs from "../../frontend/signin.js" with { type: "file" };
+import linkDetailJs from "../../frontend/link-detail.js" with { type: "file" };
+import linkActionsJs from "../../frontend/link-actions.js" with { type: "file" };
+import bulkCreateJs from "../../frontend/bulk-create.js" with { type: "file" };
 import apiJs from "../../frontend/api.js" with { type: "file" };
 import appCss from "../../frontend/app.css" with { type: "file" };
 import appJs from "../../frontend/app.js" with { type: "file" };
@@ -47,6 +51,10 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "analytics-tab.js": analyticsTabJs,
   "nodes-tab.js": nodesTabJs,
   "history-tab.js": historyTabJs,
+  "bulk-create.js": bulkCreateJs,
+  "link-actions.js": linkActionsJs,
+  "link-detail.js": linkDetailJs,
+  "signin.js": signinJs,
   "favicon.svg": favicon,
 };
 

@@ -65,3 +65,19 @@ declare module "*/frontend/history-tab.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/link-detail.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/link-actions.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/bulk-create.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/signin.js" {
+  const path: string;
+  export default path;
+}
