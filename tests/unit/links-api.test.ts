@@ -387,8 +387,8 @@ describe("service endpoints", () => {
 
   test("/openapi.json documents the API from the schemas", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as any;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/links/", "/api/v1/links/{code}", "/{code}", "/create", "/shorten", "/readyz"]));
-    expect(doc.paths["/api/v1/links/"].post.requestBody.content["application/json"].schema.properties.url.type).toBe("string");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/links", "/api/v1/links/{code}", "/{code}", "/create", "/shorten", "/readyz"]));
+    expect(doc.paths["/api/v1/links"].post.requestBody.content["application/json"].schema.properties.url.type).toBe("string");
   });
 
   test("/openapi.json uses only OpenAPI operation names (no non-HTTP entries such as ws)", async () => {
