@@ -7,7 +7,7 @@ import { Elysia } from "elysia";
 import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
-import { ensureRoutableUrl, errorHandler } from "./http";
+import { corsRoutes, ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
 import { openapiDocument } from "./openapi";
@@ -31,6 +31,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
         return handle;
       })
       .use(errorHandler)
+      .use(corsRoutes(config.corsOrigins))
       .use(requestLog(config.accessLog, runtime.metrics))
       .use(
         openapiDocument({

@@ -95,6 +95,8 @@ export interface Config {
   publicHostname: string;
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
+  /** CORS_ORIGINS: origins (or "*") whose pages may call the API */
+  corsOrigins: string[];
   adminToken: string | undefined;
   visitorSalt: string | undefined;
   maxUrlLength: number;
@@ -171,6 +173,12 @@ export const SETTINGS = {
     default: null,
     shown: "(none)",
     meaning: "comma list of other origins (`https://ops.example`) whose pages may open `/ws`; our own always may",
+  },
+  CORS_ORIGINS: {
+    default: null,
+    shown: "(none)",
+    meaning:
+      "comma list of origins (`https://app.example`), or `*`, whose pages may call `/api/...` (CORS, without credentials: a bearer token of their own); none: same-origin only",
   },
   VISITOR_SALT: { default: null, shown: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   MAX_URL_LENGTH: { default: "2048", meaning: "longest target URL accepted" },
@@ -457,6 +465,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
+    corsOrigins: list(setting(env, "CORS_ORIGINS")).map((o) => (o === "*" ? o : origin("CORS_ORIGINS", o))),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
     visitorSalt: setting(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", value("MAX_URL_LENGTH"), 32, 65_536),

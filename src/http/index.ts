@@ -6,3 +6,4 @@ export { checkedQuery, ACCEPTS } from "./query-params";
 export { EXPECTED } from "./expectation";
 export { ensureRoutableUrl } from "./routable-url";
 export { EXTRA_RESPONSES, alsoAnswers, type DocumentedResponse } from "./documented-responses";
+export { corsRoutes, createCorsPolicy, corsHeaders, preflightResponse, CORS_MAX_AGE } from "./cors";
