@@ -257,7 +257,7 @@ export const SETTINGS = {
   },
   ANALYTICS_GROUP: { default: "ringlink-analytics", meaning: "consumer group of the analytics worker (its offsets are stored per group)" },
   ANALYTICS_DEDUPE_HOURS: { default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
-  WORKER_PORT: { default: null, meaning: "the analytics worker serves `/healthz` and `/metrics` on `HOST` at this port" },
+  WORKER_PORT: { default: null, meaning: "a worker (analytics, classifier) serves `/healthz` and `/metrics` on `HOST` at this port" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
