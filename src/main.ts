@@ -19,7 +19,7 @@ Usage:
   ringlink worker classifier                  consume link.created from Kafka, write each link's category
   ringlink seed N [--out FILE]                insert N links (benchmarks, demos); codes to FILE
   ringlink keys create --name N --scopes create,manage,stats,admin [--expires 30d]
-  ringlink keys list [--json] | keys revoke ID API keys (the token is printed once)
+  ringlink keys list [--json] | revoke ID     API keys (the token is printed once)
   ringlink links list|show|create|update|delete|stats [--url URL --token T] [--json]
                                               links of the configured store, or of a running instance
   ringlink import FILE.csv [--restart]        create links from CSV (resumable, no duplicates on rerun)

@@ -10,7 +10,7 @@ export function environmentHelp(): string {
   );
 }
 
-const REMOTE = `Where: the configured store (DATA_DIR's SQLite file, or the cluster of PG_SHARDS) by default, as
+const REMOTE = `Where: the configured store (DATA_DIR's SQLite file, or the shards of DATABASE_NODES) by default, as
 the operator (no key needed, every target shown). With --url the command goes to a running
 instance over its HTTP API and can do what --token's key may do there.
   --url URL          a ringlink instance, such as http://localhost:8080

@@ -4,6 +4,8 @@
  * instance over its HTTP API (`--url`, `--token`). Both answer the API's own shapes (LinkView,
  * LinkStats), so the command prints them alike.
  */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { LinkStats, StatsRequest } from "../analytics";
 import type { Config } from "../config";
 import { AppError } from "../errors";
@@ -33,6 +35,28 @@ export interface LinkClient {
   close(): Promise<void>;
 }
 
+/** Ports of live `serve` instances on this embedded data dir (their lock files, DATA_DIR/serve-<port>.lock). */
+export function servingPorts(dataDir: string): number[] {
+  let files: string[];
+  try {
+    files = readdirSync(dataDir).filter((f) => /^serve-\d+\.lock$/.test(f));
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const file of files) {
+    try {
+      const lock = JSON.parse(readFileSync(join(dataDir, file), "utf8")) as { supervisor?: number; port?: number };
+      if (typeof lock.supervisor !== "number" || typeof lock.port !== "number") continue;
+      process.kill(lock.supervisor, 0); // throws when no such process
+      ports.push(lock.port);
+    } catch {
+      // a stale or unreadable lock: nobody serves from it
+    }
+  }
+  return ports;
+}
+
 /** The tools' worker bits (15): ids made here never clash with a serving process's. */
 const TOOL_PROCESS_INDEX = 15;
 
@@ -44,6 +68,15 @@ const TOOL_PROCESS_INDEX = 15;
 export async function localLinkClient(config: Config): Promise<LinkClient> {
   const runtime = await createRuntime({ ...config, processIndex: TOOL_PROCESS_INDEX }, { role: "tool" });
   const view = (link: Parameters<typeof toLinkView>[0]) => toLinkView(link, config.publicBaseUrl, { showTarget: true });
+  // An embedded server beside this command does not hear of the change (no Redis): say so once.
+  const changed = () => {
+    if (config.mode !== "embedded") return;
+    for (const port of servingPorts(config.dataDir)) {
+      console.error(
+        `ringlink: note: the server on port ${port} may serve its cached copy for up to ${Math.round(config.cacheTtlMs / 1000)} s; ringlink links ... --url http://localhost:${port} changes it at once`,
+      );
+    }
+  };
   return {
     async list({ limit, cursor, tag, q }) {
       if (cursor !== undefined && !/^\d{1,20}$/.test(cursor)) throw new UsageError(`--cursor must be the nextCursor of an earlier page (got '${cursor}')`);
@@ -55,8 +88,15 @@ export async function localLinkClient(config: Config): Promise<LinkClient> {
       const { link, created } = await runtime.links.create(input, { owner: null });
       return { link: view(link), created };
     },
-    update: async (code, input) => view(await runtime.links.update(code, input, { mayClearUnsafe: true })),
-    remove: (code) => runtime.links.remove(code),
+    async update(code, input) {
+      const link = view(await runtime.links.update(code, input, { mayClearUnsafe: true }));
+      changed();
+      return link;
+    },
+    async remove(code) {
+      await runtime.links.remove(code);
+      changed();
+    },
     stats: (request) => runtime.stats.stats(request),
     close: () => runtime.close(),
   };

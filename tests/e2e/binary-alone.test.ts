@@ -45,7 +45,7 @@ test("creates answer 201 and redirect, with one warning that classification is o
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toContain("classification and the unsafe-URL check are off");
   expect(server.output()).not.toContain('"level":"error"');
-});
+}, 30_000);
 
 test("refused parameters and fields read as sentences naming what is allowed", async () => {
   const cases: Array<[Promise<Response>, RegExp]> = [
@@ -63,4 +63,4 @@ test("refused parameters and fields read as sentences naming what is allowed", a
     expect(body.error.message).toMatch(message);
     expect(body.error.message).not.toContain("Expected");
   }
-});
+}, 30_000);

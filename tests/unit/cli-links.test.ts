@@ -155,7 +155,7 @@ describe("the ringlink command", () => {
       expect(r.out, argv.join(" ")).toStartWith(`Usage: ringlink ${argv.join(" ")}`);
     }
     expect(ringlink(["help", "links", "stats"]).out).toStartWith("Usage: ringlink links stats");
-  });
+  }, 60_000);
 
   test("a closed pipe ends the output quietly with status 0", () => {
     expect(ringlink(["seed", "20000"]).status).toBe(0);
@@ -166,5 +166,5 @@ describe("the ringlink command", () => {
     const [status, ...err] = p.stdout.toString().trim().split("\n");
     expect(status).toBe("0");
     expect(err.join("\n")).toBe("");
-  });
+  }, 60_000);
 });
