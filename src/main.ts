@@ -155,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case "links": {
-      const client = await openLinkClient(config, args.flags);
+      const client = await openLinkClient(config, args.flags, process.env.RINGLINK_TOKEN);
       try {
         return await runLinksCommand(client, args);
       } finally {

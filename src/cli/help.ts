@@ -14,7 +14,8 @@ const REMOTE = `Where: the configured store (DATA_DIR's SQLite file, or the shar
 the operator (no key needed, every target shown). With --url the command goes to a running
 instance over its HTTP API and can do what --token's key may do there.
   --url URL          a ringlink instance, such as http://localhost:8080
-  --token TOKEN      an API key or ADMIN_TOKEN for --url
+  --token TOKEN      an API key or ADMIN_TOKEN for --url (or RINGLINK_TOKEN in the environment,
+                     which keeps it out of the process list and the shell history)
   --json             the API's JSON instead of a table`;
 
 const LINKS_SUB: Record<string, string> = {

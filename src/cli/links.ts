@@ -166,10 +166,13 @@ function codeArg(rest: string[], sub: string): string {
   return code;
 }
 
-/** The command's client: `--url` means a running instance, otherwise the configured store. */
-export async function openLinkClient(config: Config, flags: LinksArgs["flags"]): Promise<LinkClient> {
+/**
+ * The command's client: `--url` means a running instance, otherwise the configured store. The
+ * token comes from --token or, kept out of the process list and shell history, RINGLINK_TOKEN.
+ */
+export async function openLinkClient(config: Config, flags: LinksArgs["flags"], envToken?: string): Promise<LinkClient> {
   const url = str(flags, "url");
-  const token = str(flags, "token");
+  const token = str(flags, "token") ?? (url === undefined || envToken === "" ? undefined : envToken);
   if (url === undefined) {
     if (token !== undefined) throw new UsageError("--token goes with --url (the configured store needs no token)");
     return localLinkClient(config);

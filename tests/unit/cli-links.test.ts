@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { buildApp } from "../../src/app";
 import { formatTable } from "../../src/cli";
 import { localLinkClient, remoteLinkClient, type LinkClient } from "../../src/cli/link-clients";
-import { runLinksCommand } from "../../src/cli/links";
+import { openLinkClient, runLinksCommand } from "../../src/cli/links";
 import { loadConfig } from "../../src/config";
 import { createRuntime, type Runtime } from "../../src/runtime";
 
@@ -125,6 +125,12 @@ test("a remote instance refuses a missing or wrong token with its own code", asy
     expect(JSON.parse(anonymous.text).error.status).toBe(401);
     const wrong = await run(remoteLinkClient(`http://127.0.0.1:${server.port}`, "rl_wrong"), ["list"], { json: true });
     expect(wrong.code).toBe(1);
+    // RINGLINK_TOKEN stands in for --token (kept out of the process list); --token wins
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const fromEnv = await openLinkClient(config, { url: `http://127.0.0.1:${server.port}` }, ADMIN);
+    expect((await run(fromEnv, ["list"], { json: true })).code).toBe(0);
+    const flagWins = await openLinkClient(config, { url: `http://127.0.0.1:${server.port}`, token: "rl_wrong" }, ADMIN);
+    expect((await run(flagWins, ["list"], { json: true })).code).toBe(1);
     expect([401, 403]).toContain(JSON.parse(wrong.text).error.status);
   } finally {
     server.stop(true);
@@ -155,6 +161,7 @@ describe("the ringlink command", () => {
       expect(r.out, argv.join(" ")).toStartWith(`Usage: ringlink ${argv.join(" ")}`);
     }
     expect(ringlink(["help", "links", "stats"]).out).toStartWith("Usage: ringlink links stats");
+    expect(ringlink(["links", "list", "--token", "x"]).err).toContain("--token goes with --url");
   }, 60_000);
 
   test("a closed pipe ends the output quietly with status 0", () => {
