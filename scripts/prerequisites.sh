@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs, installed when missing (one list for `bun run test`
 # and .ci/run): PostgreSQL 15 and Redis for the local cluster, a JRE and Maven for Kafka, wrk and
-# HAProxy for the load and proxy tests, Chromium for the browser tests. Uses sudo when not root.
+# HAProxy for the load and proxy tests, Chromium for the browser tests, curl for the README walkthroughs.
+# Uses sudo when not root.
 # Prints nothing and changes nothing when everything is there.
 #   scripts/prerequisites.sh           install what is missing
 #   scripts/prerequisites.sh --list    print the package list
 set -euo pipefail
 
-APT_PACKAGES=(postgresql-15 redis-server openjdk-17-jre-headless maven wrk haproxy chromium)
+APT_PACKAGES=(postgresql-15 redis-server openjdk-17-jre-headless maven wrk haproxy chromium curl)
 
 if [ "${1-}" = "--list" ]; then
   printf '%s\n' "${APT_PACKAGES[@]}"
