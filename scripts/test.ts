@@ -1,5 +1,6 @@
 /**
- * `bun run test`: the whole suite, starting what it needs. Builds dist/ringlink (for the e2e tests),
+ * `bun run test`: the whole suite, starting what it needs. Installs the missing Debian packages
+ * (scripts/prerequisites.sh, as .ci/run does; RINGLINK_SKIP_PREREQUISITES=1 skips it), builds dist/ringlink (for the e2e tests),
  * starts the local cluster (PostgreSQL pairs, Redis, Kafka) for the integration tests, runs
  * `bun test`, stops the cluster it started, and prints one closing line: "N passed, N failed".
  *
@@ -31,6 +32,10 @@ function parseExports(text: string): Record<string, string> {
 let startedCluster = false;
 let exitCode = 1;
 try {
+  if (process.env.RINGLINK_SKIP_PREREQUISITES !== "1") {
+    step("apt prerequisites (scripts/prerequisites.sh)");
+    await $`bash ${join(root, "scripts/prerequisites.sh")}`.cwd(root);
+  }
   step("building dist/ringlink");
   await $`bun ${join(root, "scripts/build.ts")}`.cwd(root);
 

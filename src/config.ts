@@ -95,6 +95,8 @@ export interface Config {
   publicHostname: string;
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
+  /** CORS_ORIGINS: origins (or "*") whose pages may call the API */
+  corsOrigins: string[];
   adminToken: string | undefined;
   /** signs dashboard session cookies; undefined: generated once in DATA_DIR */
   sessionSecret: string | undefined;
@@ -181,6 +183,12 @@ export const SETTINGS = {
     meaning: "key that signs dashboard session cookies (at least 32 characters); set the same value on every instance",
   },
   SESSION_TTL: { default: "12h", meaning: "how long a dashboard sign-in lasts (`N` seconds or `Nm`, `Nh`, `Nd`; 1m..30d)" },
+  CORS_ORIGINS: {
+    default: null,
+    shown: "(none)",
+    meaning:
+      "comma list of origins (`https://app.example`), or `*`, whose pages may call `/api/...` (CORS, without credentials: a bearer token of their own); none: same-origin only",
+  },
   VISITOR_SALT: { default: null, shown: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   MAX_URL_LENGTH: { default: "2048", meaning: "longest target URL accepted" },
   MAX_BODY_BYTES: { default: "16384", meaning: "largest JSON body accepted (413 above)" },
@@ -258,7 +266,7 @@ export const SETTINGS = {
   },
   ANALYTICS_GROUP: { default: "ringlink-analytics", meaning: "consumer group of the analytics worker (its offsets are stored per group)" },
   ANALYTICS_DEDUPE_HOURS: { default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
-  WORKER_PORT: { default: null, meaning: "the analytics worker serves `/healthz` and `/metrics` on `HOST` at this port" },
+  WORKER_PORT: { default: null, meaning: "a worker (analytics, classifier) serves `/healthz` and `/metrics` on `HOST` at this port" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -488,6 +496,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
+    corsOrigins: list(setting(env, "CORS_ORIGINS")).map((o) => (o === "*" ? o : origin("CORS_ORIGINS", o))),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
     sessionSecret: sessionSecret(setting(env, "SESSION_SECRET")),
     sessionTtlMs: durationMs("SESSION_TTL", value("SESSION_TTL"), 60, 30 * 86_400),

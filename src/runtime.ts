@@ -18,9 +18,10 @@ import { LruCache } from "./lru";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
-import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
+import { LinkClassifier, UrlClassifier, classifierLoadOptions, classifierMissing } from "./classifier";
 import { EventIds, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
+import { log } from "./log";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
@@ -134,13 +135,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const stopPruner = aggregator ? startProcessedEventsPruner(analytics, config.analytics.dedupeRetentionMs) : () => {};
 
   // One model per process, shared by the create-time safety check and the background classifier;
-  // a failed load is forgotten so the next use tries again.
+  // a failed load is forgotten so the next use tries again. A binary copied without its classifier
+  // files serves all the same, with both off (said once, here): creates must not fail for them.
+  const classifierGone = classifierMissing();
+  if (classifierGone !== null && serving) log.warn(`classification and the unsafe-URL check are off: the classifier's files are ${classifierGone}`);
   let model: Promise<UrlClassifier> | null = null;
   const loadModel = () => {
-    model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => {
-      model = null;
-      throw error;
-    });
+    // .then: a synchronous throw while locating the files becomes a rejection the callers handle.
+    model ??= Promise.resolve()
+      .then(() => UrlClassifier.load(classifierLoadOptions()))
+      .catch((error) => {
+        model = null;
+        throw error;
+      });
     return model;
   };
 
@@ -177,7 +184,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
     safety: new UrlSafety({
       blocklist: lm.blocklistFile === undefined ? null : DomainBlocklist.fromFile(lm.blocklistFile),
-      threshold: lm.unsafeUrlThreshold,
+      threshold: classifierGone === null ? lm.unsafeUrlThreshold : null,
       loadClassifier: loadModel,
     }),
   };
@@ -207,7 +214,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     hasher,
   });
   const linkClassifier =
-    serving && eventsHere && config.classifyLinks
+    serving && eventsHere && config.classifyLinks && classifierGone === null
       ? new LinkClassifier({
           store,
           classifier: loadModel,

@@ -19,6 +19,7 @@ import dashboardCss from "../../frontend/dashboard.css" with { type: "file" };
 import dashboardTabJs from "../../frontend/dashboard-tab.js" with { type: "file" };
 import docsHtml from "../../frontend/docs.html" with { type: "file" };
 import docsJs from "../../frontend/docs.js" with { type: "file" };
+import docsTryJs from "../../frontend/docs-try.js" with { type: "file" };
 import domJs from "../../frontend/dom.js" with { type: "file" };
 import favicon from "../../frontend/favicon.svg" with { type: "file" };
 import historyTabJs from "../../frontend/history-tab.js" with { type: "file" };
@@ -35,6 +36,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "404.html": notFoundHtml as unknown as string,
   "docs.html": docsHtml as unknown as string,
   "docs.js": docsJs,
+  "docs-try.js": docsTryJs,
   "app.css": appCss,
   "dashboard.css": dashboardCss,
   "noscript.css": noscriptCss,

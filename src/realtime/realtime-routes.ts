@@ -12,6 +12,7 @@
 import { Elysia } from "elysia";
 import type { WatchAccess } from "../access";
 import { jsonError } from "../errors";
+import { ErrorResponse, alsoAnswers } from "../http";
 import { audienceOf, type Audience } from "./audience";
 import type { ClientSocket } from "./client-queue";
 import type { Realtime } from "./realtime-service";
@@ -97,6 +98,11 @@ export function realtimeRoutes(realtime: Realtime, watchAccess: WatchAccess) {
             "Live event stream (WebSocket upgrade): a snapshot, then sampled events and per-second aggregates; a plain GET answers 426. " +
             "Once an ADMIN_TOKEN or an API key exists it needs one (stats scope): Authorization: Bearer, or the subprotocols ringlink.v1 + ringlink.bearer.<token>.",
           tags: ["realtime"],
+          security: [{}, { bearer: [] }],
+          ...alsoAnswers({
+            101: { description: "switched to the WebSocket protocol" },
+            426: { description: "a plain GET: upgrade_required", content: { "application/json": { schema: ErrorResponse } } },
+          }),
         },
       })
   );

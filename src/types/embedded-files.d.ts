@@ -24,6 +24,10 @@ declare module "*/frontend/docs.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/docs-try.js" {
+  const path: string;
+  export default path;
+}
 // The dashboard's other modules (frontend/*.js), each listed in src/dashboard/assets.ts.
 declare module "*/frontend/api.js" {
   const path: string;
