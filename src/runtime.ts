@@ -20,6 +20,7 @@ import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
 import { EventIds, type EventBus } from "./events";
+import { openCountryDatabase } from "./geo";
 import { SnowflakeIds } from "./ids";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
@@ -210,6 +211,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
     trustedProxies: config.trustedProxies,
+    // ~8 MB per serving process; tools publish no clicks and never need it.
+    countries: serving && config.clickEvents ? openCountryDatabase(config.geoipDatabase) : null,
     guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
     logRequests: config.accessLog === "all",

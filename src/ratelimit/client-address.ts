@@ -58,6 +58,11 @@ export function isTrusted(ip: string, trusted: readonly Cidr[]): boolean {
   return bytes !== null && trusted.some((c) => inCidr(bytes, c));
 }
 
+/** Whether the socket peer is one of TRUSTED_PROXIES (null: no socket, never trusted). */
+export function isTrustedProxy(peer: string | null, trusted: readonly Cidr[]): boolean {
+  return peer !== null && isTrusted(peer, trusted);
+}
+
 export function clientAddress(peer: string | null, forwardedFor: string | null, trusted: readonly Cidr[]): string {
   const socket = peer ?? "unknown";
   if (forwardedFor === null || trusted.length === 0 || !isTrusted(socket, trusted)) return socket;

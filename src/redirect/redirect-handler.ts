@@ -10,11 +10,12 @@ import { MISSING, type CachedLink, type CacheEntry } from "../cache";
 import { isHumanAgent } from "../analytics";
 import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
 import { AppError, jsonError, toErrorResponse } from "../errors";
+import type { CountryLookup } from "../geo";
 import { isWellFormedCode } from "../ids";
 import { linkState } from "../links";
 import { log } from "../log";
 import { logRequest, type RedirectOutcome, type RedirectStats } from "../observability";
-import { clientAddress, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
+import { clientAddress, isTrustedProxy, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
@@ -33,6 +34,8 @@ export interface RedirectDeps {
   visitorSalt: string;
   /** proxies whose X-Forwarded-For names the visitor (otherwise every visitor behind HAProxy is one) */
   trustedProxies?: readonly Cidr[];
+  /** GEOIP_DATABASE: the visitor's country when no trusted CDN header names it; null = header only */
+  countries?: CountryLookup | null;
   /** RATE_LIMIT_REDIRECT; null: redirects are not limited (and pay nothing for it) */
   guard?: RateLimitGuard | null;
   /** off switch for measuring what publishing costs */
@@ -71,6 +74,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const logRequests = deps.logRequests === true;
   const trusted = deps.trustedProxies ?? [];
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
+  const countries = deps.countries ?? null;
 
   const redirect: RedirectHandler = (request, code, peer) => {
     const visit: Visit = { request, code, peer, started: performance.now() };
@@ -156,6 +160,10 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     // Client-controlled values, reduced and bounded (events/click-fields.ts): they travel in every click event.
     const ua = boundedUserAgent(headers.get("user-agent"));
     const now = Date.now();
+    // Bots never count as unique visitors or in the top lists, so they skip the address lookup,
+    // the hash and the country lookup.
+    const human = isHumanAgent(ua);
+    const address = human ? visitorAddress(visit) : null;
     bus.publish("link.clicked", {
       event_id: eventIds.next(),
       type: "read",
@@ -170,10 +178,21 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       source,
       referrer: referrerOrigin(headers.get("referer")),
       user_agent: ua,
-      country: countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code")),
-      // Bots never count as unique visitors, so they skip the address lookup and the hash.
-      visitor: isHumanAgent(ua) ? visitorHash(visitorAddress(visit), ua, now) : null,
+      country: visitorCountry(visit, address),
+      visitor: human ? visitorHash(address, ua, now) : null,
     });
+  }
+
+  /**
+   * A CDN's country header wins when it is believed: always without TRUSTED_PROXIES (as before),
+   * otherwise only from a trusted peer, so a client cannot name its own country. Without one, the
+   * address is looked up here; the raw address never leaves this process, only the code does.
+   */
+  function visitorCountry(visit: Visit, address: string | null): string | null {
+    const headers = visit.request.headers;
+    const claimed = countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code"));
+    if (claimed !== null && (trusted.length === 0 || isTrustedProxy(visit.peer?.requestIP(visit.request)?.address ?? null, trusted))) return claimed;
+    return countries !== null && address !== null ? countries.country(address) : null;
   }
 
   function visitorAddress({ request, peer }: Visit): string | null {
