@@ -21,6 +21,7 @@ import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files"
 import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
 import { EventIds, type EventBus } from "./events";
 import { openCountryDatabase } from "./geo";
+import { startTracing, tracingEnabled } from "./tracing";
 import { SnowflakeIds } from "./ids";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
@@ -108,6 +109,8 @@ function embeddedVisitorSalt(dataDir: string): string {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const serving = (options.role ?? "serve") === "serve";
   const nodeName = `${hostname()}#${config.nodeId}.${config.processIndex}`;
+  // Before anything that makes spans; a serving process only (tools trace nothing).
+  const stopTracing = serving ? await startTracing(config.tracing, "serve", nodeName) : async () => {};
   const adapters = new Adapters(config, { invalidation: options.invalidation, localEvents: !serving, clientId: nodeName });
   const store = adapters.linkStore();
   const l2 = adapters.sharedCache();
@@ -212,6 +215,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
     trustedProxies: config.trustedProxies,
     // ~8 MB per serving process; tools publish no clicks and never need it.
+    traceRatio: tracingEnabled() ? config.tracing.redirectRatio : 0,
     countries: serving && config.clickEvents ? openCountryDatabase(config.geoipDatabase) : null,
     guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
@@ -292,6 +296,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       management.safety.close();
       qr.close();
       await adapters.close();
+      await stopTracing();
     },
   };
 }

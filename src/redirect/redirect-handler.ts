@@ -17,6 +17,7 @@ import { log } from "../log";
 import { logRequest, type RedirectOutcome, type RedirectStats } from "../observability";
 import { clientAddress, isTrustedProxy, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
 import type { LinkStore } from "../storage";
+import { SpanStatusCode, startRedirectSpan, withSpan } from "../tracing";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
 import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
@@ -36,6 +37,8 @@ export interface RedirectDeps {
   trustedProxies?: readonly Cidr[];
   /** GEOIP_DATABASE: the visitor's country when no trusted CDN header names it; null = header only */
   countries?: CountryLookup | null;
+  /** TRACE_REDIRECTS when tracing is on: the share of redirects traced; 0 or absent = none */
+  traceRatio?: number;
   /** RATE_LIMIT_REDIRECT; null: redirects are not limited (and pay nothing for it) */
   guard?: RateLimitGuard | null;
   /** off switch for measuring what publishing costs */
@@ -76,11 +79,33 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
   const countries = deps.countries ?? null;
 
-  const redirect: RedirectHandler = (request, code, peer) => {
+  const traceRatio = deps.traceRatio ?? 0;
+
+  const handle: RedirectHandler = (request, code, peer) => {
     const visit: Visit = { request, code, peer, started: performance.now() };
     const response = guard === null ? follow(visit) : guarded(visit, guard);
     return logRequests ? logged(visit, response) : response;
   };
+  // Untraced (the default), the redirect pays one comparison for tracing.
+  const redirect: RedirectHandler = (request, code, peer) =>
+    traceRatio !== 0 && Math.random() < traceRatio ? traced(request, code, peer) : handle(request, code, peer);
+
+  /** A sampled redirect: one span from arrival to the answer, with its status and where the lookup was answered. */
+  function traced(request: Request, code: string, peer: PeerAddressSource | null): Response | Promise<Response> {
+    const span = startRedirectSpan(code, request.method);
+    const end = (response: Response) => {
+      span.setAttribute("http.response.status_code", response.status);
+      span.end();
+      return response;
+    };
+    const response = withSpan(span, () => handle(request, code, peer));
+    return response instanceof Promise
+      ? response.then(end, (error: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR }).end();
+          throw error;
+        })
+      : end(response);
+  }
 
   /** The client's budget first; a refusal is the JSON 429 with Retry-After, whatever routed the request. */
   async function guarded(visit: Visit, limit: RateLimitGuard): Promise<Response> {
