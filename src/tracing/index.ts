@@ -7,7 +7,6 @@ export {
   startContinuedSpan,
   startRedirectSpan,
   tracingEnabled,
-  tracingState,
   withSpan,
   type Attributes,
   type Span,

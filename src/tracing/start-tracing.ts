@@ -14,7 +14,6 @@ export async function startTracing(config: TracingConfig, role: string, instance
     endpoint: config.endpoint,
     serviceName: role === "serve" ? config.serviceName : `${config.serviceName}-${role}`,
     sampleRatio: config.sampleRatio,
-    redirectRatio: config.redirectRatio,
     instance,
   });
 }

@@ -23,7 +23,6 @@ export interface TracingOptions {
   endpoint: string;
   serviceName: string;
   sampleRatio: number;
-  redirectRatio: number;
   /** service.instance.id: which process sent the span */
   instance: string;
 }
@@ -55,7 +54,6 @@ export function startTracingSdk(options: TracingOptions): () => Promise<void> {
     spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }), scheduledDelayMillis: 1_000 })],
   });
   trace.setGlobalTracerProvider(provider);
-  tracingState.redirectRatio = options.redirectRatio;
   tracingState.enabled = true;
   return async () => {
     tracingState.enabled = false;

@@ -12,7 +12,7 @@ export { SpanStatusCode, type Attributes, type Span };
 const TRACER = "ringlink";
 
 /** Set once by startTracing (tracing-sdk.ts); read by the helpers below. */
-export const tracingState = { enabled: false, redirectRatio: 0 };
+export const tracingState = { enabled: false };
 
 export function tracingEnabled(): boolean {
   return tracingState.enabled;
