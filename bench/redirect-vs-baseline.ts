@@ -11,7 +11,7 @@
  * at RATIO (0.01 = 1% of redirects; 0 = the SDK loaded, redirects untraced). Without it tracing
  * is off and no tracing code is loaded.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -68,6 +68,24 @@ async function seed(base: string, n: number): Promise<Record<string, string>> {
   return links;
 }
 
+/**
+ * CPU time (user + system, µs) the process has used, from /proc: on a machine shared with other
+ * work, throughput swings with the neighbours while CPU time per request stays put.
+ */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/** One wrk round against `url` with the server's CPU time per answered request. */
+async function measured(url: string, pid: number, opts: Parameters<typeof runWrk>[1]): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
+  const before = cpuMicros(pid);
+  const result = await runWrk(url, opts);
+  return { ...result, cpuMicrosPerRequest: (cpuMicros(pid) - before) / Math.max(result.requests, 1) };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Stands in for a collector: accepts OTLP/HTTP exports on loopback and counts them (spans are dropped). */
@@ -121,14 +139,18 @@ try {
   await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
   await runWrk(`http://127.0.0.1:${basePort}`, { ...opts, seconds: 2 });
 
-  const results: { ringlink: LoadResult[]; baseline: LoadResult[] } = { ringlink: [], baseline: [] };
+  type Round = LoadResult & { cpuMicrosPerRequest: number };
+  const results: { ringlink: Round[]; baseline: Round[] } = { ringlink: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
-    results.baseline.push(await runWrk(`http://127.0.0.1:${basePort}`, opts));
-    results.ringlink.push(await runWrk(`http://127.0.0.1:${ringPort}`, opts));
+    results.baseline.push(await measured(`http://127.0.0.1:${basePort}`, baseline.pid, opts));
+    results.ringlink.push(await measured(`http://127.0.0.1:${ringPort}`, ringlink.pid, opts));
+    const [b, g] = [results.baseline[r]!, results.ringlink[r]!];
     console.error(
-      `round ${r + 1}/${rounds}: baseline ${Math.round(results.baseline[r]!.requestsPerSecond)} req/s, ringlink ${Math.round(results.ringlink[r]!.requestsPerSecond)} req/s`,
+      `round ${r + 1}/${rounds}: baseline ${Math.round(b.requestsPerSecond)} req/s (${b.cpuMicrosPerRequest.toFixed(2)} µs CPU each), ringlink ${Math.round(g.requestsPerSecond)} req/s (${g.cpuMicrosPerRequest.toFixed(2)} µs CPU each)`,
     );
   }
+  const ringCpu = median(results.ringlink.map((x) => x.cpuMicrosPerRequest));
+  const baseCpu = median(results.baseline.map((x) => x.cpuMicrosPerRequest));
   const ring = median(results.ringlink.map((x) => x.requestsPerSecond));
   const base = median(results.baseline.map((x) => x.requestsPerSecond));
   const failures = results.ringlink.reduce((a, x) => a + x.non2xx3xx + x.socketErrors, 0);
@@ -145,6 +167,10 @@ try {
     ratio: Math.round((ring / base) * 1000) / 1000,
     ringlinkP99Ms: median(results.ringlink.map((x) => x.latencyP99Ms)),
     baselineP99Ms: median(results.baseline.map((x) => x.latencyP99Ms)),
+    ringlinkCpuMicrosPerRequest: Math.round(ringCpu * 100) / 100,
+    baselineCpuMicrosPerRequest: Math.round(baseCpu * 100) / 100,
+    /** baseline CPU per request / ringlink's: what the ratio would be with a core each to themselves */
+    cpuRatio: Math.round((baseCpu / ringCpu) * 1000) / 1000,
     ringlinkFailures: failures,
     rounds: results,
   };
@@ -154,6 +180,9 @@ try {
   console.log(`embedded redirect (hot cache): ${summary.ringlinkReqPerSec} req/s  p99 ${summary.ringlinkP99Ms.toFixed(2)} ms`);
   console.log(`bare Bun.serve baseline:       ${summary.baselineReqPerSec} req/s  p99 ${summary.baselineP99Ms.toFixed(2)} ms`);
   console.log(`ratio: ${summary.ratio.toFixed(3)}  (target >= 0.90)  non-3xx/socket errors: ${failures}`);
+  console.log(
+    `server CPU per request: ringlink ${summary.ringlinkCpuMicrosPerRequest} µs, baseline ${summary.baselineCpuMicrosPerRequest} µs (CPU ratio ${summary.cpuRatio.toFixed(3)})`,
+  );
   if (sink) console.log(`tracing: TRACE_REDIRECTS=${traceRatio}, ${sink.exports().requests} OTLP exports (${sink.exports().bytes} bytes) received`);
 } finally {
   if (baseline) await stopProcess(baseline);

@@ -4,10 +4,15 @@
  * tracing.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { activeTraceparent, contextFrom, inSpan, tracingEnabled } from "../../src/tracing";
 import { trace } from "@opentelemetry/api";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver";
 import { startTestApp } from "../support/embedded-app";
+
+const ROOT = join(import.meta.dir, "../..");
 
 let receiver: OtlpReceiver;
 beforeAll(() => {
@@ -67,6 +72,34 @@ describe("tracing", () => {
     await app.close();
     expect(receiver.spans.length).toBe(before);
   });
+
+  test("without an endpoint the SDK is never imported; with one it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ringlink-sdk-"));
+    try {
+      const script = join(dir, "probe.ts");
+      writeFileSync(
+        script,
+        [
+          `import { loadConfig } from ${JSON.stringify(join(ROOT, "src/config"))};`,
+          `import { createRuntime } from ${JSON.stringify(join(ROOT, "src/runtime"))};`,
+          `const env = { DATA_DIR: ${JSON.stringify(join(dir, "data"))}, CLASSIFY_LINKS: "false", OTEL_EXPORTER_OTLP_ENDPOINT: process.env.PROBE_ENDPOINT ?? "" };`,
+          "const runtime = await createRuntime(loadConfig(env));",
+          'console.log(Object.keys(require.cache).filter((k) => k.includes("@opentelemetry/sdk-trace") || k.includes("exporter-trace-otlp")).length);',
+          "await runtime.close();",
+        ].join("\n"),
+      );
+      const loaded = (endpoint?: string) =>
+        Number(
+          Bun.spawnSync(["bun", script], { env: { ...process.env, PROBE_ENDPOINT: endpoint ?? "" } })
+            .stdout.toString()
+            .trim(),
+        );
+      expect(loaded()).toBe(0);
+      expect(loaded(receiver.endpoint)).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   test("a carried traceparent names the parent; anything else starts a new trace", () => {
     const parent = trace.getSpanContext(contextFrom("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
