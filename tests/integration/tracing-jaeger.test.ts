@@ -28,6 +28,7 @@ describeCluster("tracing: a create and its classification are one trace in Jaege
   let env: Record<string, string>;
   let server: ServerProcess;
   let worker: RunningWorker;
+  let analytics: RunningWorker;
   let query: string;
 
   beforeAll(async () => {
@@ -40,9 +41,15 @@ describeCluster("tracing: a create and its classification are one trace in Jaege
     await migrateOnce();
     server = await startRinglink(env);
     worker = await startWorker(["bun", join(ROOT, "src/main.ts"), "worker", "classifier"], { cwd: ROOT, env, timeoutMs: 60_000 });
+    analytics = await startWorker(["bun", join(ROOT, "src/main.ts"), "worker", "analytics"], {
+      cwd: ROOT,
+      env: { ...env, ANALYTICS_GROUP: `trc-${run}` },
+      timeoutMs: 60_000,
+    });
   }, 90_000);
 
   afterAll(async () => {
+    await analytics?.stop();
     await worker?.stop();
     await server?.stop();
   }, 30_000);
@@ -85,5 +92,23 @@ describeCluster("tracing: a create and its classification are one trace in Jaege
     expect(tagOf(classified, "ringlink.category")).toBe("news");
     expect(found.processes[root.processID]?.serviceName).toBe(service);
     expect(found.processes[classified.processID]?.serviceName).toBe(`${service}-classifier`);
+  }, 60_000);
+
+  test("the analytics worker traces the batches it writes", async () => {
+    const created = await createLink(server.base, { url: `https://example.com/traced-clicks-${run}`, reuse: false });
+    expect((await fetch(`${server.base}/${created.body.code}`, { redirect: "manual" })).status).toBe(302);
+    const spans = await waitFor(
+      "an analytics.batch span in Jaeger",
+      async () => {
+        const res = await fetch(`${query}/api/traces?service=${encodeURIComponent(`${service}-analytics`)}&operation=analytics.batch&limit=5&lookback=1h`);
+        const traces = res.status === 200 ? (((await res.json()) as { data: JaegerTrace[] | null }).data ?? []) : [];
+        return traces.length > 0 ? traces.flatMap((t) => t.spans) : null;
+      },
+      20_000,
+      250,
+    );
+    const batch = spans.find((s) => s.operationName === "analytics.batch")!;
+    expect(batch.tags.find((t) => t.key === "messaging.destination.name")?.value).toBe(`trc${run}.link.clicked`);
+    expect(Number(batch.tags.find((t) => t.key === "messaging.batch.message_count")?.value)).toBeGreaterThan(0);
   }, 60_000);
 });
