@@ -720,7 +720,7 @@ jaeger_build() {
   command -v go >/dev/null || die "go not found (needed once to build Jaeger into $JAEGER_BIN): install Go 1.24 or newer"
   local t0
   t0=$(now)
-  info "jaeger: building $(sed -n 's/^\ttool //p;s/^tool //p' "$JAEGER_SRC_DIR/go.mod") with go install (a cold build takes a few minutes)"
+  info "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger $(awk '$1 == "github.com/jaegertracing/jaeger" { print $2 }' "$JAEGER_SRC_DIR/go.mod") with go install (a cold build takes a few minutes)"
   mkdir -p -- "$(dirname -- "$JAEGER_BIN")"
   (cd "$JAEGER_SRC_DIR" && GOBIN="$(dirname -- "$JAEGER_BIN")" GOFLAGS=-mod=readonly go install github.com/jaegertracing/jaeger/cmd/jaeger) ||
     die "building Jaeger failed"
