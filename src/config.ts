@@ -2,6 +2,7 @@
  * The one place where environment variables and flags are read. Everything else receives a `Config`.
  * A bad value stops start-up with one line naming the variable and what is wrong with it.
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
@@ -81,6 +82,16 @@ export interface LinkManagementConfig {
   rateLimitAuthFailures: RatePolicy | null;
 }
 
+/** OpenTelemetry traces; null endpoint: off (the SDK is never loaded). */
+export interface TracingConfig {
+  endpoint: string | null;
+  serviceName: string;
+  /** creates, API requests and worker batches: share of new traces sampled */
+  sampleRatio: number;
+  /** redirects: share traced (0 = not at all) */
+  redirectRatio: number;
+}
+
 export interface Config {
   mode: "embedded" | "distributed";
   port: number;
@@ -133,6 +144,9 @@ export interface Config {
   events: EventsConfig;
   analytics: AnalyticsConfig;
   resilience: ResilienceConfig;
+  /** GEOIP_DATABASE: "embedded", a file path, or null (off) */
+  geoipDatabase: string | null;
+  tracing: TracingConfig;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -267,6 +281,21 @@ export const SETTINGS = {
   ANALYTICS_GROUP: { default: "ringlink-analytics", meaning: "consumer group of the analytics worker (its offsets are stored per group)" },
   ANALYTICS_DEDUPE_HOURS: { default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
   WORKER_PORT: { default: null, meaning: "a worker (analytics, classifier) serves `/healthz` and `/metrics` on `HOST` at this port" },
+  GEOIP_DATABASE: {
+    default: "embedded",
+    meaning:
+      "country of a click without a CDN header: `embedded` (the IP-to-country data in the binary, see [Geolocation](#geolocation)), a path to another country `.mmdb` file, or `off`",
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    default: null,
+    meaning: "OTLP/HTTP collector (`http://host:4318`): traces are sent there; unset, tracing is off and no tracing code loads ([Tracing](#tracing))",
+  },
+  OTEL_SERVICE_NAME: { default: null, shown: "ringlink", meaning: "the service name on every span (workers add `-analytics` / `-classifier`)" },
+  OTEL_TRACES_SAMPLER_ARG: {
+    default: "1",
+    meaning: "share of creates and worker batches that start a trace, 0..1 (a trace that arrives with a parent follows it)",
+  },
+  TRACE_REDIRECTS: { default: "0", meaning: "share of redirects traced, 0..1; 0 keeps tracing off the redirect path" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -441,6 +470,22 @@ function threshold(name: string, raw: string): number | null {
   return n;
 }
 
+/** A share between 0 and 1, both included. */
+function ratio(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1)) throw new ConfigError(name, `must be a number from 0 to 1 (got '${raw}')`);
+  return n;
+}
+
+function geoipDatabase(raw: string): string | null {
+  const v = raw.toLowerCase();
+  if (v === "off" || v === "false") return null;
+  if (v === "embedded") return "embedded";
+  const path = resolve(process.cwd(), raw);
+  if (!existsSync(path)) throw new ConfigError("GEOIP_DATABASE", `must be embedded, off or an existing .mmdb file (no file at '${path}')`);
+  return path;
+}
+
 export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   // Every SETTINGS entry with a default yields a string; `value` says so to the type checker.
   const value = (name: SettingName) => setting(env, name)!;
@@ -483,6 +528,8 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   const negativeTtlSeconds = integer("NEGATIVE_CACHE_TTL_SECONDS", value("NEGATIVE_CACHE_TTL_SECONDS"), 1, 3_600);
   const blocklistFile = setting(env, "BLOCKLIST_FILE");
   const workerPort = setting(env, "WORKER_PORT");
+  const geoip = value("GEOIP_DATABASE");
+  const otlp = setting(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
 
   return {
     mode: shards.length > 0 ? "distributed" : "embedded",
@@ -554,6 +601,13 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       readRetries: integer("READ_RETRIES", value("READ_RETRIES"), 0, 10),
       breakerFailures: integer("BREAKER_FAILURES", value("BREAKER_FAILURES"), 1, 1_000),
       probeIntervalMs: integer("HEALTH_PROBE_INTERVAL_MS", value("HEALTH_PROBE_INTERVAL_MS"), 100, 60_000),
+    },
+    geoipDatabase: geoipDatabase(geoip),
+    tracing: {
+      endpoint: otlp === undefined ? null : httpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).href.replace(/\/+$/, ""),
+      serviceName: setting(env, "OTEL_SERVICE_NAME") ?? "ringlink",
+      sampleRatio: ratio("OTEL_TRACES_SAMPLER_ARG", value("OTEL_TRACES_SAMPLER_ARG")),
+      redirectRatio: ratio("TRACE_REDIRECTS", value("TRACE_REDIRECTS")),
     },
   };
 }

@@ -20,6 +20,8 @@ import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, classifierMissing } from "./classifier";
 import { EventIds, type EventBus } from "./events";
+import { openCountryDatabase } from "./geo";
+import { startTracing, tracingEnabled } from "./tracing";
 import { SnowflakeIds } from "./ids";
 import { log } from "./log";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
@@ -117,6 +119,8 @@ function secretInDataDir(dataDir: string, name: string, bytes: number): string {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const serving = (options.role ?? "serve") === "serve";
   const nodeName = `${hostname()}#${config.nodeId}.${config.processIndex}`;
+  // Before anything that makes spans; a serving process only (tools trace nothing).
+  const stopTracing = serving ? await startTracing(config.tracing, "serve", nodeName) : async () => {};
   const adapters = new Adapters(config, { invalidation: options.invalidation, localEvents: !serving, clientId: nodeName });
   const store = adapters.linkStore();
   const l2 = adapters.sharedCache();
@@ -234,6 +238,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     visitorSalt: config.visitorSalt ?? secretInDataDir(config.dataDir, "visitor-salt", 16),
     trustedProxies: config.trustedProxies,
+    // ~8 MB per serving process; tools publish no clicks and never need it.
+    traceRatio: tracingEnabled() ? config.tracing.redirectRatio : 0,
+    countries: serving && config.clickEvents ? openCountryDatabase(config.geoipDatabase) : null,
     guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
     logRequests: config.accessLog === "all",
@@ -315,6 +322,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       management.safety.close();
       qr.close();
       await adapters.close();
+      await stopTracing();
     },
   };
 }

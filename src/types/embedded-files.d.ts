@@ -85,3 +85,8 @@ declare module "*/frontend/signin.js" {
   const path: string;
   export default path;
 }
+// The IP-to-country database (src/geo), embedded in the binary.
+declare module "*.mmdb" {
+  const path: string;
+  export default path;
+}
