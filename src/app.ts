@@ -13,6 +13,7 @@ import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
 import { realtimeRoutes } from "./realtime";
 import { redirectRoutes } from "./redirect";
+import { webhookRoutes } from "./webhooks";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -69,6 +70,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           mayRead: linkReadCheck({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }),
         }),
       )
+      .use(webhookRoutes({ service: runtime.webhooks, authenticate: runtime.management.authenticate, maxBodyBytes: config.maxBodyBytes }))
       .use(
         legacyRoutes({
           service: runtime.links,

@@ -2,7 +2,14 @@
  * The event schema shared by the in-process bus, Kafka, the WebSocket stream and the workers.
  * Field names are snake_case because they cross process and language boundaries as JSON.
  */
-export type EventTopic = "link.created" | "link.clicked";
+export type EventTopic = "link.created" | "link.updated" | "link.deleted" | "link.disabled" | "link.clicked";
+
+/** Every topic, in the order a link lives through them; consumers that want only some subscribe to those. */
+export const EVENT_TOPIC_NAMES: readonly EventTopic[] = ["link.created", "link.updated", "link.disabled", "link.deleted", "link.clicked"];
+
+export function isEventTopic(value: unknown): value is EventTopic {
+  return typeof value === "string" && (EVENT_TOPIC_NAMES as readonly string[]).includes(value);
+}
 
 export interface LinkEvent {
   event_id: string;
@@ -29,6 +36,8 @@ export interface LinkEvent {
    * link), so the live stream shows it to admin watchers only; absent counts as true.
    */
   target_private?: boolean;
+  /** link.disabled only: why the link stopped redirecting (a PATCH, or abuse protection) */
+  disabled_reason?: "manual" | "unsafe";
 }
 
 /**

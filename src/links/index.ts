@@ -8,3 +8,4 @@ export { LinkAccess } from "./link-access";
 export { QrCodes } from "./qr-codes";
 export { PasswordHasher } from "./password-hasher";
 export { CodeParams } from "./link-schemas";
+export { normalizeTargetUrl, privateTargetReason, type TargetUrlPolicy } from "./target-url";

@@ -1,0 +1,140 @@
+/**
+ * Webhooks on shard 0's primary, beside the API keys that own them. One place means one queue:
+ * every dispatcher (any number of `ringlink worker webhooks`) claims from the same rows, so a
+ * link's deliveries keep their order and a restarted worker finds what was pending. The pool is
+ * this module's own and small, so deliveries never take connections redirects and creates need.
+ */
+import postgres from "postgres";
+import { toAttempt, toDue, toWebhook, type AttemptRow, type DueRow, type WebhookRow } from "./webhook-rows";
+import type { AttemptRecord, DueDelivery, NewDelivery, WebhookRecord, WebhookStore } from "./webhook-store";
+
+type Sql = postgres.Sql<Record<string, never>>;
+
+export interface PostgresWebhookStoreOptions {
+  /** shard 0's primary */
+  url: string;
+  connectTimeoutMs: number;
+  poolMax: number;
+}
+
+export class PostgresWebhookStore implements WebhookStore {
+  private readonly sql: Sql;
+
+  constructor(opts: PostgresWebhookStoreOptions) {
+    this.sql = postgres(opts.url, {
+      max: opts.poolMax,
+      connect_timeout: Math.max(1, Math.ceil(opts.connectTimeoutMs / 1000)),
+      idle_timeout: 30,
+      onnotice: () => {},
+      connection: { application_name: "ringlink-webhooks" },
+    });
+  }
+
+  async insertWebhook(w: WebhookRecord): Promise<void> {
+    await this.sql`
+      INSERT INTO webhooks (id, owner_key, url, events, click_sample, secret, created_at)
+      VALUES (${w.id}, ${w.ownerKey}, ${w.url}, ${w.events.join(",")}, ${w.clickSample}, ${w.secret}, ${w.createdAt})`;
+  }
+
+  async listWebhooks(owner?: string | null): Promise<WebhookRecord[]> {
+    const rows =
+      owner === undefined
+        ? await this.sql<WebhookRow[]>`SELECT * FROM webhooks ORDER BY created_at, id`
+        : owner === null
+          ? await this.sql<WebhookRow[]>`SELECT * FROM webhooks WHERE owner_key IS NULL ORDER BY created_at, id`
+          : await this.sql<WebhookRow[]>`SELECT * FROM webhooks WHERE owner_key = ${owner} ORDER BY created_at, id`;
+    return rows.map(toWebhook);
+  }
+
+  async findWebhook(id: string): Promise<WebhookRecord | null> {
+    const rows = await this.sql<WebhookRow[]>`SELECT * FROM webhooks WHERE id = ${id}`;
+    return rows[0] ? toWebhook(rows[0]) : null;
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    return this.sql.begin(async (tx) => {
+      await tx`DELETE FROM webhook_deliveries WHERE webhook_id = ${id}`;
+      await tx`DELETE FROM webhook_attempts WHERE webhook_id = ${id}`;
+      const result = await tx`DELETE FROM webhooks WHERE id = ${id}`;
+      return result.count > 0;
+    }) as Promise<boolean>;
+  }
+
+  async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const rows = deliveries.map((d) => ({
+      webhook_id: d.webhookId,
+      event_id: d.eventId,
+      code: d.code,
+      topic: d.topic,
+      seq: d.seq,
+      payload: d.payload,
+      state: "pending",
+      attempts: 0,
+      enqueued_at: d.enqueuedAt,
+      next_attempt_at: d.enqueuedAt,
+    }));
+    // One statement per 500 rows keeps the bind parameters far below PostgreSQL's 65,535.
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.sql`INSERT INTO webhook_deliveries ${this.sql(rows.slice(i, i + 500))} ON CONFLICT (webhook_id, event_id) DO NOTHING`;
+    }
+  }
+
+  async dueDeliveries(webhookId: string, now: number, limit: number): Promise<DueDelivery[]> {
+    const rows = await this.sql<DueRow[]>`
+      SELECT d.webhook_id, d.event_id, d.code, d.topic, d.seq, d.payload, d.enqueued_at, d.attempts, w.url, w.secret
+      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.webhook_id = ${webhookId} AND d.state = 'pending' AND d.next_attempt_at <= ${now}
+        AND (d.lease_until IS NULL OR d.lease_until < ${now})
+        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                        WHERE e.webhook_id = d.webhook_id AND e.code = d.code AND e.state = 'pending' AND e.seq < d.seq)
+      ORDER BY d.next_attempt_at, d.seq LIMIT ${limit}`;
+    return rows.map(toDue);
+  }
+
+  async claim(webhookId: string, eventId: string, now: number, leaseUntil: number): Promise<boolean> {
+    const result = await this.sql`
+      UPDATE webhook_deliveries SET lease_until = ${leaseUntil}
+      WHERE webhook_id = ${webhookId} AND event_id = ${eventId} AND state = 'pending' AND (lease_until IS NULL OR lease_until < ${now})`;
+    return result.count > 0;
+  }
+
+  async finishAttempt(a: AttemptRecord, seq: number, nextAttemptAt: number | null): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`
+        INSERT INTO webhook_attempts (webhook_id, seq, event_id, topic, code, attempt, at, status, latency_ms, error, outcome)
+        VALUES (${a.webhookId}, ${seq}, ${a.eventId}, ${a.topic}, ${a.code}, ${a.attempt}, ${a.at}, ${a.status}, ${a.latencyMs}, ${a.error}, ${a.outcome})`;
+      if (a.outcome === "retry") {
+        await tx`
+          UPDATE webhook_deliveries SET attempts = ${a.attempt}, next_attempt_at = ${nextAttemptAt ?? a.at}, lease_until = NULL
+          WHERE webhook_id = ${a.webhookId} AND event_id = ${a.eventId}`;
+      } else {
+        await tx`
+          UPDATE webhook_deliveries SET attempts = ${a.attempt}, state = ${a.outcome}, finished_at = ${a.at}, lease_until = NULL
+          WHERE webhook_id = ${a.webhookId} AND event_id = ${a.eventId}`;
+      }
+    });
+  }
+
+  async attempts(webhookId: string, limit: number): Promise<AttemptRecord[]> {
+    const rows = await this.sql<AttemptRow[]>`SELECT * FROM webhook_attempts WHERE webhook_id = ${webhookId} ORDER BY seq DESC LIMIT ${limit}`;
+    return rows.map(toAttempt);
+  }
+
+  async pendingCounts(): Promise<Map<string, number>> {
+    const rows = await this.sql<{ webhook_id: string; n: bigint }[]>`
+      SELECT webhook_id, count(*) AS n FROM webhook_deliveries WHERE state = 'pending' GROUP BY webhook_id`;
+    return new Map(rows.map((r) => [r.webhook_id, Number(r.n)]));
+  }
+
+  async prune(before: number, keepAttempts: number): Promise<void> {
+    await this.sql`DELETE FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ${before}`;
+    await this.sql`
+      DELETE FROM webhook_attempts a WHERE a.seq < (
+        SELECT s.seq FROM webhook_attempts s WHERE s.webhook_id = a.webhook_id ORDER BY s.seq DESC LIMIT 1 OFFSET ${keepAttempts - 1})`;
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 2 });
+  }
+}
