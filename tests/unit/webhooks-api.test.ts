@@ -8,7 +8,6 @@ let keyB: string;
 let statsOnly: string;
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
 const json = (res: Response): Promise<any> => res.json();
 
 beforeAll(async () => {
