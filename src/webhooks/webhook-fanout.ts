@@ -97,6 +97,8 @@ export class WebhookFanout {
       let payload: string | null = null;
       for (const w of hooks) {
         if (w.ownerKey !== null && w.ownerKey !== owner) continue;
+        // A webhook hears what happens after it was made (a worker reading a topic from its start included).
+        if (event.ts < w.createdAt) continue;
         if (topic === "link.clicked" && !sampled(event.event_id, w.id, w.clickSample)) {
           this.stats.skipped++;
           continue;

@@ -33,6 +33,14 @@ export const DELIVERY_LOG_SIZE = 100;
 
 const isLoopbackHost = (host: string): boolean => host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
+function hostOf(raw: unknown): string {
+  try {
+    return typeof raw === "string" ? new URL(raw.trim()).hostname.toLowerCase() : "";
+  } catch {
+    return "";
+  }
+}
+
 export class WebhookService {
   private readonly now: () => number;
 
@@ -43,9 +51,12 @@ export class WebhookService {
   /** The URL as links would take it; loopback too when the switch says so. */
   validateUrl(raw: unknown): string {
     const { policy } = this.opts;
-    const url = normalizeTargetUrl(raw, { ...policy, blockPrivateTargets: false });
+    // With the switch, a receiver beside a ringlink served on loopback is the usual local setup,
+    // not a loop: the own-host rule gives way for loopback hosts too.
+    const loopbackAllowed = this.opts.allowLoopback && isLoopbackHost(hostOf(raw));
+    const url = normalizeTargetUrl(raw, { ...policy, ownHostname: loopbackAllowed ? "" : policy.ownHostname, blockPrivateTargets: false });
     const host = url.hostname.toLowerCase();
-    if (policy.blockPrivateTargets && !(this.opts.allowLoopback && isLoopbackHost(host))) {
+    if (policy.blockPrivateTargets && !loopbackAllowed) {
       const reason = privateTargetReason(host.replace(/\.$/, ""));
       if (reason) throw new InvalidInput("private_target", `url points at ${reason}, which is not allowed (WEBHOOK_ALLOW_LOOPBACK allows loopback)`);
     }
