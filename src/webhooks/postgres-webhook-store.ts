@@ -81,13 +81,14 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async dueDeliveries(webhookId: string, now: number, limit: number): Promise<DueDelivery[]> {
+    // Each link's oldest pending delivery (DISTINCT ON over the chain index), then those that may go now.
+    // A correlated NOT EXISTS took seconds here on 5,000 pending rows; this reads them once.
     const rows = await this.sql<DueRow[]>`
       SELECT d.webhook_id, d.event_id, d.code, d.topic, d.seq, d.payload, d.enqueued_at, d.attempts, w.url, w.secret
-      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.webhook_id = ${webhookId} AND d.state = 'pending' AND d.next_attempt_at <= ${now}
-        AND (d.lease_until IS NULL OR d.lease_until < ${now})
-        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                        WHERE e.webhook_id = d.webhook_id AND e.code = d.code AND e.state = 'pending' AND e.seq < d.seq)
+      FROM (SELECT DISTINCT ON (code) * FROM webhook_deliveries
+            WHERE webhook_id = ${webhookId} AND state = 'pending' ORDER BY code, seq) d
+      JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.next_attempt_at <= ${now} AND (d.lease_until IS NULL OR d.lease_until < ${now})
       ORDER BY d.next_attempt_at, d.seq LIMIT ${limit}`;
     return rows.map(toDue);
   }

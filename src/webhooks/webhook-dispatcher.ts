@@ -42,6 +42,12 @@ const MAX_RETRY_DELAY_MS = 3_600_000;
 const FINISHED_RETENTION_MS = 24 * 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
 const LIST_REFRESH_MS = 1_000;
+/**
+ * Heads of chains read per query and handed out as slots free up: one query per delivery made
+ * the queue the limit (measured on PostgreSQL). A buffered head stays a head until it is sent
+ * (only its own delivery moves its chain on), and its claim at send time settles a race.
+ */
+const PREFETCH = 100;
 
 export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.min(attempt - 1, 40));
@@ -51,6 +57,7 @@ export function retryDelayMs(attempt: number, baseMs: number, random: () => numb
 
 export class WebhookDispatcher {
   private readonly inflight = new Map<string, number>();
+  private readonly buffered = new Map<string, DueDelivery[]>();
   private readonly sending = new Set<Promise<void>>();
   private webhookIds: string[] = [];
   private listedAt = Number.NEGATIVE_INFINITY;
@@ -102,13 +109,17 @@ export class WebhookDispatcher {
         this.listedAt = now;
       }
       for (const id of this.webhookIds) {
-        const free = this.opts.concurrency - (this.inflight.get(id) ?? 0);
+        let free = this.opts.concurrency - (this.inflight.get(id) ?? 0);
         if (free <= 0 || this.stopped) continue;
-        const due = await this.opts.store.dueDeliveries(id, now, free);
-        for (const d of due) {
-          if (await this.opts.store.claim(d.webhookId, d.eventId, now, now + this.opts.timeoutMs + 30_000)) this.launch(d);
+        let heads = this.buffered.get(id) ?? [];
+        if (heads.length < free) heads = await this.opts.store.dueDeliveries(id, now, Math.max(PREFETCH, free));
+        while (free > 0 && heads.length > 0) {
+          this.launch(heads.shift()!);
+          free--;
         }
+        this.buffered.set(id, heads);
       }
+      for (const id of this.buffered.keys()) if (!this.webhookIds.includes(id)) this.buffered.delete(id);
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
         await this.opts.store.prune(now - FINISHED_RETENTION_MS, this.opts.logSize ?? 100);
@@ -123,7 +134,7 @@ export class WebhookDispatcher {
 
   private launch(d: DueDelivery): void {
     this.inflight.set(d.webhookId, (this.inflight.get(d.webhookId) ?? 0) + 1);
-    const sending: Promise<void> = this.send(d)
+    const sending: Promise<void> = this.claimAndSend(d)
       .catch((error) => log.warn("webhook attempt not recorded", { webhook: d.webhookId, error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
         this.inflight.set(d.webhookId, (this.inflight.get(d.webhookId) ?? 1) - 1);
@@ -132,6 +143,12 @@ export class WebhookDispatcher {
         this.wake();
       });
     this.sending.add(sending);
+  }
+
+  private async claimAndSend(d: DueDelivery): Promise<void> {
+    const now = this.now();
+    // The lease outlasts the request; a dispatcher that dies mid-send frees it by expiry.
+    if (await this.opts.store.claim(d.webhookId, d.eventId, now, now + this.opts.timeoutMs + 30_000)) await this.send(d);
   }
 
   private async send(d: DueDelivery): Promise<void> {
