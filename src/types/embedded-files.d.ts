@@ -65,3 +65,7 @@ declare module "*/frontend/history-tab.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/webhooks-tab.js" {
+  const path: string;
+  export default path;
+}
