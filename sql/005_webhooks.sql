@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   state           TEXT NOT NULL,           -- pending | delivered | failed
   attempts        INTEGER NOT NULL DEFAULT 0,
   enqueued_at     BIGINT NOT NULL,
-  next_attempt_at BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,         -- the head of a link's chain: when it may go; the rest wait at 9e15
   lease_until     BIGINT,                  -- a dispatcher is sending it until then
   finished_at     BIGINT,
   PRIMARY KEY (webhook_id, event_id)

@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { toAttempt, toDue, toWebhook, type AttemptRow, type DueRow, type WebhookRow } from "./webhook-rows";
-import type { AttemptRecord, DueDelivery, NewDelivery, WebhookRecord, WebhookStore } from "./webhook-store";
+import { DORMANT, type AttemptRecord, type DueDelivery, type NewDelivery, type WebhookRecord, type WebhookStore } from "./webhook-store";
 
 type Sql = postgres.Sql<Record<string, never>>;
 
@@ -62,34 +62,53 @@ export class PostgresWebhookStore implements WebhookStore {
 
   async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const rows = deliveries.map((d) => ({
-      webhook_id: d.webhookId,
-      event_id: d.eventId,
-      code: d.code,
-      topic: d.topic,
-      seq: d.seq,
-      payload: d.payload,
-      state: "pending",
-      attempts: 0,
-      enqueued_at: d.enqueuedAt,
-      next_attempt_at: d.enqueuedAt,
-    }));
-    // One statement per 500 rows keeps the bind parameters far below PostgreSQL's 65,535.
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.sql`INSERT INTO webhook_deliveries ${this.sql(rows.slice(i, i + 500))} ON CONFLICT (webhook_id, event_id) DO NOTHING`;
+    const byWebhook = new Map<string, NewDelivery[]>();
+    for (const d of deliveries) {
+      const list = byWebhook.get(d.webhookId);
+      if (list) list.push(d);
+      else byWebhook.set(d.webhookId, [d]);
     }
+    await this.sql.begin(async (tx) => {
+      for (const [webhookId, list] of byWebhook) {
+        // Serialises with the end of a head (finishAttempt) so a chain never ends up without one.
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${webhookId}))`;
+        const codes = [...new Set(list.map((d) => d.code))];
+        const existing = await tx<{ code: string }[]>`
+          SELECT DISTINCT code FROM webhook_deliveries WHERE webhook_id = ${webhookId} AND state = 'pending' AND code = ANY(${codes})`;
+        const hasChain = new Set(existing.map((r) => r.code));
+        const rows = [...list]
+          .sort((a, b) => a.seq - b.seq)
+          .map((d) => {
+            const head = !hasChain.has(d.code);
+            hasChain.add(d.code);
+            return {
+              webhook_id: d.webhookId,
+              event_id: d.eventId,
+              code: d.code,
+              topic: d.topic,
+              seq: d.seq,
+              payload: d.payload,
+              state: "pending",
+              attempts: 0,
+              enqueued_at: d.enqueuedAt,
+              next_attempt_at: head ? d.enqueuedAt : DORMANT,
+            };
+          });
+        // One statement per 500 rows keeps the bind parameters far below PostgreSQL's 65,535.
+        for (let i = 0; i < rows.length; i += 500) {
+          await tx`INSERT INTO webhook_deliveries ${this.sql(rows.slice(i, i + 500))} ON CONFLICT (webhook_id, event_id) DO NOTHING`;
+        }
+      }
+    });
   }
 
   async dueDeliveries(webhookId: string, now: number, limit: number): Promise<DueDelivery[]> {
-    // Each link's oldest pending delivery (DISTINCT ON over the chain index), then those that may go now.
-    // A correlated NOT EXISTS took seconds here on 5,000 pending rows; this reads them once.
     const rows = await this.sql<DueRow[]>`
       SELECT d.webhook_id, d.event_id, d.code, d.topic, d.seq, d.payload, d.enqueued_at, d.attempts, w.url, w.secret
-      FROM (SELECT DISTINCT ON (code) * FROM webhook_deliveries
-            WHERE webhook_id = ${webhookId} AND state = 'pending' ORDER BY code, seq) d
-      JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.next_attempt_at <= ${now} AND (d.lease_until IS NULL OR d.lease_until < ${now})
-      ORDER BY d.next_attempt_at, d.seq LIMIT ${limit}`;
+      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.webhook_id = ${webhookId} AND d.state = 'pending' AND d.next_attempt_at <= ${now}
+        AND (d.lease_until IS NULL OR d.lease_until < ${now})
+      ORDER BY d.next_attempt_at LIMIT ${limit}`;
     return rows.map(toDue);
   }
 
@@ -110,9 +129,16 @@ export class PostgresWebhookStore implements WebhookStore {
           UPDATE webhook_deliveries SET attempts = ${a.attempt}, next_attempt_at = ${nextAttemptAt ?? a.at}, lease_until = NULL
           WHERE webhook_id = ${a.webhookId} AND event_id = ${a.eventId}`;
       } else {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${a.webhookId}))`;
         await tx`
           UPDATE webhook_deliveries SET attempts = ${a.attempt}, state = ${a.outcome}, finished_at = ${a.at}, lease_until = NULL
           WHERE webhook_id = ${a.webhookId} AND event_id = ${a.eventId}`;
+        // The chain's next delivery becomes its head.
+        await tx`
+          UPDATE webhook_deliveries SET next_attempt_at = ${a.at}
+          WHERE webhook_id = ${a.webhookId} AND event_id = (
+            SELECT event_id FROM webhook_deliveries
+            WHERE webhook_id = ${a.webhookId} AND code = ${a.code} AND state = 'pending' ORDER BY seq LIMIT 1)`;
       }
     });
   }
@@ -129,6 +155,12 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async prune(before: number, keepAttempts: number): Promise<void> {
+    // A chain left without a head (cannot happen under the advisory lock; kept as a net) gets one.
+    await this.sql`
+      UPDATE webhook_deliveries d SET next_attempt_at = ${Date.now()}
+      WHERE d.state = 'pending' AND d.next_attempt_at = ${DORMANT} AND NOT EXISTS (
+        SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.code = d.code
+          AND e.state = 'pending' AND (e.next_attempt_at < ${DORMANT} OR e.seq < d.seq))`;
     await this.sql`DELETE FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ${before}`;
     await this.sql`
       DELETE FROM webhook_attempts a WHERE a.seq < (

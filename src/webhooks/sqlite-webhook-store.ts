@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { openDatabase } from "../sqlite";
 import { toAttempt, toDue, toWebhook, type AttemptRow, type DueRow, type WebhookRow } from "./webhook-rows";
-import type { AttemptRecord, DueDelivery, NewDelivery, WebhookRecord, WebhookStore } from "./webhook-store";
+import { DORMANT, type AttemptRecord, type DueDelivery, type NewDelivery, type WebhookRecord, type WebhookStore } from "./webhook-store";
 
 export class SqliteWebhookStore implements WebhookStore {
   private readonly db: Database;
@@ -43,13 +43,16 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
+    // The first pending delivery of a link is its chain's head; later ones wait behind it.
     const insert = this.db.query(
       `INSERT INTO webhook_deliveries (webhook_id, event_id, code, topic, seq, payload, state, attempts, enqueued_at, next_attempt_at)
-       VALUES ($webhookId, $eventId, $code, $topic, $seq, $payload, 'pending', 0, $enqueuedAt, $enqueuedAt)
+       VALUES ($webhookId, $eventId, $code, $topic, $seq, $payload, 'pending', 0, $enqueuedAt,
+               CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = $webhookId AND code = $code AND state = 'pending')
+                    THEN $dormant ELSE $enqueuedAt END)
        ON CONFLICT (webhook_id, event_id) DO NOTHING`,
     );
     this.db.transaction(() => {
-      for (const d of deliveries) insert.run({ ...d });
+      for (const d of deliveries) insert.run({ ...d, dormant: DORMANT });
     })();
   }
 
@@ -59,9 +62,7 @@ export class SqliteWebhookStore implements WebhookStore {
         `SELECT d.webhook_id, d.event_id, d.code, d.topic, d.seq, d.payload, d.enqueued_at, d.attempts, w.url, w.secret
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
          WHERE d.webhook_id = ?1 AND d.state = 'pending' AND d.next_attempt_at <= ?2 AND (d.lease_until IS NULL OR d.lease_until < ?2)
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                           WHERE e.webhook_id = d.webhook_id AND e.code = d.code AND e.state = 'pending' AND e.seq < d.seq)
-         ORDER BY d.next_attempt_at, d.seq LIMIT ?3`,
+         ORDER BY d.next_attempt_at LIMIT ?3`,
       )
       .all(webhookId, now, limit)
       .map(toDue);
@@ -100,8 +101,20 @@ export class SqliteWebhookStore implements WebhookStore {
              WHERE webhook_id = $webhookId AND event_id = $eventId`,
           )
           .run({ attempt: a.attempt, state: a.outcome, at: a.at, webhookId: a.webhookId, eventId: a.eventId });
+        this.wakeNext(a.webhookId, a.code, a.at);
       }
     })();
+  }
+
+  /** The chain's next delivery becomes its head (inside the transaction that ended the old head). */
+  private wakeNext(webhookId: string, code: string, at: number): void {
+    this.db
+      .query(
+        `UPDATE webhook_deliveries SET next_attempt_at = $at
+         WHERE webhook_id = $webhookId AND event_id = (
+           SELECT event_id FROM webhook_deliveries WHERE webhook_id = $webhookId AND code = $code AND state = 'pending' ORDER BY seq LIMIT 1)`,
+      )
+      .run({ webhookId, code, at });
   }
 
   async attempts(webhookId: string, limit: number): Promise<AttemptRecord[]> {
@@ -119,6 +132,15 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async prune(before: number, keepAttempts: number): Promise<void> {
+    // A chain left without a head (cannot happen in one transaction; kept as a net) gets one.
+    this.db
+      .query(
+        `UPDATE webhook_deliveries SET next_attempt_at = ?1
+         WHERE state = 'pending' AND next_attempt_at = ?2 AND NOT EXISTS (
+           SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = webhook_deliveries.webhook_id AND e.code = webhook_deliveries.code
+             AND e.state = 'pending' AND (e.next_attempt_at < ?2 OR e.seq < webhook_deliveries.seq))`,
+      )
+      .run(Date.now(), DORMANT);
     this.db.query("DELETE FROM webhook_deliveries WHERE state <> 'pending' AND finished_at < ?1").run(before);
     this.db
       .query(

@@ -48,6 +48,12 @@ const LIST_REFRESH_MS = 1_000;
  * (only its own delivery moves its chain on), and its claim at send time settles a race.
  */
 const PREFETCH = 100;
+/**
+ * After a look that found less than it could take, a webhook's queue is not read again for this
+ * long unless one of its own deliveries ends: events arrive in many small batches, and reading
+ * the queue after each cost a serving process ~5% of its redirects with a receiver down.
+ */
+const QUIET_MS = 50;
 
 export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.min(attempt - 1, 40));
@@ -58,6 +64,7 @@ export function retryDelayMs(attempt: number, baseMs: number, random: () => numb
 export class WebhookDispatcher {
   private readonly inflight = new Map<string, number>();
   private readonly buffered = new Map<string, DueDelivery[]>();
+  private readonly quietUntil = new Map<string, number>();
   private readonly sending = new Set<Promise<void>>();
   private webhookIds: string[] = [];
   private listedAt = Number.NEGATIVE_INFINITY;
@@ -112,7 +119,11 @@ export class WebhookDispatcher {
         let free = this.opts.concurrency - (this.inflight.get(id) ?? 0);
         if (free <= 0 || this.stopped) continue;
         let heads = this.buffered.get(id) ?? [];
-        if (heads.length < free) heads = await this.opts.store.dueDeliveries(id, now, Math.max(PREFETCH, free));
+        if (heads.length < free && now >= (this.quietUntil.get(id) ?? 0)) {
+          const asked = Math.max(PREFETCH, free);
+          heads = await this.opts.store.dueDeliveries(id, now, asked);
+          if (heads.length < asked) this.quietUntil.set(id, now + QUIET_MS);
+        }
         while (free > 0 && heads.length > 0) {
           this.launch(heads.shift()!);
           free--;
@@ -128,7 +139,7 @@ export class WebhookDispatcher {
       log.warn("webhook queue unavailable", { error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.ticking = false;
-      this.schedule(this.again ? 0 : (this.opts.pollMs ?? 250));
+      this.schedule(this.again ? 0 : Math.min(this.opts.pollMs ?? 250, this.quietUntil.size > 0 ? QUIET_MS : Number.POSITIVE_INFINITY));
     }
   }
 
@@ -139,6 +150,8 @@ export class WebhookDispatcher {
       .finally(() => {
         this.inflight.set(d.webhookId, (this.inflight.get(d.webhookId) ?? 1) - 1);
         this.sending.delete(sending);
+        // Its chain moved on (or a slot freed): this webhook's queue is worth a look at once.
+        this.quietUntil.delete(d.webhookId);
         // The link's next delivery may go now.
         this.wake();
       });
