@@ -29,7 +29,7 @@ import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type R
 import { Realtime, type RelayTransport } from "./realtime";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
-import { WebhookDispatcher, WebhookFanout, WebhookMetrics, WebhookService } from "./webhooks";
+import { WebhookDispatcher, WebhookFanout, WebhookMetrics, WebhookService, keyIsActive } from "./webhooks";
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
@@ -230,6 +230,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ? new WebhookFanout({
         store: webhookStore,
         ownerOf: async (code) => (await store.findByCode(code))?.ownerKey,
+        keyActive: (id) => keyIsActive(adapters.keyStore(), id),
         publicBaseUrl: config.publicBaseUrl,
       })
     : null;

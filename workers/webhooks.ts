@@ -17,7 +17,7 @@ import { EVENT_TOPIC_NAMES, decodeRecord, physicalTopic, type EventTopic } from 
 import { runService } from "../src/lifecycle";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
-import { WebhookDispatcher, WebhookFanout, WebhookMetrics } from "../src/webhooks";
+import { WebhookDispatcher, WebhookFanout, WebhookMetrics, keyIsActive } from "../src/webhooks";
 import { connectToBroker, startProgress } from "./broker";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
@@ -33,7 +33,12 @@ export function runWebhookWorker(config: Config): Promise<number> {
       const adapters = new Adapters(config);
       const links = adapters.linkStore();
       const store = adapters.webhookStore();
-      const fanout = new WebhookFanout({ store, ownerOf: async (code) => (await links.findByCode(code))?.ownerKey, publicBaseUrl: config.publicBaseUrl });
+      const fanout = new WebhookFanout({
+        store,
+        ownerOf: async (code) => (await links.findByCode(code))?.ownerKey,
+        keyActive: (id) => keyIsActive(adapters.keyStore(), id),
+        publicBaseUrl: config.publicBaseUrl,
+      });
       const registry: Registry = workerRegistry();
       const pending = async () => [...(await store.pendingCounts()).values()].reduce((a, b) => a + b, 0);
       const metrics = new WebhookMetrics(registry, pending);

@@ -5,6 +5,7 @@
  * request path. The queue is the store, so what is accepted here survives a restart.
  */
 import type { EventTopic, LinkEvent } from "../events";
+import type { ApiKeyStore } from "../keys";
 import { LruCache } from "../lru";
 import type { NewDelivery, WebhookRecord, WebhookStore } from "./webhook-store";
 
@@ -13,9 +14,20 @@ export interface WebhookFanoutOptions {
   /** the owner (API key id, null = anonymous) of a link, or undefined when there is no such link */
   ownerOf(code: string): Promise<string | null | undefined>;
   publicBaseUrl: string;
+  /**
+   * Whether an API key still counts (neither revoked nor expired): a key's webhooks fall silent
+   * with it. Absent = every key counts.
+   */
+  keyActive?(id: string): Promise<boolean>;
   /** how long the list of webhooks is reused before it is read again */
   refreshMs?: number;
   now?: () => number;
+}
+
+/** A key that may still own webhooks: it exists, is not revoked and has not expired. */
+export async function keyIsActive(keys: ApiKeyStore, id: string, now = Date.now()): Promise<boolean> {
+  const key = await keys.findKey(id);
+  return key !== null && key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
 }
 
 /** The body a receiver gets (Standard Webhooks: type, timestamp, data). */
@@ -64,7 +76,13 @@ export class WebhookFanout {
     if (this.now() - this.loadedAt < (this.opts.refreshMs ?? 2_000)) return this.webhooks;
     this.loading ??= this.opts.store
       .listWebhooks()
-      .then((list) => {
+      .then(async (list) => {
+        const { keyActive } = this.opts;
+        if (keyActive) {
+          const owners = [...new Set(list.flatMap((w) => (w.ownerKey === null ? [] : [w.ownerKey])))];
+          const active = new Set((await Promise.all(owners.map(async (id) => ((await keyActive(id)) ? id : null)))).filter((id) => id !== null));
+          list = list.filter((w) => w.ownerKey === null || active.has(w.ownerKey));
+        }
         this.webhooks = list;
         this.loadedAt = this.now();
       })

@@ -98,7 +98,7 @@ describe("deliveries", () => {
     const a = (await app.runtime.management.keys.create({ name: "a", scopes: "create,manage" })).token;
     const b = (await app.runtime.management.keys.create({ name: "b", scopes: "create,manage" })).token;
     const rx = receiver();
-    await addWebhook(app, rx.url, ["link.created"], { authorization: `Bearer ${a}` });
+    await addWebhook(app, rx.url, ["link.created", "link.deleted"], { authorization: `Bearer ${a}` });
     const mine = await createLink(app, "https://example.com/mine", { authorization: `Bearer ${a}` });
     await createLink(app, "https://example.com/theirs", { authorization: `Bearer ${b}` });
     await createLink(app, "https://example.com/anonymous", {});
@@ -106,6 +106,14 @@ describe("deliveries", () => {
     await waitFor(() => rx.received.length >= 2, 5_000, "two deliveries");
     await Bun.sleep(300);
     expect(rx.received.map((r) => r.json.data.code)).toEqual([mine, after]);
+
+    // A revoked key's webhooks fall silent (within the fan-out's 2 s view of the webhooks).
+    const keyA = (await app.runtime.management.keys.list()).find((k) => k.name === "a")!;
+    await app.runtime.management.keys.revoke(keyA.id);
+    await Bun.sleep(2_100);
+    expect((await app.request(`/api/v1/links/${mine}`, { method: "DELETE", headers: admin })).status).toBe(204);
+    await Bun.sleep(500);
+    expect(rx.received).toHaveLength(2);
   });
 
   test("a click sample delivers about that share of clicks", async () => {
