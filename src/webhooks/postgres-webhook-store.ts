@@ -76,24 +76,44 @@ export class PostgresWebhookStore implements WebhookStore {
         const existing = await tx<{ code: string }[]>`
           SELECT DISTINCT code FROM webhook_deliveries WHERE webhook_id = ${webhookId} AND state = 'pending' AND code = ANY(${codes})`;
         const hasChain = new Set(existing.map((r) => r.code));
-        const rows = [...list]
-          .sort((a, b) => a.seq - b.seq)
-          .map((d) => {
-            const head = !hasChain.has(d.code);
-            hasChain.add(d.code);
-            return {
-              webhook_id: d.webhookId,
-              event_id: d.eventId,
-              code: d.code,
-              topic: d.topic,
-              seq: d.seq,
-              payload: d.payload,
-              state: "pending",
-              attempts: 0,
-              enqueued_at: d.enqueuedAt,
-              next_attempt_at: head ? d.enqueuedAt : DORMANT,
-            };
-          });
+        // Kafka hands a link's events of different topics over apart (a link.updated may come
+        // before its link.created): an older event takes the place of a head not tried yet.
+        // FOR UPDATE holds off a claim of that head until this commits (the claim then finds it dormant).
+        const heads = await tx<{ code: string; event_id: string; seq: string | number; attempts: number; lease_until: string | number | null }[]>`
+          SELECT code, event_id, seq, attempts, lease_until FROM webhook_deliveries
+          WHERE webhook_id = ${webhookId} AND state = 'pending' AND code = ANY(${codes}) AND next_attempt_at < ${DORMANT}
+          FOR UPDATE`;
+        const now = Date.now();
+        const replaceable = new Map(heads.filter((h) => h.attempts === 0 && (h.lease_until === null || Number(h.lease_until) < now)).map((h) => [h.code, h]));
+        const sorted = [...list].sort((a, b) => a.seq - b.seq);
+        const demote: string[] = [];
+        for (const d of sorted) {
+          const head = replaceable.get(d.code);
+          if (head && d.seq < Number(head.seq)) {
+            demote.push(head.event_id);
+            hasChain.delete(d.code);
+          }
+          replaceable.delete(d.code);
+        }
+        if (demote.length > 0) {
+          await tx`UPDATE webhook_deliveries SET next_attempt_at = ${DORMANT} WHERE webhook_id = ${webhookId} AND event_id = ANY(${demote})`;
+        }
+        const rows = sorted.map((d) => {
+          const head = !hasChain.has(d.code);
+          hasChain.add(d.code);
+          return {
+            webhook_id: d.webhookId,
+            event_id: d.eventId,
+            code: d.code,
+            topic: d.topic,
+            seq: d.seq,
+            payload: d.payload,
+            state: "pending",
+            attempts: 0,
+            enqueued_at: d.enqueuedAt,
+            next_attempt_at: head ? d.enqueuedAt : DORMANT,
+          };
+        });
         // One statement per 500 rows keeps the bind parameters far below PostgreSQL's 65,535.
         for (let i = 0; i < rows.length; i += 500) {
           await tx`INSERT INTO webhook_deliveries ${this.sql(rows.slice(i, i + 500))} ON CONFLICT (webhook_id, event_id) DO NOTHING`;
@@ -115,7 +135,8 @@ export class PostgresWebhookStore implements WebhookStore {
   async claim(webhookId: string, eventId: string, now: number, leaseUntil: number): Promise<boolean> {
     const result = await this.sql`
       UPDATE webhook_deliveries SET lease_until = ${leaseUntil}
-      WHERE webhook_id = ${webhookId} AND event_id = ${eventId} AND state = 'pending' AND (lease_until IS NULL OR lease_until < ${now})`;
+      WHERE webhook_id = ${webhookId} AND event_id = ${eventId} AND state = 'pending' AND next_attempt_at <= ${now}
+        AND (lease_until IS NULL OR lease_until < ${now})`;
     return result.count > 0;
   }
 

@@ -73,7 +73,8 @@ export class SqliteWebhookStore implements WebhookStore {
       this.db
         .query(
           `UPDATE webhook_deliveries SET lease_until = $leaseUntil
-           WHERE webhook_id = $webhookId AND event_id = $eventId AND state = 'pending' AND (lease_until IS NULL OR lease_until < $now)`,
+           WHERE webhook_id = $webhookId AND event_id = $eventId AND state = 'pending' AND next_attempt_at <= $now
+             AND (lease_until IS NULL OR lease_until < $now)`,
         )
         .run({ webhookId, eventId, now, leaseUntil }).changes > 0
     );

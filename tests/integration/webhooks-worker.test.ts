@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { ADMIN_TOKEN, ROOT, createLink, describeCluster, migrateOnce, startRinglink, type ServerProcess } from "../support/cluster";
 import { startWorker, type RunningWorker } from "../support/processes";
 import { startReceiver, waitFor, type Receiver } from "../support/webhook-receiver";
+import { clusterConfig } from "../support/cluster";
+import { PostgresWebhookStore } from "../../src/webhooks";
 
 describeCluster("webhook worker: Kafka -> queue on shard 0 -> signed deliveries", () => {
   const run = Date.now().toString(36);
@@ -98,4 +100,63 @@ describeCluster("webhook worker: Kafka -> queue on shard 0 -> signed deliveries"
     const health = await worker.health();
     expect(Number(health.retry)).toBeGreaterThan(0);
   }, 90_000);
+});
+
+// Its own suite, run after the worker above has stopped: no dispatcher may claim these rows.
+describeCluster("webhook queue on shard 0: order across topics", () => {
+  const run = Date.now().toString(36);
+  test("on shard 0 an older event arriving late (another topic) goes before a newer one not tried yet", async () => {
+    const store = new PostgresWebhookStore({ url: clusterConfig().shards[0]!.primary, connectTimeoutMs: 2_000, poolMax: 2 });
+    const id = `wh_order${run}`;
+    try {
+      await store.insertWebhook({
+        id,
+        ownerKey: null,
+        url: "http://127.0.0.1:9/",
+        events: ["link.created", "link.updated"],
+        clickSample: 1,
+        secret: "whsec_AAAA",
+        createdAt: 0,
+      });
+      const now = Date.now();
+      const row = (eventId: string, topic: "link.created" | "link.updated", seq: number) => ({
+        webhookId: id,
+        eventId,
+        code: "late1",
+        topic,
+        seq,
+        payload: "{}",
+        enqueuedAt: now,
+      });
+      await store.enqueue([row("u1", "link.updated", 2_000)]);
+      await store.enqueue([row("c1", "link.created", 1_000)]);
+      expect((await store.dueDeliveries(id, Date.now(), 10)).map((d) => d.eventId)).toEqual(["c1"]);
+      expect(await store.claim(id, "u1", Date.now(), Date.now() + 1_000)).toBe(false); // waits behind c1
+      expect(await store.claim(id, "c1", Date.now(), Date.now() + 1_000)).toBe(true);
+      await store.finishAttempt(
+        {
+          webhookId: id,
+          eventId: "c1",
+          topic: "link.created",
+          code: "late1",
+          attempt: 1,
+          at: Date.now(),
+          status: 200,
+          latencyMs: 1,
+          error: null,
+          outcome: "delivered",
+        },
+        1,
+        null,
+      );
+      expect((await store.dueDeliveries(id, Date.now(), 10)).map((d) => d.eventId)).toEqual(["u1"]);
+      // A head already being sent keeps its place: the late one waits behind it.
+      expect(await store.claim(id, "u1", Date.now(), Date.now() + 60_000)).toBe(true);
+      await store.enqueue([row("c0", "link.created", 500)]);
+      expect(await store.dueDeliveries(id, Date.now(), 10)).toEqual([]);
+    } finally {
+      await store.deleteWebhook(id);
+      await store.close();
+    }
+  });
 });
