@@ -87,6 +87,10 @@ test("adds a webhook, shows its secret once, and lists its deliveries", async ()
   const row = (await page.textContent("#webhook-log-rows tr")) ?? "";
   expect(row).toContain("link.created");
   expect(row).toContain("delivered");
+  // The tab fits a 400 px wide screen, its tables included.
+  await page.setViewportSize({ width: 400, height: 860 });
+  await page.waitForTimeout(200);
+  expect(await page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)")).toBe(0);
   // Only the 401 of the first look before the token was given, and the live stream's refusal
   // (with ADMIN_TOKEN set /ws needs credentials, which the page's stream does not carry yet).
   expect(pageErrors.filter((e) => !e.includes("401") && !(e.includes("/ws") && e.includes("Authentication")))).toEqual([]);
