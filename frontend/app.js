@@ -14,8 +14,9 @@ import { createLinksTab } from "./links-tab.js";
 import { LiveStream } from "./live.js";
 import { createNodesTab } from "./nodes-tab.js";
 import { createSignIn } from "./signin.js";
+import { createWebhooksTab } from "./webhooks-tab.js";
 
-const TABS = ["dashboard", "links", "analytics", "nodes", "history"];
+const TABS = ["dashboard", "links", "analytics", "nodes", "history", "webhooks"];
 
 const stream = new LiveStream("/ws");
 
@@ -61,7 +62,8 @@ const detail = createLinkDetail();
 const analytics = createAnalyticsTab({ stream });
 const historyTab = createHistoryTab({ stream });
 createNodesTab({ stream });
-const redraw = { dashboard: dashboard.redraw, analytics: analytics.redraw, history: historyTab.redraw };
+const webhooksTab = createWebhooksTab();
+const redraw = { dashboard: dashboard.redraw, analytics: analytics.redraw, history: historyTab.redraw, webhooks: webhooksTab.redraw };
 
 function showTab(name, { focus = false } = {}) {
   if (!TABS.includes(name)) name = "dashboard";

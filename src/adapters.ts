@@ -17,6 +17,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./ratelim
 import { RedisRelay, type RelayTransport } from "./realtime";
 import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type LinkStore } from "./storage";
 import type { DependencyHealth, NodeState } from "./cluster";
+import { PostgresWebhookStore, SqliteWebhookStore, type WebhookStore } from "./webhooks";
 
 export interface AdapterOptions {
   /** this process's own invalidation fan-out: IPC to the sibling processes when supervised */
@@ -31,7 +32,7 @@ export interface AdapterOptions {
 }
 
 /** Close order: what produces into another adapter first, the connections they share last. */
-const CLOSE_ORDER = ["bus", "analytics", "invalidation", "rateLimiter", "sharedCache", "store"] as const;
+const CLOSE_ORDER = ["bus", "analytics", "webhooks", "invalidation", "rateLimiter", "sharedCache", "store"] as const;
 type Closeable = (typeof CLOSE_ORDER)[number];
 
 /**
@@ -183,6 +184,20 @@ export class Adapters {
         queryTimeoutMs: config.resilience.dbQueryTimeoutMs,
         poolMax,
       });
+    });
+  }
+
+  /**
+   * Webhooks and their delivery queue: the SQLite file, or shard 0's primary (beside the API keys
+   * that own them; one queue that every dispatcher claims from keeps a link's deliveries in order).
+   */
+  webhookStore(): WebhookStore {
+    return this.memo("webhooks", () => {
+      const { config } = this;
+      // The link store applies the migrations, the webhook tables included.
+      this.linkStore();
+      if (config.mode === "embedded") return new SqliteWebhookStore(config.sqlitePath);
+      return new PostgresWebhookStore({ url: config.shards[0]!.primary, connectTimeoutMs: config.resilience.dbConnectTimeoutMs, poolMax: 4 });
     });
   }
 

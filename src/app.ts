@@ -14,6 +14,7 @@ import { openapiDocument } from "./openapi";
 import { realtimeRoutes } from "./realtime";
 import { redirectRoutes } from "./redirect";
 import { sessionRoutes } from "./sessions";
+import { webhookRoutes } from "./webhooks";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -77,6 +78,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           mayRead: linkReadCheck({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }),
         }),
       )
+      .use(webhookRoutes({ service: runtime.webhooks, authenticate: runtime.management.authenticate, maxBodyBytes: config.maxBodyBytes }))
       .use(
         legacyRoutes({
           service: runtime.links,

@@ -64,6 +64,16 @@ export interface AnalyticsConfig {
   workerPort: number | undefined;
 }
 
+/** Webhook deliveries (README "Webhooks"), by the serving process in embedded mode or `ringlink worker webhooks`. */
+export interface WebhooksConfig {
+  allowLoopback: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  retryBaseMs: number;
+  retryWindowMs: number;
+  consumerGroup: string;
+}
+
 /** API keys, anonymous access and abuse protection (README "Managing links"). */
 export interface LinkManagementConfig {
   /** anonymous POST /api/v1/links */
@@ -143,6 +153,7 @@ export interface Config {
   eventTransport: "in-process" | "kafka";
   events: EventsConfig;
   analytics: AnalyticsConfig;
+  webhooks: WebhooksConfig;
   resilience: ResilienceConfig;
   /** GEOIP_DATABASE: "embedded", a file path, or null (off) */
   geoipDatabase: string | null;
@@ -296,6 +307,15 @@ export const SETTINGS = {
     meaning: "share of creates and worker batches that start a trace, 0..1 (a trace that arrives with a parent follows it)",
   },
   TRACE_REDIRECTS: { default: "0", meaning: "share of redirects traced, 0..1; 0 keeps tracing off the redirect path" },
+  WEBHOOK_ALLOW_LOOPBACK: {
+    default: "false",
+    meaning: "webhook URLs may point at loopback (127.0.0.0/8, ::1, localhost): tests and local setups; other private addresses stay refused",
+  },
+  WEBHOOK_TIMEOUT_MS: { default: "10000", meaning: "a webhook delivery's time for the receiver's answer; later counts as a failure and is retried" },
+  WEBHOOK_CONCURRENCY: { default: "4", meaning: "webhook deliveries in flight per receiver (a slow one uses only its own)" },
+  WEBHOOK_RETRY_BASE_MS: { default: "5000", meaning: "first webhook retry's delay; each further one doubles (at most 1 h), with jitter" },
+  WEBHOOK_RETRY_HOURS: { default: "24", meaning: "a failing webhook delivery is retried this long, then marked failed" },
+  WEBHOOK_GROUP: { default: "ringlink-webhooks", meaning: "consumer group of `ringlink worker webhooks`" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -591,6 +611,14 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       consumerGroup: kafkaName("ANALYTICS_GROUP", value("ANALYTICS_GROUP")),
       dedupeRetentionMs: integer("ANALYTICS_DEDUPE_HOURS", value("ANALYTICS_DEDUPE_HOURS"), 1, 8_760) * 3_600_000,
       workerPort: workerPort === undefined ? undefined : integer("WORKER_PORT", workerPort, 1, 65_535),
+    },
+    webhooks: {
+      allowLoopback: boolean("WEBHOOK_ALLOW_LOOPBACK", value("WEBHOOK_ALLOW_LOOPBACK")),
+      timeoutMs: integer("WEBHOOK_TIMEOUT_MS", value("WEBHOOK_TIMEOUT_MS"), 50, 120_000),
+      concurrency: integer("WEBHOOK_CONCURRENCY", value("WEBHOOK_CONCURRENCY"), 1, 256),
+      retryBaseMs: integer("WEBHOOK_RETRY_BASE_MS", value("WEBHOOK_RETRY_BASE_MS"), 10, 3_600_000),
+      retryWindowMs: integer("WEBHOOK_RETRY_HOURS", value("WEBHOOK_RETRY_HOURS"), 1, 720) * 3_600_000,
+      consumerGroup: kafkaName("WEBHOOK_GROUP", value("WEBHOOK_GROUP")),
     },
     resilience: {
       dbPoolMax: integer("DB_POOL_MAX", value("DB_POOL_MAX"), 1, 500),

@@ -17,6 +17,7 @@ Usage:
   ringlink migrate                            apply sql/ migrations to every database (+ Kafka topics)
   ringlink worker analytics                   consume click events from Kafka into the aggregates
   ringlink worker classifier                  consume link.created from Kafka, write each link's category
+  ringlink worker webhooks                    consume every event topic from Kafka, deliver them to the webhooks
   ringlink seed N [--out FILE]                insert N links (benchmarks, demos); codes to FILE
   ringlink keys create --name N --scopes create,manage,stats,admin [--expires 30d]
   ringlink keys list [--json] | revoke ID     API keys (the token is printed once)
@@ -142,7 +143,11 @@ async function main(argv: string[]): Promise<number> {
         const { runClassifierWorker } = await import("../workers/classifier");
         return runClassifierWorker(config);
       }
-      if (args.rest[0] !== "analytics") throw new UsageError(`unknown worker '${args.rest[0] ?? ""}' (ringlink worker analytics | classifier)`);
+      if (args.rest[0] === "webhooks") {
+        const { runWebhookWorker } = await import("../workers/webhooks");
+        return runWebhookWorker(config);
+      }
+      if (args.rest[0] !== "analytics") throw new UsageError(`unknown worker '${args.rest[0] ?? ""}' (ringlink worker analytics | classifier | webhooks)`);
       const { runAnalyticsWorker } = await import("../workers/analytics");
       return runAnalyticsWorker(config);
     }

@@ -19,7 +19,7 @@ import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, classifierMissing } from "./classifier";
-import { EventIds, type EventBus } from "./events";
+import { EVENT_TOPIC_NAMES, EventIds, type EventBus } from "./events";
 import { openCountryDatabase } from "./geo";
 import { startTracing, tracingEnabled } from "./tracing";
 import { SnowflakeIds } from "./ids";
@@ -33,6 +33,7 @@ import { Realtime, type RelayTransport } from "./realtime";
 import { SessionService } from "./sessions";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
+import { WebhookDispatcher, WebhookFanout, WebhookMetrics, WebhookService, keyIsActive } from "./webhooks";
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
@@ -72,6 +73,8 @@ export interface Runtime {
   /** QR codes, rendered on a QR thread */
   qr: QrCodes;
   metrics: Metrics;
+  /** webhooks: the API's service (deliveries are made by a dispatcher off the request path) */
+  webhooks: WebhookService;
   /** the live stream behind /ws (started by the serving process) */
   realtime: Realtime;
   /** who may watch it: the handshake's principal or a refusal */
@@ -202,6 +205,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     negativeTtlMs: config.negativeCacheTtlMs,
     blocklist: management.safety.blocklist,
   });
+  const linkPolicy = { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname };
   const links = new LinkService({
     store,
     l1,
@@ -213,7 +217,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     codeLength: config.codeLength,
     cacheTtlMs: config.cacheTtlMs,
-    policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
+    policy: linkPolicy,
     safety: management.safety,
     hasher,
   });
@@ -250,6 +254,35 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     verifyPassword: (password, hash) => hasher.verify(password, hash),
   });
 
+  // Webhooks: with the events in this process, this process queues their deliveries (the store is
+  // the queue) and, when it serves, sends them; with Kafka, `ringlink worker webhooks` does both.
+  const webhookStore = adapters.webhookStore();
+  const fanout = eventsHere
+    ? new WebhookFanout({
+        store: webhookStore,
+        ownerOf: async (code) => (await store.findByCode(code))?.ownerKey,
+        keyActive: (id) => keyIsActive(adapters.keyStore(), id),
+        publicBaseUrl: config.publicBaseUrl,
+      })
+    : null;
+  let dispatcher: WebhookDispatcher | null = null;
+  const webhooks = new WebhookService({
+    store: webhookStore,
+    policy: linkPolicy,
+    allowLoopback: config.webhooks.allowLoopback,
+    onChange: () => {
+      fanout?.invalidate();
+      dispatcher?.wake();
+    },
+  });
+  const unsubscribeWebhooks = fanout
+    ? EVENT_TOPIC_NAMES.map((topic) =>
+        bus.subscribe(topic, async (events) => {
+          if ((await fanout.handle(topic, events)) > 0) dispatcher?.wake();
+        }),
+      )
+    : [];
+
   const readiness = () => adapters.health();
   const isReady = (deps: DependencyHealth[]) => adapters.isReady(deps);
   const metrics = new Metrics({
@@ -259,6 +292,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeStates: () => adapters.nodeStates(),
     realtime: () => realtime.stats(),
   });
+  if (serving && eventsHere) {
+    const pending = async () => [...(await webhookStore.pendingCounts()).values()].reduce((a, b) => a + b, 0);
+    dispatcher = new WebhookDispatcher({ store: webhookStore, metrics: new WebhookMetrics(metrics.registry, pending), ...config.webhooks });
+    dispatcher.start();
+  }
   const relayAcrossInstances = serving ? adapters.realtimeRelay() : null;
   const realtime: Realtime = new Realtime({
     nodeName,
@@ -304,6 +342,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     guards,
     qr,
     metrics,
+    webhooks,
     realtime,
     watchAccess,
     readiness,
@@ -318,6 +357,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       stopPruner();
       await aggregator?.close();
       unsubscribeClassifier();
+      for (const off of unsubscribeWebhooks) off();
+      await dispatcher?.stop();
       await linkClassifier?.idle();
       management.safety.close();
       qr.close();

@@ -29,6 +29,7 @@ import liveJs from "../../frontend/live.js" with { type: "file" };
 import nodesTabJs from "../../frontend/nodes-tab.js" with { type: "file" };
 import noscriptCss from "../../frontend/noscript.css" with { type: "file" };
 import pageCss from "../../frontend/page.css" with { type: "file" };
+import webhooksTabJs from "../../frontend/webhooks-tab.js" with { type: "file" };
 
 export const ASSET_FILES: Readonly<Record<string, string>> = {
   // bun-types describes *.html imports as HTML bundles; with type "file" they are plain paths.
@@ -57,6 +58,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "link-actions.js": linkActionsJs,
   "link-detail.js": linkDetailJs,
   "signin.js": signinJs,
+  "webhooks-tab.js": webhooksTabJs,
   "favicon.svg": favicon,
 };
 

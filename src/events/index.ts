@@ -1,6 +1,6 @@
 export type { EventBus, EventBusStats } from "./event-bus";
 export { InProcessEventBus } from "./in-process-bus";
-export { EventIds, type LinkEvent } from "./link-event";
+export { EVENT_TOPIC_NAMES, EventIds, isEventTopic, type EventTopic, type LinkEvent } from "./link-event";
 export { KafkaEventBus } from "./kafka/kafka-event-bus";
 export { createKafka } from "./kafka/kafka-client";
 export { ensureTopics, physicalTopic } from "./kafka/kafka-topics";

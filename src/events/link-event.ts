@@ -2,7 +2,14 @@
  * The event schema shared by the in-process bus, Kafka, the WebSocket stream and the workers.
  * Field names are snake_case because they cross process and language boundaries as JSON.
  */
-export type EventTopic = "link.created" | "link.clicked";
+export type EventTopic = "link.created" | "link.updated" | "link.deleted" | "link.disabled" | "link.clicked";
+
+/** Every topic, in the order a link lives through them; consumers that want only some subscribe to those. */
+export const EVENT_TOPIC_NAMES: readonly EventTopic[] = ["link.created", "link.updated", "link.disabled", "link.deleted", "link.clicked"];
+
+export function isEventTopic(value: unknown): value is EventTopic {
+  return typeof value === "string" && (EVENT_TOPIC_NAMES as readonly string[]).includes(value);
+}
 
 export interface LinkEvent {
   event_id: string;
@@ -35,6 +42,8 @@ export interface LinkEvent {
    * record carries many events, so a record header could name only one of their traces.
    */
   trace?: string;
+  /** link.disabled only: why the link stopped redirecting (a PATCH, or abuse protection) */
+  disabled_reason?: "manual" | "unsafe";
 }
 
 /**

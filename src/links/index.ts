@@ -10,3 +10,4 @@ export { PasswordHasher } from "./password-hasher";
 export { CodeParams } from "./link-schemas";
 export type { LinkView } from "./link-view";
 export type { UpdateLinkInput } from "./link-input";
+export { normalizeTargetUrl, privateTargetReason, type TargetUrlPolicy } from "./target-url";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache } from "../cache";
 import type { LruCache } from "../lru";
-import type { EventIds, EventBus } from "../events";
+import type { EventIds, EventBus, EventTopic, LinkEvent } from "../events";
 import { AppError, Conflict, Gone, NotFound, Unavailable } from "../errors";
 import { randomCode, type SnowflakeIds } from "../ids";
 import type { InsertOutcome, LinkChanges, LinkFilter, LinkRecord, LinkStore } from "../storage";
@@ -143,29 +143,11 @@ export class LinkService {
         continue;
       }
       inSpan("link.cache_fill", () => this.afterWrite(outcome.link));
-      inSpan("link.publish", () => this.publishCreated(code, outcome.link, started, owner !== null || passwordHash !== null));
+      // link.created carries the publish span's context, so the classifier continues this trace.
+      inSpan("link.publish", () => this.publishWrite("link.created", outcome.link, started, { trace: activeTraceparent() }));
       return { link: outcome.link, created: true };
     }
     throw new Unavailable("could not allocate a short code, try again");
-  }
-
-  /** link.created carries the publish span's context, so the classifier continues this trace. */
-  private publishCreated(code: string, link: LinkRecord, started: number, targetPrivate: boolean): void {
-    const { store } = this.deps;
-    this.deps.bus.publish("link.created", {
-      event_id: this.deps.eventIds.next(),
-      type: "write",
-      status: "OK",
-      node: this.deps.nodeName,
-      redis: null,
-      db: store.label,
-      short_code: code,
-      latency_ms: performance.now() - started,
-      ts: Date.now(),
-      url: link.url,
-      target_private: targetPrivate,
-      trace: activeTraceparent(),
-    });
   }
 
   /** Up to 1,000 creates; each item succeeds or fails on its own, results in input order. */
@@ -211,6 +193,27 @@ export class LinkService {
     throw new Unavailable("could not place a short code on the URL's shard, try again");
   }
 
+  /**
+   * A write event for the link as it now is. Never awaited: consumers (the live stream, the
+   * classifier, webhooks) must not delay or fail the request that changed the link.
+   */
+  private publishWrite(topic: Exclude<EventTopic, "link.clicked">, link: LinkRecord, started: number, extra: Partial<LinkEvent> = {}): void {
+    this.deps.bus.publish(topic, {
+      event_id: this.deps.eventIds.next(),
+      type: "write",
+      status: "OK",
+      node: this.deps.nodeName,
+      redis: null,
+      db: this.deps.store.label,
+      short_code: link.code,
+      latency_ms: performance.now() - started,
+      ts: Date.now(),
+      url: link.url,
+      target_private: link.ownerKey !== null || link.passwordHash !== null,
+      ...extra,
+    });
+  }
+
   /** Drops stale entries (including a cached "no such code") everywhere and warms the local L1. */
   private afterWrite(link: LinkRecord): void {
     this.deps.invalidation.publish(link.code);
@@ -236,6 +239,7 @@ export class LinkService {
   }
 
   async update(code: string, input: UpdateLinkInput, options: UpdateOptions = {}): Promise<LinkRecord> {
+    const started = performance.now();
     const patch = validateUpdateInput(input, this.deps.policy, this.now());
     const current = await this.get(code);
     options.authorize?.(current);
@@ -265,12 +269,16 @@ export class LinkService {
     const updated = await this.deps.store.updateLink(code, changes);
     if (!updated) throw new Gone(GONE.deleted.code, `link '${code}' was deleted`);
     await this.afterChange(code);
+    this.publishWrite("link.updated", updated, started);
+    if (current.disabled === null && updated.disabled !== null) this.publishWrite("link.disabled", updated, started, { disabled_reason: "manual" });
     return updated;
   }
 
   async remove(code: string, authorize?: (link: LinkRecord) => void): Promise<void> {
+    const started = performance.now();
     const { store } = this.deps;
-    if (authorize) authorize(await this.get(code));
+    const before = await this.get(code);
+    authorize?.(before);
     const deleted = await store.softDelete(code, this.now());
     if (!deleted) {
       const link = await store.findByCode(code);
@@ -278,6 +286,7 @@ export class LinkService {
       throw new Gone(GONE.deleted.code, `link '${code}' was already deleted`);
     }
     await this.afterChange(code);
+    this.publishWrite("link.deleted", before, started);
   }
 
   /**
@@ -287,9 +296,12 @@ export class LinkService {
    */
   async flagUnsafe(code: string, label: string, confidence: number): Promise<boolean> {
     if (!this.deps.safety?.isUnsafe({ label, confidence })) return false;
+    const started = performance.now();
     const disabled = await this.deps.store.disableLink(code, "unsafe", this.now());
     if (disabled) {
       await this.afterChange(code);
+      const link = await this.deps.store.findByCode(code).catch(() => null);
+      if (link) this.publishWrite("link.disabled", link, started, { disabled_reason: "unsafe" });
       log.warn("link disabled as unsafe", { code, label, confidence });
     }
     return disabled;

@@ -85,6 +85,10 @@ declare module "*/frontend/signin.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/webhooks-tab.js" {
+  const path: string;
+  export default path;
+}
 // The IP-to-country database (src/geo), embedded in the binary.
 declare module "*.mmdb" {
   const path: string;

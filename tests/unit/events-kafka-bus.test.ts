@@ -126,7 +126,7 @@ describe("Kafka event bus", () => {
       laneOf.set(s.code, s.key);
     }
     expect(new Set(broker.sent.map((s) => s.topic))).toEqual(new Set(["t.link.clicked"]));
-    expect(broker.topics).toEqual(new Set(["t.link.created", "t.link.clicked"]));
+    expect(broker.topics).toEqual(new Set(["t.link.created", "t.link.updated", "t.link.disabled", "t.link.deleted", "t.link.clicked"]));
     expect(bus.stats()).toMatchObject({ published: 50, produced: 50, delivered: 50, spooled: 0, dropped: 0 });
   });
 
@@ -198,6 +198,31 @@ describe("Kafka event bus", () => {
     expect(s).toMatchObject({ published: 20_000, produced: 20_000, replayed: s.spooled, dropped: 0, sendErrors: 0 });
     expect(broker.sent.map((e) => e.n)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
   }, 30_000);
+
+  test("write events of different topics never share a record, and their journal lines replay under their own topic", () => {
+    const write = (topic: string, n: number): LinkEvent => ({ ...event(n, "same"), type: "write", url: `https://example.com/${topic}` });
+    const records = encodeRecords(
+      [
+        ["link.created", write("created", 1)],
+        ["link.updated", write("updated", 2)],
+        ["link.disabled", write("disabled", 3)],
+        ["link.deleted", write("deleted", 4)],
+        ["link.updated", write("updated", 5)],
+      ],
+      3,
+      1 << 20,
+    );
+    expect(records.map((r) => [r.topic, r.count])).toEqual([
+      ["link.created", 1],
+      ["link.updated", 2],
+      ["link.disabled", 1],
+      ["link.deleted", 1],
+    ]);
+    for (const r of records) {
+      const line = `{"topic":"${r.topic}","key":"${r.key}","count":${r.count},"record":${r.value}}`;
+      expect(decodeSpoolLine(line, 3)).toEqual(r);
+    }
+  });
 
   test("journal lines decode back to the exact record, and lines of one event (older versions) still replay", () => {
     const tricky = { ...event(7, "Ab_9-x"), referrer: 'https://x.example/?q="short_code":"evil"', user_agent: "a}}b\n" };

@@ -21,7 +21,7 @@ import { Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
 import type { DependencyHealth } from "../../cluster";
 import type { EventBus, EventBusStats, EventHandler } from "../event-bus";
 import { InProcessEventBus } from "../in-process-bus";
-import type { EventTopic, LinkEvent } from "../link-event";
+import { isEventTopic, type EventTopic, type LinkEvent } from "../link-event";
 import { encodeRecord, recordBytesOf } from "../event-records";
 import { SpoolJournal } from "../spool-journal";
 import { ensureTopics, physicalTopic, type TopicSettings } from "./kafka-topics";
@@ -97,7 +97,7 @@ export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes
     out.push({ topic: group.topic, key: group.key, count: group.events.length, value: encodeRecord(group.events) });
   for (const [topic, event] of queued) {
     const key = laneOf(event.short_code, lanes);
-    const id = topic === "link.clicked" ? key : `c${key}`;
+    const id = `${topic} ${key}`;
     const bytes = recordBytesOf(event);
     let group = open.get(id);
     if (group && group.bytes + bytes > maxBytes) {
@@ -123,7 +123,7 @@ const countOf = (records: readonly Encoded[]): number => records.reduce((n, r) =
  * instead of parsing and re-serialising it (replay runs on the redirect thread). Lines of one event
  * each, `{"topic":...,"event":{...}}`, left by an older version, replay too.
  */
-const SPOOL_LINE = /^\{"topic":"(link\.clicked|link\.created)","key":"(lane-\d{1,4})","count":(\d{1,7}),"record":/;
+const SPOOL_LINE = /^\{"topic":"(link\.(?:clicked|created|updated|deleted|disabled))","key":"(lane-\d{1,4})","count":(\d{1,7}),"record":/;
 
 function encodeSpoolLine({ topic, key, count, value }: Encoded): string {
   return `{"topic":"${topic}","key":"${key}","count":${count},"record":${value}}`;
@@ -134,7 +134,7 @@ export function decodeSpoolLine(line: string, lanes = 1): Encoded | null {
   if (head && line.endsWith("}}")) return { topic: head[1] as EventTopic, key: head[2]!, count: Number(head[3]), value: line.slice(head[0].length, -1) };
   try {
     const parsed = JSON.parse(line) as { topic?: EventTopic; event?: LinkEvent };
-    if ((parsed.topic !== "link.clicked" && parsed.topic !== "link.created") || typeof parsed.event?.short_code !== "string") return null;
+    if (!isEventTopic(parsed.topic) || typeof parsed.event?.short_code !== "string") return null;
     return { topic: parsed.topic, key: laneOf(parsed.event.short_code, lanes), count: 1, value: JSON.stringify(parsed.event) };
   } catch {
     return null;

@@ -4,9 +4,9 @@
  * deployments or test runs sharing one cluster).
  */
 import type { Kafka } from "kafkajs";
-import type { EventTopic } from "../link-event";
+import { EVENT_TOPIC_NAMES, type EventTopic } from "../link-event";
 
-export const EVENT_TOPICS: readonly EventTopic[] = ["link.created", "link.clicked"];
+export const EVENT_TOPICS: readonly EventTopic[] = EVENT_TOPIC_NAMES;
 
 export interface TopicSettings {
   prefix: string;

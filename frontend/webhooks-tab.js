@@ -1,0 +1,216 @@
+// The Webhooks tab: add a receiver (URL, events, click sample), see its secret once, list the
+// webhooks the credentials reach, read a webhook's delivery log (last attempts: status, latency,
+// error) and delete it. Everything goes through the JSON API; this file builds its own panel so
+// the page's HTML only carries an empty section for it.
+
+import { ApiError, api } from "./api.js";
+import { currentToken, useToken } from "./credentials.js";
+import { $, dateFmt, el } from "./dom.js";
+
+const EVENTS = ["link.created", "link.updated", "link.disabled", "link.deleted", "link.clicked"];
+
+function errorText(err) {
+  if (err instanceof ApiError)
+    return err.code === "unauthorized" || err.status === 401 ? `${err.message} Enter an API key with the manage scope below.` : err.message;
+  return "Something went wrong. Please try again.";
+}
+
+export function createWebhooksTab() {
+  const panel = $("panel-webhooks");
+  const alert = el("div", { class: "alert alert--error", role: "alert", hidden: true });
+  const secretBox = el("div", { class: "result", hidden: true, id: "webhook-secret" });
+  const rows = el("tbody", { id: "webhook-rows" });
+  const empty = el("p", { class: "empty", text: "No webhooks yet." });
+  const logTitle = el("h2", { class: "card__title", text: "Deliveries" });
+  const logNote = el("p", { class: "hint" });
+  const logRows = el("tbody", { id: "webhook-log-rows" });
+  const logCard = el(
+    "section",
+    { class: "card", hidden: true, "aria-live": "polite" },
+    logTitle,
+    logNote,
+    el(
+      "div",
+      { class: "table-wrap" },
+      el(
+        "table",
+        { class: "grid-table" },
+        el(
+          "thead",
+          {},
+          el("tr", {}, ...["Time", "Event", "Code", "Try", "Status", "Latency", "Outcome", "Error"].map((h) => el("th", { scope: "col", text: h }))),
+        ),
+        logRows,
+      ),
+    ),
+  );
+
+  const url = el("input", { id: "webhook-url", type: "url", required: true, placeholder: "https://hooks.example/ringlink", spellcheck: "false" });
+  const sample = el("input", { id: "webhook-sample", type: "number", min: "0.001", max: "1", step: "any", value: "1" });
+  const boxes = EVENTS.map((name) => el("input", { type: "checkbox", value: name, id: `webhook-ev-${name}`, checked: name !== "link.clicked" }));
+  const token = el("input", { id: "webhook-token", type: "password", autocomplete: "off", placeholder: "rl_... or the admin token" });
+  const form = el(
+    "form",
+    { class: "shorten-form", id: "webhook-form" },
+    el(
+      "div",
+      { class: "field field--url" },
+      el("label", { for: "webhook-url", text: "Receiver URL" }),
+      el("div", { class: "url-row" }, url, el("button", { class: "btn btn--primary", type: "submit", text: "Add webhook" })),
+    ),
+    el("fieldset", { class: "options" }, el("legend", { text: "Events" }), ...boxes.map((box) => el("label", { for: box.id }, box, ` ${box.value}`))),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "webhook-sample", text: "Share of link.clicked delivered" }),
+      sample,
+      el("p", { class: "hint", text: "0 < r ≤ 1; 1 sends every click." }),
+    ),
+    alert,
+  );
+  const tokenForm = el(
+    "form",
+    { class: "field", id: "webhook-token-form" },
+    el("label", { for: "webhook-token", text: "API key (manage scope) or admin token, kept in this page only" }),
+    el("div", { class: "url-row" }, token, el("button", { class: "btn btn--secondary", type: "submit", text: "Use" })),
+  );
+
+  panel.append(
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "webhooks-title" },
+      el("h2", { class: "card__title", id: "webhooks-title", text: "Add a webhook" }),
+      form,
+      secretBox,
+    ),
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "webhooks-list-title" },
+      el("h2", { class: "card__title", id: "webhooks-list-title", text: "Webhooks" }),
+      el(
+        "div",
+        { class: "table-wrap" },
+        el(
+          "table",
+          { class: "grid-table" },
+          el("thead", {}, el("tr", {}, ...["URL", "Events", "Clicks", "Created", ""].map((h) => el("th", { scope: "col", text: h })))),
+          rows,
+        ),
+      ),
+      empty,
+    ),
+    logCard,
+    el("section", { class: "card" }, tokenForm),
+  );
+
+  const showError = (err) => {
+    alert.textContent = errorText(err);
+    alert.hidden = false;
+  };
+
+  async function showLog(hook) {
+    logCard.hidden = false;
+    logTitle.textContent = `Deliveries to ${hook.url}`;
+    try {
+      const { data } = await api(`/api/v1/webhooks/${encodeURIComponent(hook.id)}/deliveries`);
+      logNote.textContent = `${data.pending} waiting; the last ${data.attempts.length} attempts, newest first.`;
+      logRows.replaceChildren(
+        ...data.attempts.map((a) =>
+          el(
+            "tr",
+            { dataset: { outcome: a.outcome } },
+            el("td", { text: dateFmt.format(new Date(a.at)) }),
+            el("td", { text: a.type }),
+            el("td", { text: a.code }),
+            el("td", { class: "num", text: a.attempt }),
+            el("td", { class: "num", text: a.status ?? "—" }),
+            el("td", { class: "num", text: `${Math.round(a.latencyMs)} ms` }),
+            el("td", { text: a.outcome }),
+            el("td", { class: "truncate", text: a.error ?? "" }),
+          ),
+        ),
+      );
+    } catch (err) {
+      logNote.textContent = errorText(err);
+      logRows.replaceChildren();
+    }
+  }
+
+  async function refresh() {
+    try {
+      const { data } = await api("/api/v1/webhooks");
+      alert.hidden = true;
+      empty.hidden = data.items.length > 0;
+      rows.replaceChildren(
+        ...data.items.map((hook) => {
+          const log = el("button", { class: "btn btn--small btn--ghost", type: "button", text: "Deliveries" });
+          log.addEventListener("click", () => showLog(hook));
+          const remove = el("button", { class: "btn btn--small btn--ghost", type: "button", text: "Delete" });
+          remove.addEventListener("click", async () => {
+            if (!confirm(`Delete the webhook to ${hook.url}? Its pending deliveries are dropped.`)) return;
+            try {
+              await api(`/api/v1/webhooks/${encodeURIComponent(hook.id)}`, { method: "DELETE" }).catch((err) => {
+                // 204 has no JSON body: the client reports it as an unexpected answer.
+                if (!(err instanceof ApiError && err.code === "invalid_response")) throw err;
+              });
+              logCard.hidden = true;
+              await refresh();
+            } catch (err) {
+              showError(err);
+            }
+          });
+          return el(
+            "tr",
+            { dataset: { id: hook.id } },
+            el("td", { class: "truncate", text: hook.url }),
+            el("td", { text: hook.events.join(", ") }),
+            el("td", { class: "num", text: hook.events.includes("link.clicked") ? hook.clickSample : "—" }),
+            el("td", { text: dateFmt.format(new Date(hook.createdAt)) }),
+            el("td", {}, log, " ", remove),
+          );
+        }),
+      );
+    } catch (err) {
+      rows.replaceChildren();
+      empty.hidden = false;
+      showError(err);
+    }
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    alert.hidden = true;
+    const events = boxes.filter((b) => b.checked).map((b) => b.value);
+    const body = { url: url.value.trim(), events };
+    if (events.includes("link.clicked")) body.clickSample = Number(sample.value);
+    try {
+      const { data } = await api("/api/v1/webhooks", { method: "POST", body });
+      secretBox.replaceChildren(
+        el("h3", { class: "result__title", text: "Webhook added. Its signing secret, shown only now:" }),
+        el("code", { class: "result__short", id: "webhook-secret-value", text: data.secret }),
+        el("p", { class: "hint", text: "Verify each delivery's webhook-signature with it (README, Webhooks)." }),
+      );
+      secretBox.hidden = false;
+      url.value = "";
+      await refresh();
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  tokenForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    useToken(token.value.trim());
+    token.value = "";
+    void refresh();
+  });
+
+  let loaded = false;
+  return {
+    redraw() {
+      // Read when the tab is first opened (and after credentials change), not on every page load.
+      if (!loaded || currentToken() !== null) void refresh();
+      loaded = true;
+    },
+  };
+}
