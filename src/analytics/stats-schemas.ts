@@ -30,7 +30,10 @@ export const LinkStatsResponse = t.Object({
   }),
   series: t.Array(t.Object({ t: t.String({ format: "date-time" }), human: Count, bot: Count }), { description: "every bucket of the range, zeros included" }),
   top: t.Object(
-    { referrers: TopList, browsers: TopList, os: TopList, devices: TopList, countries: TopList },
-    { description: "human clicks over the UTC days the range touches, most first; referrers by host, (direct) without one" },
+    { referrers: TopList, browsers: TopList, os: TopList, devices: TopList, countries: TopList, variants: TopList },
+    {
+      description:
+        "human clicks over the UTC days the range touches, most first; referrers by host, (direct) without one; variants: per A/B variant name (links with a split)",
+    },
   ),
 });

@@ -22,6 +22,8 @@ export interface LinkEvent {
   country?: string | null;
   /** salted hash of IP + user agent + day: counts unique visitors without storing an IP */
   visitor?: string | null;
+  /** read events of a link with an A/B split: the variant's name */
+  variant?: string | null;
   /** write events only */
   url?: string;
   /**

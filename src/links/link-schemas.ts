@@ -2,6 +2,56 @@
 import { t } from "elysia";
 import { ACCEPTS, EXPECTED } from "../http";
 
+/**
+ * The routing fields. Types are checked here; the rules of each (known condition types, CIDR blocks,
+ * language tags, at most 20 rules, weights summing to 100) are link-input.ts's, with their own codes.
+ */
+const Condition = t.Object(
+  {
+    type: t.String({ description: "device, os, browser, language, country, query, ip, before or after", examples: ["device"] }),
+    anyOf: t.Optional(
+      t.Array(t.String(), {
+        description:
+          "device: desktop|mobile|tablet|bot|unknown; os: iOS, Android, Windows, macOS, Linux, ChromeOS, ...; browser: Chrome, Safari, Firefox, Edge, ...; " +
+          "language: primary tags (the visitor's most preferred Accept-Language entry by q-value); country: ISO 3166-1 alpha-2; ip: addresses or CIDR blocks (IPv4/IPv6)",
+      }),
+    ),
+    param: t.Optional(t.String({ description: "query: the parameter's name" })),
+    op: t.Optional(t.String({ description: "query: present, absent or equals" })),
+    value: t.Optional(t.String({ description: "query with op equals: the value" })),
+    at: t.Optional(t.String({ description: "before/after: ISO 8601 instant with a zone" })),
+  },
+  { additionalProperties: true, description: "one condition; all of a rule's conditions must hold" },
+);
+const Rule = t.Object(
+  { conditions: t.Array(Condition, { description: "1-10 conditions" }), url: t.String({ description: "where visitors matching every condition go" }) },
+  { additionalProperties: true },
+);
+const Rules = t.Union([t.Array(Rule, { description: "ordered redirect rules (at most 20): the first that matches wins, else the link's url" }), t.Null()]);
+const Variant = t.Object(
+  {
+    url: t.String(),
+    weight: t.Number({ description: "whole percent; weights sum to 100" }),
+    name: t.Optional(t.String({ description: "label in the stats (default a, b, c, ...)" })),
+  },
+  { additionalProperties: true },
+);
+const Variants = t.Union([
+  t.Array(Variant, { description: "A/B split (2-10 variants): each visitor gets one variant per UTC day, by the visitor hash (no cookie); rules come first" }),
+  t.Null(),
+]);
+const Preview = t.Union([
+  t.Object(
+    {
+      title: t.String({ description: "1-200 characters" }),
+      description: t.Optional(t.Union([t.String({ description: "at most 500 characters" }), t.Null()])),
+      image: t.Optional(t.Union([t.String({ description: "http(s) image URL" }), t.Null()])),
+    },
+    { additionalProperties: true, description: "what link-preview crawlers (Slack, Discord, X, Facebook, LinkedIn, ...) are shown instead of the redirect" },
+  ),
+  t.Null(),
+]);
+
 export const CreateLinkBody = t.Object(
   {
     url: t.String({ description: "http(s) URL to shorten, at most MAX_URL_LENGTH characters", examples: ["https://example.com/a"] }),
@@ -32,6 +82,9 @@ export const CreateLinkBody = t.Object(
         t.Null(),
       ]),
     ),
+    rules: t.Optional(Rules),
+    variants: t.Optional(Variants),
+    preview: t.Optional(Preview),
   },
   { additionalProperties: false },
 );
@@ -46,6 +99,9 @@ export const UpdateLinkBody = t.Object(
     tags: t.Optional(t.Union([t.Array(t.String(), { maxItems: 10 }), t.Null()])),
     password: t.Optional(t.Union([t.String(), t.Null({ description: "null removes the password" })])),
     forwardQuery: t.Optional(t.Boolean()),
+    rules: t.Optional(Rules),
+    variants: t.Optional(Variants),
+    preview: t.Optional(Preview),
   },
   { additionalProperties: false },
 );
@@ -70,6 +126,9 @@ export const LinkResponse = t.Object({
   disabled: t.Union([t.String({ description: "manual (PATCH) or unsafe (abuse protection)" }), t.Null()]),
   ownerKey: t.Union([t.String({ description: "id of the API key that created the link" }), t.Null()]),
   updatedAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  rules: Rules,
+  variants: Variants,
+  preview: Preview,
 });
 
 export const LinkList = t.Object({ items: t.Array(LinkResponse), nextCursor: t.Union([t.String(), t.Null()]) });

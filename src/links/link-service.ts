@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache } from "../cache";
 import type { LruCache } from "../lru";
+import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { EventIds, EventBus } from "../events";
 import { AppError, Conflict, Gone, NotFound, Unavailable } from "../errors";
 import { randomCode, type SnowflakeIds } from "../ids";
@@ -73,6 +74,15 @@ export function urlHash(url: string): string {
   return createHash("sha256").update(url).digest("base64url");
 }
 
+/** The other targets a link may send visitors to (rules, variants, the preview image): the blocklist screens them too. */
+function routedUrls(r: { rules?: RedirectRule[] | null; variants?: SplitVariant[] | null; preview?: LinkPreview | null }): string[] {
+  const urls: string[] = [];
+  for (const rule of r.rules ?? []) urls.push(rule.url);
+  for (const v of r.variants ?? []) urls.push(v.url);
+  if (r.preview?.image) urls.push(r.preview.image);
+  return urls;
+}
+
 export class LinkService {
   private readonly now: () => number;
   private readonly hasher: PasswordHasher;
@@ -85,7 +95,8 @@ export class LinkService {
   async create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
     const started = performance.now();
     const request = validateCreateInput(input, this.deps.policy, this.now());
-    await this.deps.safety?.assertSafe([request.url], [typeof input.url === "string" ? input.url : request.url]);
+    const extra = routedUrls(request);
+    await this.deps.safety?.assertSafe([request.url, ...extra], [typeof input.url === "string" ? input.url : request.url, ...extra]);
     const owner = options.owner ?? null;
     // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
     const reusable = request.reusable && owner === null && options.presetCode === undefined;
@@ -113,6 +124,9 @@ export class LinkService {
         passwordHash,
         forwardQuery: request.forwardQuery,
         tags: request.tags,
+        rules: request.rules,
+        variants: request.variants,
+        preview: request.preview,
       });
       if (outcome === null) continue; // that code's shard is down; a free code may land on any other
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
@@ -225,6 +239,8 @@ export class LinkService {
       }
       disabled = null;
     }
+    const extra = routedUrls(patch);
+    if (extra.length > 0) await this.deps.safety?.assertSafe(extra);
     const url = patch.url ?? current.url;
     const changes: LinkChanges = {
       url,
@@ -237,6 +253,9 @@ export class LinkService {
       forwardQuery: patch.forwardQuery ?? current.forwardQuery,
       tags: patch.tags ?? current.tags,
       updatedAt: this.now(),
+      rules: patch.rules === undefined ? current.rules : patch.rules,
+      variants: patch.variants === undefined ? current.variants : patch.variants,
+      preview: patch.preview === undefined ? current.preview : patch.preview,
     };
     const updated = await this.deps.store.updateLink(code, changes);
     if (!updated) throw new Gone(GONE.deleted.code, `link '${code}' was deleted`);

@@ -1,3 +1,4 @@
+import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { LinkRecord } from "../storage";
 import { stateOf } from "./link-state";
 
@@ -24,6 +25,10 @@ export interface LinkView {
   /** id of the API key that owns the link, or null */
   ownerKey: string | null;
   updatedAt: string | null;
+  /** rule and variant targets are targets too: null whenever `url` is hidden */
+  rules: RedirectRule[] | null;
+  variants: SplitVariant[] | null;
+  preview: LinkPreview | null;
 }
 
 /**
@@ -53,5 +58,8 @@ export function toLinkView(link: LinkRecord, publicBaseUrl: string, { showTarget
     disabled: link.disabled,
     ownerKey: link.ownerKey,
     updatedAt: link.updatedAt === null ? null : new Date(link.updatedAt).toISOString(),
+    rules: showTarget ? link.rules : null,
+    variants: showTarget ? link.variants : null,
+    preview: link.preview,
   };
 }

@@ -8,7 +8,8 @@ export interface Cidr {
   prefix: number;
 }
 
-function ipBytes(ip: string): Uint8Array | null {
+/** An address as 16 bytes (IPv4 mapped into IPv6), or null when it is not one. */
+export function ipBytes(ip: string): Uint8Array | null {
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(ip);
   if (v4) {
     const parts = v4.slice(1).map(Number);
@@ -44,7 +45,7 @@ export function parseCidr(raw: string): Cidr | null {
   return { bytes, prefix: isV4 ? prefix + 96 : prefix };
 }
 
-function inCidr(ip: Uint8Array, cidr: Cidr): boolean {
+export function inCidr(ip: Uint8Array, cidr: Cidr): boolean {
   let bits = cidr.prefix;
   for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;

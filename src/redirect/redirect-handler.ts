@@ -5,9 +5,13 @@
  * the bus without waiting, and the access log line (ACCESS_LOG=all). The native Bun route and the
  * app's Elysia routes call this one handler (redirect-routes.ts); nothing about analytics can slow
  * or fail a redirect.
+ *
+ * A link with rules, a split or a preview carries them compiled in its cached entry (`routing`); an
+ * ordinary link pays one field check for the feature, and a routed one is still answered without
+ * I/O: the rules read the request only, the split reads the visitor hash.
  */
 import { MISSING, type CachedLink, type CacheEntry } from "../cache";
-import { isHumanAgent } from "../analytics";
+import { agentInfo, isHumanAgent } from "../analytics";
 import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
 import { AppError, jsonError, toErrorResponse } from "../errors";
 import { isWellFormedCode } from "../ids";
@@ -15,10 +19,11 @@ import { linkState } from "../links";
 import { log } from "../log";
 import { logRequest, type RedirectOutcome, type RedirectStats } from "../observability";
 import { clientAddress, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
+import { VisitFacts, decide, isPreviewCrawler, type CompiledRouting } from "../routing";
 import type { LinkStore } from "../storage";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
-import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
+import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, PREVIEW_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
 import { createUnlockHandler, type UnlockHandler } from "./unlock-handler";
 
 /** `peer` is Bun's server (for the client's address); null only where there is no socket (tools, some tests). */
@@ -56,6 +61,8 @@ export interface Visit {
   peer: PeerAddressSource | null;
   /** performance.now() when the request arrived */
   started: number;
+  /** the A/B variant this visit was sent to (links with a split only) */
+  variant?: string | null;
 }
 
 export interface RedirectCore {
@@ -116,6 +123,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       settle(visit, "gone", source);
       return gone(visit.request, state);
     }
+    if (entry.routing !== undefined) return routed(visit, entry, entry.routing, source);
     // The interstitial is not a visit: no click is spent or counted until the password is right.
     if (entry.password) return passwordForm(visit);
     if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source);
@@ -123,13 +131,48 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return redirectTo(entry, visit.request);
   }
 
+  /**
+   * A link with rules, a split or a preview. A preview crawler gets the preview page (counted as a
+   * bot click; it spends no click budget and needs no password: the page shows only what the owner
+   * wrote for it, never the target). Everyone else: first matching rule, else the split's variant,
+   * else the link's own target.
+   */
+  function routed(visit: Visit, entry: CachedLink, routing: CompiledRouting, source: ResolveSource): Response | Promise<Response> {
+    const { request } = visit;
+    if (routing.previewHtml !== null && isPreviewCrawler(request.headers.get("user-agent"))) {
+      settle(visit, "redirect", source);
+      return new Response(routing.previewHtml, { status: 200, headers: PREVIEW_PAGE_HEADERS });
+    }
+    if (entry.password) return passwordForm(visit);
+    let ip: string | null | undefined;
+    const clientIp = () => {
+      if (ip === undefined) ip = visitorAddress(visit);
+      return ip;
+    };
+    const facts = new VisitFacts({ request, parseAgent: agentInfo, clientIp, now: Date.now() });
+    const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), entry.code, facts.now));
+    visit.variant = decision.variant;
+    const target = decision.url ?? entry.url;
+    if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source, target);
+    settle(visit, "redirect", source);
+    return redirectTo(entry, request, target);
+  }
+
+  /**
+   * 0-99 from the visitor hash's inputs (salt, address, user agent, UTC day) and the code: the same
+   * person lands in the same bucket all day without a cookie, and two links split independently.
+   */
+  function splitBucket(ip: string | null, ua: string | null, code: string, now: number): number {
+    return Number(Bun.hash.wyhash(`${visitorSalt}|${ip ?? ""}|${ua ?? ""}|${Math.floor(now / 86_400_000)}|${code}`) % 100n);
+  }
+
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
-  async function limitedRedirect(visit: Visit, entry: CachedLink, source: ResolveSource): Promise<Response> {
+  async function limitedRedirect(visit: Visit, entry: CachedLink, source: ResolveSource, target: string = entry.url): Promise<Response> {
     const { request, code } = visit;
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);
-      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirectTo(entry, request) : gone(request, "click_limit_reached");
+      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirectTo(entry, request, target) : gone(request, "click_limit_reached");
     }
     const budget = await store.takeClick(code);
     if (budget !== "granted") {
@@ -137,7 +180,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
     }
     settle(visit, "redirect", source);
-    return redirectTo(entry, request);
+    return redirectTo(entry, request, target);
   }
 
   /** Records the outcome (metrics) and publishes the click event; `source` says where the lookup was answered. */
@@ -173,6 +216,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       country: countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code")),
       // Bots never count as unique visitors, so they skip the address lookup and the hash.
       visitor: isHumanAgent(ua) ? visitorHash(visitorAddress(visit), ua, now) : null,
+      variant: visit.variant,
     });
   }
 
@@ -216,10 +260,11 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.", 404);
 
-function redirectTo(link: CachedLink, request: Request): Response {
-  // Limited links must reach us on every visit, so browsers may not cache their redirect.
-  const cacheControl = link.maxClicks !== null || link.expiresAt !== null ? "no-store" : "private, max-age=90";
-  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request), "cache-control": cacheControl } });
+function redirectTo(link: CachedLink, request: Request, target?: string): Response {
+  // Limited links must reach us on every visit, so browsers may not cache their redirect; nor may
+  // they keep a routed link's answer, which depends on who asks and when.
+  const cacheControl = link.maxClicks !== null || link.expiresAt !== null || link.routing !== undefined ? "no-store" : "private, max-age=90";
+  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request, target), "cache-control": cacheControl } });
 }
 
 function passwordForm({ request, code }: Visit): Response {

@@ -35,7 +35,7 @@ import type {
 } from "../link-store";
 import type { ApiKeyStore } from "../../keys";
 import type { DependencyHealth, NodeState } from "../../cluster";
-import { containsPattern, encodeTags, tagPattern } from "../link-columns";
+import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-columns";
 import { mergeShardPages, toRecord, type LinkRow, type ShardPage } from "./link-rows";
 import { PostgresApiKeyStore } from "./postgres-api-key-store";
 import { migrateShard } from "./pg-migrator";
@@ -212,10 +212,11 @@ export class ShardedPostgresLinkStore implements LinkStore {
       (sql) => sql<Array<LinkRow & { inserted: number }>>`
         WITH ins AS (
           INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                             owner_key, password_hash, forward_query, tags)
+                             owner_key, password_hash, forward_query, tags, rules, variants, preview)
           VALUES (${link.id.toString()}, ${link.code}, ${link.url}, ${link.urlHash}, ${link.isAlias ? 1 : 0}, ${link.canonical ? 1 : 0},
                   ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks},
-                  ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)})
+                  ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)},
+                  ${encodeJson(link.rules)}, ${encodeJson(link.variants)}, ${encodeJson(link.preview)})
           ON CONFLICT DO NOTHING
           RETURNING *)
         SELECT ins.*, 1 AS inserted FROM ins
@@ -429,7 +430,8 @@ export class ShardedPostgresLinkStore implements LinkStore {
       (sql) => sql<LinkRow[]>`
         UPDATE links SET url = ${c.url}, url_hash = ${c.urlHash}, redirect_type = ${c.redirectType}, expires_at = ${c.expiresAt},
                max_clicks = ${c.maxClicks}, disabled = ${c.disabled}, password_hash = ${c.passwordHash},
-               forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt}, canonical = 0
+               forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt},
+               rules = ${encodeJson(c.rules)}, variants = ${encodeJson(c.variants)}, preview = ${encodeJson(c.preview)}, canonical = 0
         WHERE code = ${code} AND deleted_at IS NULL
         RETURNING *`,
       "write",

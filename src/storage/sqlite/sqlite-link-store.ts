@@ -20,7 +20,7 @@ import type {
 } from "../link-store";
 import type { ApiKeyStore } from "../../keys";
 import type { DependencyHealth } from "../../cluster";
-import { containsPattern, encodeTags, tagPattern } from "../link-columns";
+import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-columns";
 import { toRecord, type LinkRow } from "../link-rows";
 import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
 import { SqliteApiKeyStore } from "./sqlite-api-key-store";
@@ -64,9 +64,9 @@ export class SqliteLinkStore implements LinkStore {
     this.stmts = {
       insert: this.db.query(
         `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                            owner_key, password_hash, forward_query, tags)
+                            owner_key, password_hash, forward_query, tags, rules, variants, preview)
          VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks,
-                 $ownerKey, $passwordHash, $forwardQuery, $tags)
+                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview)
          RETURNING *`,
       ),
       byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
@@ -85,7 +85,7 @@ export class SqliteLinkStore implements LinkStore {
       update: this.db.query(
         `UPDATE links SET url = $url, url_hash = $urlHash, redirect_type = $redirectType, expires_at = $expiresAt, max_clicks = $maxClicks,
                 disabled = $disabled, password_hash = $passwordHash, forward_query = $forwardQuery, tags = $tags, updated_at = $updatedAt,
-                canonical = 0
+                rules = $rules, variants = $variants, preview = $preview, canonical = 0
          WHERE code = $code AND deleted_at IS NULL
          RETURNING *`,
       ),
@@ -141,6 +141,9 @@ export class SqliteLinkStore implements LinkStore {
         passwordHash: link.passwordHash ?? null,
         forwardQuery: link.forwardQuery ? 1 : 0,
         tags: encodeTags(link.tags),
+        rules: encodeJson(link.rules),
+        variants: encodeJson(link.variants),
+        preview: encodeJson(link.preview),
       });
       if (!row) throw new Error("insert returned no row");
       return { kind: "inserted", link: toRecord(row) };
@@ -282,6 +285,9 @@ export class SqliteLinkStore implements LinkStore {
       forwardQuery: c.forwardQuery ? 1 : 0,
       tags: encodeTags(c.tags),
       updatedAt: c.updatedAt,
+      rules: encodeJson(c.rules),
+      variants: encodeJson(c.variants),
+      preview: encodeJson(c.preview),
     });
     return row ? toRecord(row) : null;
   }
