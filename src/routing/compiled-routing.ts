@@ -88,10 +88,10 @@ function compileCondition(c: RuleCondition): Predicate {
     }
     case "query": {
       const { param, op } = c;
-      if (op === "present") return (f) => f.query().has(param);
-      if (op === "absent") return (f) => !f.query().has(param);
+      if (op === "present") return (f) => f.query()?.has(param) === true;
+      if (op === "absent") return (f) => f.query()?.has(param) !== true;
       const value = c.value ?? "";
-      return (f) => f.query().getAll(param).includes(value);
+      return (f) => f.query()?.getAll(param).includes(value) === true;
     }
     case "ip": {
       const blocks = c.anyOf.map(parseCidr).filter((b): b is Cidr => b !== null);

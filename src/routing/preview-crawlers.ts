@@ -12,10 +12,11 @@ import { isbot } from "isbot";
 export const PREVIEW_CRAWLER_FAMILIES: ReadonlyArray<readonly [string, RegExp]> = [
   ["slack", /\bslackbot|\bslack-imgproxy/i],
   ["discord", /\bdiscordbot/i],
-  ["twitter", /\btwitterbot/i],
   ["facebook", /\bfacebookexternalhit|\bfacebot\b|\bmeta-externalagent/i],
   ["linkedin", /\blinkedinbot/i],
+  // before twitter: Telegram says "TelegramBot (like TwitterBot)"
   ["telegram", /\btelegrambot/i],
+  ["twitter", /\btwitterbot/i],
   ["whatsapp", /\bwhatsapp\//i],
   ["apple", /\bapplebot/i],
   ["microsoft", /\bskypeuripreview|\bmicrosoftpreview|\bteams\b.*\bpreview/i],

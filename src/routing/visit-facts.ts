@@ -24,7 +24,7 @@ export class VisitFacts {
   readonly now: number;
   private agentInfo: AgentFacts | undefined;
   private languageTag: string | null | undefined;
-  private params: URLSearchParams | undefined;
+  private params: URLSearchParams | null | undefined;
   private address: Uint8Array | null | undefined;
 
   constructor(private readonly sources: VisitSources) {
@@ -47,11 +47,12 @@ export class VisitFacts {
     return raw === null ? null : raw.trim().toUpperCase();
   }
 
-  query(): URLSearchParams {
+  /** null when the request has no query string (the common case costs no parse) */
+  query(): URLSearchParams | null {
     if (this.params === undefined) {
       const url = this.sources.request.url;
       const q = url.indexOf("?");
-      this.params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
+      this.params = q === -1 || q === url.length - 1 ? null : new URLSearchParams(url.slice(q + 1));
     }
     return this.params;
   }
