@@ -31,6 +31,8 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
         return handle;
       })
       .use(errorHandler)
+      // A short domain's root may redirect elsewhere (DOMAINS root=); every other root is the dashboard.
+      .onRequest(({ request, server }) => (runtime.domains.hasRootRedirects ? runtime.domains.rootRedirect(request, server) : undefined) ?? undefined)
       .use(requestLog(config.accessLog, runtime.metrics))
       .use(
         openapi({
@@ -67,6 +69,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           stats: runtime.stats,
           readsGuard: runtime.guards.reads,
           mayRead: linkReadCheck({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }),
+          keyOf: (code, domain) => runtime.links.keyOf(code, domain),
         }),
       )
       .use(

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { parseDomains, type ShortDomain } from "./domains";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
 import type { LogFormat } from "./log";
 import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
@@ -93,6 +94,8 @@ export interface Config {
   sqlitePath: string;
   publicBaseUrl: string;
   publicHostname: string;
+  /** short domains besides publicHostname (DOMAINS) */
+  domains: ShortDomain[];
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
   adminToken: string | undefined;
@@ -206,6 +209,11 @@ export const SETTINGS = {
     meaning: "creates while Redis is unreachable: `local` (per-instance buckets), `open` or `closed`",
   },
   TRUSTED_PROXIES: { default: null, shown: "(none)", meaning: "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed" },
+  DOMAINS: {
+    default: null,
+    shown: "(none)",
+    meaning: "more short domains besides PUBLIC_BASE_URL's host: comma list of `host [root=URL] [not-found=URL] [keys=ID+ID]` ([Domains](#domains))",
+  },
   ANON_CREATE: { default: "true", meaning: "allow creating links without an API key ([Managing links](#managing-links))" },
   ANON_ALIASES: { default: "auto", meaning: "custom aliases without an API key: `auto` (until the first key exists), `true` or `false`" },
   BLOCKLIST_FILE: { default: null, meaning: "file of blocked domains, one per line (subdomains included); re-read within a second of a change" },
@@ -313,6 +321,14 @@ function policy(name: string, raw: string, label: string): RatePolicy | null {
     return parsePolicy(label, raw);
   } catch (error) {
     throw new ConfigError(name, (error as Error).message);
+  }
+}
+
+function domainList(raw: string | undefined): ShortDomain[] {
+  try {
+    return parseDomains(raw);
+  } catch (error) {
+    throw new ConfigError("DOMAINS", (error as Error).message);
   }
 }
 
@@ -456,6 +472,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     sqlitePath: join(dataDir, "ringlink.sqlite"),
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
+    domains: domainList(setting(env, "DOMAINS")),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
     visitorSalt: setting(env, "VISITOR_SALT"),

@@ -23,6 +23,7 @@ import { EventIds, type EventBus } from "./events";
 import { SnowflakeIds } from "./ids";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
+import { DomainRegistry } from "./domains";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
@@ -55,6 +56,8 @@ export interface Runtime {
   /** API keys, access rules and abuse protection (links.flagUnsafe is the classifier's hook) */
   management: LinkManagement;
   redirect: RedirectHandler;
+  /** short domains (DOMAINS) besides PUBLIC_BASE_URL's host */
+  domains: DomainRegistry;
   /** POST /:code: a password-protected link's form */
   unlock: UnlockHandler;
   assets: Map<string, Asset>;
@@ -174,7 +177,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     negativeTtlMs: config.negativeCacheTtlMs,
     blocklist: management.safety.blocklist,
   });
+  const domains = new DomainRegistry(config.publicHostname, config.domains, config.trustedProxies);
   const links = new LinkService({
+    domains,
     store,
     l1,
     l2,
@@ -203,6 +208,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const assets = await loadAssets();
   const redirectStats = new RedirectStats();
   const { redirect, unlock } = createRedirectCore({
+    domains,
     resolver,
     store,
     bus,
@@ -265,6 +271,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     links,
     management,
     redirect,
+    domains,
     unlock,
     assets,
     rateLimiter,

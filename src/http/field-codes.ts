@@ -27,6 +27,7 @@ const FIELD_CODES: Record<string, string> = {
   rules: "invalid_rules",
   variants: "invalid_variants",
   preview: "invalid_preview",
+  domain: "invalid_domain",
 };
 
 export function fieldErrorCode(field: string | undefined): string {

@@ -21,6 +21,8 @@ export interface CreateLinkInput {
   rules?: unknown;
   variants?: unknown;
   preview?: unknown;
+  /** checked by the service against the domain registry */
+  domain?: unknown;
 }
 
 export interface ValidLinkRequest {

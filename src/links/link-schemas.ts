@@ -85,8 +85,21 @@ export const CreateLinkBody = t.Object(
     rules: t.Optional(Rules),
     variants: t.Optional(Variants),
     preview: t.Optional(Preview),
+    domain: t.Optional(
+      t.Union([
+        t.String({ description: "short domain to create on (one of DOMAINS; default: PUBLIC_BASE_URL's host); the same code may exist on each" }),
+        t.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
+);
+
+/** `?domain=` on the routes that name a link by code: which domain's code (default: PUBLIC_BASE_URL's host). */
+export const DomainQuery = t.Object(
+  { domain: t.Optional(t.String({ maxLength: 253, description: "the link's short domain when it is not the default one" })) },
+  // other parameters were always ignored on these routes, and still are
+  { additionalProperties: true },
 );
 
 export const UpdateLinkBody = t.Object(
@@ -108,6 +121,7 @@ export const UpdateLinkBody = t.Object(
 
 export const LinkResponse = t.Object({
   code: t.String(),
+  domain: t.String({ description: "the short domain the link lives on (PUBLIC_BASE_URL's host or one of DOMAINS)" }),
   shortUrl: t.String(),
   url: t.Union([t.String(), t.Null()], {
     description: "the target; null for a password-protected link unless the caller is its owner key or an admin",

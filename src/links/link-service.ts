@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache } from "../cache";
+import { linkKey, type DomainRegistry } from "../domains";
 import type { LruCache } from "../lru";
 import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { EventIds, EventBus } from "../events";
@@ -35,6 +36,8 @@ export interface LinkServiceDeps {
   /** argon2id hashing through the process's hashing gate; absent = a gate of its own */
   hasher?: PasswordHasher;
   now?: () => number;
+  /** short domains besides the default; absent = the default domain only */
+  domains?: DomainRegistry;
 }
 
 export interface CreateResult {
@@ -50,6 +53,8 @@ export interface CreateOptions {
    * (created: false), so a rerun never duplicates; taken by another URL it is a 409.
    */
   presetCode?: string;
+  /** admins may create on a domain that restricts creating to some keys */
+  isAdmin?: boolean;
 }
 
 export interface UpdateOptions {
@@ -98,8 +103,11 @@ export class LinkService {
     const extra = routedUrls(request);
     await this.deps.safety?.assertSafe([request.url, ...extra], [typeof input.url === "string" ? input.url : request.url, ...extra]);
     const owner = options.owner ?? null;
-    // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
-    const reusable = request.reusable && owner === null && options.presetCode === undefined;
+    const domain = this.deps.domains?.domainForCreate(input.domain, owner, options.isAdmin === true) ?? null;
+    // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link;
+    // nor does a link on another domain share the default domain's.
+    const reusable = request.reusable && owner === null && options.presetCode === undefined && domain === null;
+    const keyOf = (code: string) => (domain === null ? code : linkKey(domain, "", code));
     const hash = urlHash(request.url);
     const { store } = this.deps;
 
@@ -108,7 +116,7 @@ export class LinkService {
     const fixedCode = options.presetCode !== undefined ? validateAlias(options.presetCode) : request.alias;
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
-      const code = fixedCode ?? this.placeCode(hash, reusable);
+      const code = keyOf(fixedCode ?? this.placeCode(hash, reusable, keyOf));
       const outcome = await this.tryInsert(fixedCode === null && !reusable && attempt < MAX_INSERT_ATTEMPTS - 1, {
         id: this.deps.ids.next(),
         code,
@@ -132,7 +140,7 @@ export class LinkService {
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
       if (outcome.kind === "code_taken") {
         if (options.presetCode !== undefined) {
-          const existing = await store.findByCode(options.presetCode);
+          const existing = await store.findByCode(code);
           if (existing && existing.url === request.url && existing.deletedAt === null) return { link: existing, created: false };
           throw new Conflict("code_taken", `code '${options.presetCode}' is already taken by another link`);
         }
@@ -192,13 +200,23 @@ export class LinkService {
     }
   }
 
-  /** A canonical link's code must live on the URL's shard so one shard decides both races. */
-  private placeCode(hash: string, canonical: boolean): string {
+  /** A canonical link's code must live on the URL's shard so one shard decides both races (by its link key). */
+  private placeCode(hash: string, canonical: boolean, keyOf: (code: string) => string = (c) => c): string {
     for (let i = 0; i < MAX_PLACEMENT_DRAWS; i++) {
       const code = randomCode(this.deps.codeLength);
-      if (!canonical || this.deps.store.colocated(code, hash)) return code;
+      if (!canonical || this.deps.store.colocated(keyOf(code), hash)) return code;
     }
     throw new Unavailable("could not place a short code on the URL's shard, try again");
+  }
+
+  /**
+   * The link key a caller names with a code and an optional domain (`?domain=`): the bare code on
+   * the default domain, `host/code` on another; 422 unknown_domain for a domain not served here.
+   */
+  keyOf(code: string, domain?: string): string {
+    if (domain === undefined || domain === "") return code;
+    if (!this.deps.domains) throw new AppError(422, "unknown_domain", `domain '${domain.slice(0, 100)}' is not served here`);
+    return this.deps.domains.keyOf(code, domain);
   }
 
   /** Drops stale entries (including a cached "no such code") everywhere and warms the local L1. */

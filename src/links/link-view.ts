@@ -1,3 +1,4 @@
+import { splitLinkKey } from "../domains";
 import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { LinkRecord } from "../storage";
 import { stateOf } from "./link-state";
@@ -5,6 +6,8 @@ import { stateOf } from "./link-state";
 /** The public JSON shape of a link. Dates are ISO 8601; ids stay internal. */
 export interface LinkView {
   code: string;
+  /** the short domain the link lives on */
+  domain: string;
   shortUrl: string;
   /** the target; null when the reader may not see it (LinkAccess.mayReadTarget) */
   url: string | null;
@@ -39,10 +42,20 @@ export interface ViewOptions {
   showTarget: boolean;
 }
 
+/** The domain and short URL of a link key: the default domain's base, or the same scheme on the link's own host. */
+export function shortUrlOf(key: string, publicBaseUrl: string): { domain: string; code: string; shortUrl: string } {
+  const { host, code } = splitLinkKey(key);
+  const base = new URL(publicBaseUrl);
+  if (host === null) return { domain: base.hostname, code, shortUrl: `${publicBaseUrl}/${code}` };
+  return { domain: host, code, shortUrl: `${base.protocol}//${host}/${code}` };
+}
+
 export function toLinkView(link: LinkRecord, publicBaseUrl: string, { showTarget }: ViewOptions, now = Date.now()): LinkView {
+  const { domain, code, shortUrl } = shortUrlOf(link.code, publicBaseUrl);
   return {
-    code: link.code,
-    shortUrl: `${publicBaseUrl}/${link.code}`,
+    code,
+    domain,
+    shortUrl,
     url: showTarget ? link.url : null,
     createdAt: new Date(link.createdAt).toISOString(),
     expiresAt: link.expiresAt === null ? null : new Date(link.expiresAt).toISOString(),

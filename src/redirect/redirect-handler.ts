@@ -21,6 +21,7 @@ import { logRequest, type RedirectOutcome, type RedirectStats } from "../observa
 import { clientAddress, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
 import { VisitFacts, decide, isPreviewCrawler, type CompiledRouting } from "../routing";
 import type { LinkStore } from "../storage";
+import type { DomainRegistry, ShortDomain } from "../domains";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
 import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, PREVIEW_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
@@ -30,6 +31,8 @@ import { createUnlockHandler, type UnlockHandler } from "./unlock-handler";
 export type RedirectHandler = (request: Request, code: string, peer: PeerAddressSource | null) => Response | Promise<Response>;
 
 export interface RedirectDeps {
+  /** short domains besides the default (absent or a single domain: codes are link keys as they are) */
+  domains?: DomainRegistry;
   resolver: LinkResolver;
   store: LinkStore;
   bus: EventBus;
@@ -58,6 +61,10 @@ export interface RedirectDeps {
 export interface Visit {
   request: Request;
   code: string;
+  /** what the code is stored, cached and counted under: the code, or `host/code` on another domain */
+  key: string;
+  /** the configured domain the request came to; absent: the default domain */
+  domain?: ShortDomain | null;
   peer: PeerAddressSource | null;
   /** performance.now() when the request arrived */
   started: number;
@@ -78,9 +85,11 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const logRequests = deps.logRequests === true;
   const trusted = deps.trustedProxies ?? [];
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
+  // One check per redirect when only the default domain is served.
+  const domains = deps.domains !== undefined && !deps.domains.isSingle ? deps.domains : null;
 
   const redirect: RedirectHandler = (request, code, peer) => {
-    const visit: Visit = { request, code, peer, started: performance.now() };
+    const visit: Visit = { request, code, key: code, peer, started: performance.now() };
     const response = guard === null ? follow(visit) : guarded(visit, guard);
     return logRequests ? logged(visit, response) : response;
   };
@@ -100,14 +109,18 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   }
 
   function follow(visit: Visit): Response | Promise<Response> {
-    if (!isWellFormedCode(visit.code)) return notFound(visit.request);
-    const cached = resolver.peek(visit.code);
+    if (domains !== null) {
+      visit.domain = domains.domainOf(visit.request, visit.peer);
+      visit.key = domains.keyFor(visit.domain, visit.code);
+    }
+    if (!isWellFormedCode(visit.code)) return notFound(visit.request, visit.domain);
+    const cached = resolver.peek(visit.key);
     if (cached !== undefined) return answer(visit, cached, "l1");
-    return resolver.resolve(visit.code).then(
+    return resolver.resolve(visit.key).then(
       (found) => answer(visit, found.entry, found.source),
       (error: unknown) => {
         settle(visit, "error", "error");
-        log.error("redirect lookup failed", { code: visit.code, error });
+        log.error("redirect lookup failed", { code: visit.key, error });
         return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
       },
     );
@@ -116,7 +129,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   function answer(visit: Visit, entry: CacheEntry, source: ResolveSource): Response | Promise<Response> {
     if (entry === MISSING) {
       settle(visit, "not_found", source);
-      return notFound(visit.request);
+      return notFound(visit.request, visit.domain);
     }
     const state = linkState(entry, Date.now());
     if (state !== "active") {
@@ -150,7 +163,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       return ip;
     };
     const facts = new VisitFacts({ request, parseAgent: agentInfo, clientIp, now: Date.now() });
-    const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), entry.code, facts.now));
+    const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), visit.key, facts.now));
     visit.variant = decision.variant;
     const target = decision.url ?? entry.url;
     if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source, target);
@@ -168,7 +181,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
 
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
   async function limitedRedirect(visit: Visit, entry: CachedLink, source: ResolveSource, target: string = entry.url): Promise<Response> {
-    const { request, code } = visit;
+    const { request, key: code } = visit;
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);
@@ -177,7 +190,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     const budget = await store.takeClick(code);
     if (budget !== "granted") {
       settle(visit, budget === "missing" ? "not_found" : "gone", source);
-      return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
+      return budget === "missing" ? notFound(request, visit.domain) : gone(request, "click_limit_reached");
     }
     settle(visit, "redirect", source);
     return redirectTo(entry, request, target);
@@ -206,7 +219,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       node: nodeName,
       redis: null,
       db: null,
-      short_code: visit.code,
+      short_code: visit.key,
       latency_ms: latencyMs,
       ts: now,
       cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
@@ -240,7 +253,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return response instanceof Promise ? response.then(line) : line(response);
   }
 
-  function notFound(request: Request): Response {
+  /** A domain with a not-found redirect sends unknown codes there; otherwise the 404 (HTML for browsers). */
+  function notFound(request: Request, domain?: ShortDomain | null): Response {
+    if (domain?.notFoundRedirect) return new Response(null, { status: 302, headers: { location: domain.notFoundRedirect, "cache-control": "no-store" } });
     if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: HTML_HEADERS });
     return new Response(NOT_FOUND_JSON, { status: 404, headers: JSON_HEADERS });
   }
@@ -250,6 +265,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     passwordGuard: deps.passwordGuard,
     verifyPassword: deps.verifyPassword,
     notFound,
+    keyOf: domains === null ? undefined : (request, peer, code) => domains.keyFor(domains.domainOf(request, peer), code),
     onRedirect: (visit) => settle(visit, "redirect", "primary"),
   });
   return { redirect, unlock };

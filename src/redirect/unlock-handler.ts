@@ -24,6 +24,8 @@ export interface UnlockDeps {
   /** absent: Bun.password.verify without a gate (tests) */
   verifyPassword?: (password: string, hash: string) => Promise<boolean>;
   notFound(request: Request): Response;
+  /** the link key of a code on the request's domain (the code itself on the default domain) */
+  keyOf?: (request: Request, peer: PeerAddressSource | null, code: string) => string;
   /** metrics and the click event of a successful unlock */
   onRedirect(visit: Visit): void;
 }
@@ -52,9 +54,10 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
   return async (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return deps.notFound(request);
-    await deps.passwordGuard?.(request, peer, 1, code);
+    const key = deps.keyOf === undefined ? code : deps.keyOf(request, peer, code);
+    await deps.passwordGuard?.(request, peer, 1, key);
     const password = await readPassword(request);
-    const link = await deps.store.findByCode(code);
+    const link = await deps.store.findByCode(key);
     if (link === null) return deps.notFound(request);
     const state = stateOf(link, Date.now());
     if (state !== "active") return gone(request, state);
@@ -67,8 +70,8 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
         headers: PASSWORD_PAGE_HEADERS,
       });
     }
-    if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
-    deps.onRedirect({ request, code, peer, started });
+    if (link.maxClicks !== null && (await deps.store.takeClick(key)) !== "granted") return gone(request, "click_limit_reached");
+    deps.onRedirect({ request, code, key, peer, started });
     return new Response(null, { status: 303, headers: { location: locationFor(toCachedLink(link), request), "cache-control": "no-store" } });
   };
 }

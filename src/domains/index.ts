@@ -1,0 +1,3 @@
+export { linkKey, splitLinkKey, normalizeHost, hostOfHeader, type ShortDomain } from "./short-domain";
+export { DomainRegistry } from "./domain-registry";
+export { parseDomains } from "./domain-setting";
