@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildApp } from "../../src/app";
+import { exportCsv, importCsv } from "../../src/cli/import-export";
 import { DomainRegistry, parseDomains } from "../../src/domains";
 import { parseCidr } from "../../src/ratelimit";
 import { startTestApp, type TestApp } from "../support/embedded-app";
@@ -137,6 +141,33 @@ describe("the API names a link by code and domain", () => {
     expect((await app.request(`/api/v1/links/api-link?domain=${GO}`, { method: "DELETE", headers: admin })).status).toBe(204);
     expect((await onHost(GO, "/api-link")).status).toBe(410);
     expect((await onHost("localhost", "/api-link")).status).toBe(302);
+  });
+});
+
+describe("export and import", () => {
+  test("carry the domain: a link on another domain comes back on it, beside the same code on the default one", async () => {
+    await app.post("/api/v1/links", { url: "https://example.com/exp-default", alias: "exported" }, admin);
+    await app.post("/api/v1/links", { url: "https://example.com/exp-go", alias: "exported", domain: GO }, admin);
+    const dir = mkdtempSync(join(tmpdir(), "ringlink-domains-"));
+    try {
+      const file = join(dir, "links.csv");
+      await exportCsv(app.runtime.store, file, { publicBaseUrl: app.runtime.config.publicBaseUrl, quiet: true });
+      const lines = readFileSync(file, "utf8").trim().split("\n");
+      expect(lines[0]!.split(",").at(-1)).toBe("domain");
+      expect(lines.filter((l) => l.startsWith("exported,"))).toHaveLength(2);
+      // Into a fresh deployment serving the same domains.
+      const other = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_CREATE: "off", DOMAINS: `${GO}, ${TEAM} keys=some-key-id` });
+      try {
+        const report = await importCsv(other.runtime.links, file, { codeLength: 7, quiet: true });
+        expect(report.failed).toBe(0);
+        expect((await other.runtime.store.findByCode(`${GO}/exported`))?.url).toBe("https://example.com/exp-go");
+        expect((await other.runtime.store.findByCode("exported"))?.url).toBe("https://example.com/exp-default");
+      } finally {
+        await other.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
