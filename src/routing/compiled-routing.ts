@@ -137,6 +137,8 @@ export function variantFor(routing: CompiledRouting, bucket: number): { name: st
 export function decide(routing: CompiledRouting, facts: VisitFacts, bucket: () => number): RoutingDecision {
   const ruled = firstMatchingRule(routing, facts);
   if (ruled !== null) return { url: ruled, variant: null };
-  const variant = variantFor(routing, bucket());
-  return variant === null ? OWN_TARGET : { url: variant.url, variant: variant.name };
+  // The bucket (a hash) is computed only for a link that has a split.
+  if (routing.variants === null) return OWN_TARGET;
+  const variant = variantFor(routing, bucket())!;
+  return { url: variant.url, variant: variant.name };
 }

@@ -74,25 +74,31 @@ export function preferredLanguage(header: string | null): string | null {
   if (header === null || header === "") return null;
   let best: string | null = null;
   let bestQ = 0;
-  // Bounded: a header is client-controlled, and 32 entries is far beyond any browser's list.
-  const entries = header.slice(0, 1024).split(",", 32);
-  for (const entry of entries) {
-    const [tagPart, ...params] = entry.split(";");
-    const tag = tagPart!.trim();
-    if (tag === "" || tag === "*") continue;
+  // Scanned in place (no split into arrays): this runs on the redirect path. Bounded, since the
+  // header is client-controlled: 32 entries is far beyond any browser's list.
+  const text = header.length > 1024 ? header.slice(0, 1024) : header;
+  let start = 0;
+  for (let entries = 0; start < text.length && entries < 32; entries++) {
+    let end = text.indexOf(",", start);
+    if (end === -1) end = text.length;
+    const semi = text.indexOf(";", start);
+    const tagEnd = semi === -1 || semi > end ? end : semi;
+    const tag = text.slice(start, tagEnd).trim();
     let q = 1;
-    for (const p of params) {
-      const [k, v] = p.split("=");
-      if (k?.trim().toLowerCase() === "q") {
-        q = Number(v?.trim());
+    if (tagEnd < end) {
+      const params = text.slice(tagEnd + 1, end);
+      const at = params.search(/\bq\s*=/i);
+      if (at !== -1) {
+        q = Number.parseFloat(params.slice(params.indexOf("=", at) + 1).trim());
         if (!Number.isFinite(q)) q = 0;
       }
     }
-    if (q > bestQ) {
+    if (q > bestQ && tag !== "" && tag !== "*") {
       bestQ = q;
       const dash = tag.indexOf("-");
       best = (dash === -1 ? tag : tag.slice(0, dash)).toLowerCase();
     }
+    start = end + 1;
   }
   return best;
 }
