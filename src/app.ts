@@ -7,6 +7,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
+import { domainRoutes } from "./domains";
 import { healthRoutes } from "./health";
 import { ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
@@ -82,6 +83,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           authenticate: runtime.management.authenticate,
         }),
       )
+      .use(domainRoutes({ registry: runtime.domains, store: runtime.store.domains, authenticate: runtime.management.authenticate }))
       .use(redirectRoutes({ redirect: runtime.redirect, unlock: runtime.unlock }))
   );
 }

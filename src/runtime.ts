@@ -24,12 +24,16 @@ import { SnowflakeIds } from "./ids";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
 import { DomainRegistry } from "./domains";
+import { log } from "./log";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
+
+/** How often a process re-reads the domains added through the API. */
+const DOMAIN_REFRESH_MS = 5_000;
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
@@ -178,6 +182,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     blocklist: management.safety.blocklist,
   });
   const domains = new DomainRegistry(config.publicHostname, config.domains, config.trustedProxies);
+  // Domains added through the API: read at start, then every few seconds, so every process and
+  // instance serves a new domain soon after POST /api/v1/domains (the one that took it at once).
+  const refreshDomains = () =>
+    store.domains.listDomains().then(
+      (stored) => domains.apply(stored),
+      (error: unknown) => log.warn("could not read the stored domains", { error }),
+    );
+  await refreshDomains();
+  const domainTimer = serving ? setInterval(() => void refreshDomains(), DOMAIN_REFRESH_MS) : null;
+  domainTimer?.unref();
   const links = new LinkService({
     domains,
     store,
@@ -287,6 +301,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     isReady,
     async close() {
+      if (domainTimer !== null) clearInterval(domainTimer);
       await realtime.close();
       await bus.flush();
       stopPruner();

@@ -9,15 +9,33 @@ import { isTrustedAddress, type Cidr, type PeerAddressSource } from "../ratelimi
 import { hostOfHeader, linkKey, normalizeHost, type ShortDomain } from "./short-domain";
 
 export class DomainRegistry {
-  private readonly byHost = new Map<string, ShortDomain>();
+  private byHost = new Map<string, ShortDomain>();
+  private roots = false;
 
   constructor(
     /** host of PUBLIC_BASE_URL */
     readonly defaultHost: string,
-    domains: readonly ShortDomain[],
+    /** the DOMAINS setting */
+    private readonly configured: readonly ShortDomain[],
     private readonly trustedProxies: readonly Cidr[] = [],
   ) {
-    for (const d of domains) if (d.host !== defaultHost) this.byHost.set(d.host, d);
+    this.apply([]);
+  }
+
+  /**
+   * The domains added through the API (the store's current list), beside the configured ones; a
+   * stored domain replaces a configured one of the same host, being the later and explicit say.
+   */
+  apply(stored: readonly ShortDomain[]): void {
+    const next = new Map<string, ShortDomain>();
+    for (const d of [...this.configured, ...stored]) if (d.host !== this.defaultHost) next.set(d.host, d);
+    this.byHost = next;
+    this.roots = [...next.values()].some((d) => d.rootRedirect !== null);
+  }
+
+  /** One domain added or changed in this process (others see it at their next refresh). */
+  add(domain: ShortDomain): void {
+    this.apply([...this.byHost.values()].filter((d) => d.host !== domain.host).concat(domain));
   }
 
   /** true when only the default domain exists: the redirect path then skips every domain step */
@@ -48,8 +66,7 @@ export class DomainRegistry {
 
   /** true when some domain redirects its root: only then does `GET /` ask which domain it is on */
   get hasRootRedirects(): boolean {
-    for (const d of this.byHost.values()) if (d.rootRedirect !== null) return true;
-    return false;
+    return this.roots;
   }
 
   /** `GET /` on a domain with a root redirect: the 302 there; null for everything else. */

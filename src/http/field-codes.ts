@@ -28,6 +28,7 @@ const FIELD_CODES: Record<string, string> = {
   variants: "invalid_variants",
   preview: "invalid_preview",
   domain: "invalid_domain",
+  host: "invalid_domain",
 };
 
 export function fieldErrorCode(field: string | undefined): string {

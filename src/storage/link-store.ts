@@ -1,5 +1,6 @@
 import type { DependencyHealth, NodeState } from "../cluster";
 import type { ApiKeyStore } from "../keys";
+import type { DomainStore } from "../domains";
 import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 
 /**
@@ -160,6 +161,8 @@ export interface LinkStore {
   /** Disables a live link that is not disabled yet (abuse protection); false when nothing changed. */
   disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean>;
   readonly apiKeys: ApiKeyStore;
+  /** short domains added through the API (beside the DOMAINS setting) */
+  readonly domains: DomainStore;
   health(): Promise<DependencyHealth[]>;
   /** Breaker state per remote node; absent for stores without remote nodes. */
   nodeStates?(): NodeState[];

@@ -7,6 +7,7 @@ import analytics002 from "../../sql/002_analytics.sql" with { type: "text" };
 import category003 from "../../sql/003_link_category.sql" with { type: "text" };
 import management004 from "../../sql/004_link_management.sql" with { type: "text" };
 import routing005 from "../../sql/005_link_routing.sql" with { type: "text" };
+import domains006 from "../../sql/006_domains.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "003_link_category.sql", sql: category003 },
   { version: 4, name: "004_link_management.sql", sql: management004 },
   { version: 5, name: "005_link_routing.sql", sql: routing005 },
+  { version: 6, name: "006_domains.sql", sql: domains006 },
 ];
 
 export const MIGRATIONS_TABLE_DDL =

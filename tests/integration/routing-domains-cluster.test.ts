@@ -86,6 +86,29 @@ describeCluster("domains and per-request routing over the sharded cluster", () =
   );
 
   test(
+    "a domain added through one instance's API is served by the other within its refresh",
+    async () => {
+      const added = `added-${run}.example.test`;
+      const res = await fetch(`${a.base}/api/v1/domains`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ host: added, notFoundRedirect: "https://example.com/added-missing" }),
+      });
+      expect(res.status).toBe(201);
+      const made = await create(a.base, { url: `https://example.com/added/${run}`, alias: "welcome", domain: added });
+      expect(made.status).toBe(201);
+      await waitFor(
+        "B to serve the added domain",
+        async () => (await follow(b.base, "/welcome", { host: added })).location === `https://example.com/added/${run}`,
+        12_000,
+        100,
+      );
+      expect((await follow(b.base, `/nothing${run}`, { host: added })).location).toBe("https://example.com/added-missing");
+    },
+    TEST_MS,
+  );
+
+  test(
     "rules, split and preview written on one instance are served by the other (PostgreSQL columns, Redis entry)",
     async () => {
       const made = await create(a.base, {

@@ -171,6 +171,42 @@ describe("export and import", () => {
   });
 });
 
+describe("POST /api/v1/domains", () => {
+  test("an admin adds a domain; links may be created and followed on it at once; it is kept in the store", async () => {
+    const NEW = "new.example.test";
+    expect((await app.post("/api/v1/links", { url: "https://example.com/n", domain: NEW }, admin)).status).toBe(422);
+    const added = await app.post("/api/v1/domains", { host: "New.Example.Test", notFoundRedirect: "https://example.com/new-missing" }, admin);
+    expect(added.status).toBe(201);
+    expect(await added.json()).toEqual({ host: NEW, rootRedirect: null, notFoundRedirect: "https://example.com/new-missing", keys: null });
+    const made = await app.post("/api/v1/links", { url: "https://example.com/on-new", alias: "fresh", domain: NEW }, admin);
+    expect(made.status).toBe(201);
+    expect((await onHost(NEW, "/fresh")).headers.get("location")).toBe("https://example.com/on-new");
+    expect((await onHost(NEW, "/nope")).headers.get("location")).toBe("https://example.com/new-missing");
+    expect(await app.runtime.store.domains.listDomains()).toContainEqual({
+      host: NEW,
+      rootRedirect: null,
+      notFoundRedirect: "https://example.com/new-missing",
+      keys: null,
+    });
+    // Changing it answers 200; the list shows configured and added domains.
+    expect((await app.post("/api/v1/domains", { host: NEW, rootRedirect: "https://example.com/new-home" }, admin)).status).toBe(200);
+    expect((await onHost(NEW, "/")).headers.get("location")).toBe("https://example.com/new-home");
+    const list = (await (await app.request("/api/v1/domains", { headers: admin })).json()) as { default: string; items: Array<{ host: string }> };
+    expect(list.default).toBe("localhost");
+    expect(list.items.map((d) => d.host).sort()).toEqual([GO, NEW, TEAM].sort());
+  });
+
+  test("only admins; a bad host or redirect is a 400", async () => {
+    expect((await app.post("/api/v1/domains", { host: "x.example.test" })).status).toBe(401);
+    expect((await app.request("/api/v1/domains")).status).toBe(401);
+    for (const body of [{ host: "https://x.example.test/" }, { host: "x.example.test", rootRedirect: "javascript:alert(1)" }, { host: "localhost" }]) {
+      const res = await app.post("/api/v1/domains", body, admin);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_domain");
+    }
+  });
+});
+
 describe("DOMAINS setting", () => {
   test("parses hosts and options, and refuses what it cannot read", () => {
     expect(parseDomains("A.Example.com root=https://x.example/ keys=k1+k2, b.example")).toEqual([

@@ -19,6 +19,7 @@ import type {
   NewLink,
 } from "../link-store";
 import type { ApiKeyStore } from "../../keys";
+import { toDomain, type DomainRow, type DomainStore } from "../../domains";
 import type { DependencyHealth } from "../../cluster";
 import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-columns";
 import { toRecord, type LinkRow } from "../link-rows";
@@ -52,6 +53,7 @@ export class SqliteLinkStore implements LinkStore {
     disable: Statement;
   };
   readonly apiKeys: ApiKeyStore;
+  readonly domains: DomainStore;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") ensurePrivateDir(dirname(path));
@@ -94,6 +96,18 @@ export class SqliteLinkStore implements LinkStore {
       ),
     };
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    const db = this.db;
+    this.domains = {
+      async listDomains() {
+        return db.query<DomainRow, []>("SELECT * FROM domains ORDER BY host").all().map(toDomain);
+      },
+      async saveDomain(d, at) {
+        db.query(
+          `INSERT INTO domains (host, root_redirect, not_found_redirect, create_keys, updated_at) VALUES ($host, $root, $notFound, $keys, $at)
+           ON CONFLICT (host) DO UPDATE SET root_redirect = $root, not_found_redirect = $notFound, create_keys = $keys, updated_at = $at`,
+        ).run({ host: d.host, root: d.rootRedirect, notFound: d.notFoundRedirect, keys: d.keys === null ? null : d.keys.join(","), at });
+      },
+    };
   }
 
   private applyMigrations(onProgress?: (line: string) => void): MigrationReport {
