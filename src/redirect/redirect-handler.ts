@@ -85,8 +85,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const logRequests = deps.logRequests === true;
   const trusted = deps.trustedProxies ?? [];
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
-  // One check per redirect when only the default domain is served.
-  const domains = deps.domains !== undefined && !deps.domains.isSingle ? deps.domains : null;
+  // Domains may be added while running (POST /api/v1/domains), so "only the default domain" is
+  // asked per request: one size check when no other domain is served.
+  const domains = deps.domains ?? null;
 
   const redirect: RedirectHandler = (request, code, peer) => {
     const visit: Visit = { request, code, key: code, peer, started: performance.now() };
@@ -109,7 +110,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   }
 
   function follow(visit: Visit): Response | Promise<Response> {
-    if (domains !== null) {
+    if (domains !== null && !domains.isSingle) {
       visit.domain = domains.domainOf(visit.request, visit.peer);
       visit.key = domains.keyFor(visit.domain, visit.code);
     }

@@ -207,6 +207,24 @@ describe("POST /api/v1/domains", () => {
   });
 });
 
+describe("a deployment started without DOMAINS", () => {
+  test("serves a domain added through the API on its next redirect", async () => {
+    const plain = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_CREATE: "off" });
+    try {
+      expect((await plain.post("/api/v1/domains", { host: "late.example.test", notFoundRedirect: "https://example.com/late-missing" }, admin)).status).toBe(
+        201,
+      );
+      expect((await plain.post("/api/v1/links", { url: "https://example.com/late", alias: "late", domain: "late.example.test" }, admin)).status).toBe(201);
+      const res = await plain.request("/late", { redirect: "manual", headers: { host: "late.example.test" } });
+      expect(res.headers.get("location")).toBe("https://example.com/late");
+      const missing = await plain.request("/nope", { redirect: "manual", headers: { host: "late.example.test" } });
+      expect(missing.headers.get("location")).toBe("https://example.com/late-missing");
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe("DOMAINS setting", () => {
   test("parses hosts and options, and refuses what it cannot read", () => {
     expect(parseDomains("A.Example.com root=https://x.example/ keys=k1+k2, b.example")).toEqual([
