@@ -204,7 +204,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     nodeName,
     codeLength: config.codeLength,
     cacheTtlMs: config.cacheTtlMs,
-    policy: { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname },
+    policy: {
+      maxLength: config.maxUrlLength,
+      blockPrivateTargets: config.blockPrivateTargets,
+      ownHostname: config.publicHostname,
+      isOwnDomain: (host) => domains.find(host) !== null,
+    },
     safety: management.safety,
     hasher,
   });

@@ -100,6 +100,17 @@ describe("per-domain redirects and permissions", () => {
     expect((await onHost(TEAM, "/no-such-code")).status).toBe(404);
   });
 
+  test("a target, rule or variant on one of our other short domains is refused as a loop", async () => {
+    for (const body of [
+      { url: `https://${GO}/sale` },
+      { url: "https://example.com/ok", rules: [{ conditions: [{ type: "device", anyOf: ["mobile"] }], url: `https://${TEAM}/x` }] },
+    ]) {
+      const res = await app.post("/api/v1/links", body, admin);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("self_link");
+    }
+  });
+
   test("a create on a domain not served answers 422 unknown_domain", async () => {
     const res = await app.post("/api/v1/links", { url: "https://example.com/x", domain: "nope.example.test" }, admin);
     expect(res.status).toBe(422);
