@@ -158,6 +158,15 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       return new Response(routing.previewHtml, { status: 200, headers: PREVIEW_PAGE_HEADERS });
     }
     if (entry.password) return passwordForm(visit);
+    const target = routedTarget(visit, entry, routing);
+    if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source, target);
+    settle(visit, "redirect", source);
+    return redirectTo(entry, request, target);
+  }
+
+  /** Where rules and split send this visit (the variant noted on the visit for its click event). */
+  function routedTarget(visit: Visit, entry: CachedLink, routing: CompiledRouting): string {
+    const { request } = visit;
     let ip: string | null | undefined;
     const clientIp = () => {
       if (ip === undefined) ip = visitorAddress(visit);
@@ -166,10 +175,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     const facts = new VisitFacts({ request, parseAgent: agentInfo, clientIp, now: Date.now() });
     const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), visit.key, facts.now));
     visit.variant = decision.variant;
-    const target = decision.url ?? entry.url;
-    if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source, target);
-    settle(visit, "redirect", source);
-    return redirectTo(entry, request, target);
+    return decision.url ?? entry.url;
   }
 
   /**
@@ -267,6 +273,8 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     verifyPassword: deps.verifyPassword,
     notFound,
     keyOf: domains === null ? undefined : (request, peer, code) => domains.keyFor(domains.domainOf(request, peer), code),
+    // After the password, rules and split choose the target as they would have without one.
+    targetOf: (visit, entry) => (entry.routing === undefined ? entry.url : routedTarget(visit, entry, entry.routing)),
     onRedirect: (visit) => settle(visit, "redirect", "primary"),
   });
   return { redirect, unlock };

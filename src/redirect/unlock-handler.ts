@@ -5,6 +5,7 @@
  * click of a limited link. Wrong: 401 with the form again. Attempts are rate limited per client and
  * link before the hash is even computed, so guessing costs the guesser, not the server.
  */
+import type { CachedLink } from "../cache";
 import { isJsonContentType, readBodyText } from "../http";
 import { InvalidInput, jsonError } from "../errors";
 import { isWellFormedCode } from "../ids";
@@ -26,6 +27,8 @@ export interface UnlockDeps {
   notFound(request: Request): Response;
   /** the link key of a code on the request's domain (the code itself on the default domain) */
   keyOf?: (request: Request, peer: PeerAddressSource | null, code: string) => string;
+  /** the target for this visit: the link's own, or the one its rules or split choose */
+  targetOf?: (visit: Visit, entry: CachedLink) => string;
   /** metrics and the click event of a successful unlock */
   onRedirect(visit: Visit): void;
 }
@@ -71,7 +74,10 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
       });
     }
     if (link.maxClicks !== null && (await deps.store.takeClick(key)) !== "granted") return gone(request, "click_limit_reached");
-    deps.onRedirect({ request, code, key, peer, started });
-    return new Response(null, { status: 303, headers: { location: locationFor(toCachedLink(link), request), "cache-control": "no-store" } });
+    const visit: Visit = { request, code, key, peer, started };
+    const entry = toCachedLink(link);
+    const target = deps.targetOf === undefined ? entry.url : deps.targetOf(visit, entry);
+    deps.onRedirect(visit);
+    return new Response(null, { status: 303, headers: { location: locationFor(entry, request, target), "cache-control": "no-store" } });
   };
 }

@@ -260,6 +260,25 @@ describe("previews for crawlers", () => {
     expect(await person.text()).toContain('type="password"');
   });
 
+  test("after the password, the rules choose the target as they would without one", async () => {
+    const { json } = await app.createLink({
+      url: "https://example.com/locked",
+      password: "open-sesame",
+      rules: [{ conditions: [{ type: "country", anyOf: ["JP"] }], url: "https://example.com/locked-jp" }],
+    });
+    const unlock = (country: string) =>
+      fetch(`${base}/${json.code}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/json", "user-agent": CHROME, "cf-ipcountry": country },
+        body: JSON.stringify({ password: "open-sesame" }),
+      });
+    const jp = await unlock("JP");
+    expect(jp.status).toBe(303);
+    expect(jp.headers.get("location")).toBe("https://example.com/locked-jp");
+    expect((await unlock("FR")).headers.get("location")).toBe("https://example.com/locked");
+  });
+
   test.each([
     ["no title", { description: "x" }],
     ["a title too long", { title: "x".repeat(201) }],
