@@ -21,7 +21,7 @@ import {
   QrQuery,
   UpdateLinkBody,
 } from "./link-schemas";
-import { toLinkView, type LinkView } from "./link-view";
+import { shortUrlOf, toLinkView, type LinkView } from "./link-view";
 
 interface BulkResultView {
   index: number;
@@ -262,10 +262,10 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
       "/:code/qr",
       async ({ params, query, set }) => {
         // Anyone who knows the code can draw its QR code: it holds only the public short URL.
-        const link = await service.get(params.code);
+        const link = await service.get(service.keyOf(params.code, query.domain));
         const format = query.format ?? "svg";
         const size = query.size ?? 256;
-        const code = await qr.render(`${publicBaseUrl}/${link.code}`, format, size);
+        const code = await qr.render(shortUrlOf(link.code, publicBaseUrl).shortUrl, format, size);
         const headers = new Headers(set.headers as Record<string, string>);
         headers.set("content-type", code.contentType);
         headers.set("cache-control", "public, max-age=86400");

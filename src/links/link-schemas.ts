@@ -200,6 +200,7 @@ export const QR_MAX_SIZE = 2048;
 export const QrQuery = t.Object({
   format: t.Optional(t.UnionEnum(["svg", "png"], { default: "svg" })),
   size: t.Optional(t.Integer({ minimum: QR_MIN_SIZE, maximum: QR_MAX_SIZE, default: 256, description: "width and height in pixels" })),
+  domain: t.Optional(t.String({ maxLength: 253, description: "the link's short domain when it is not the default one" })),
 });
 
 export const LegacyCreateBody = t.Object({ long_url: t.String() });

@@ -155,6 +155,16 @@ describe("the API names a link by code and domain", () => {
   });
 });
 
+describe("QR codes", () => {
+  test("draw a link on another domain with ?domain=", async () => {
+    expect((await app.post("/api/v1/links", { url: "https://example.com/qr-go", alias: "qr-only", domain: GO }, admin)).status).toBe(201);
+    expect((await app.request("/api/v1/links/qr-only/qr")).status).toBe(404);
+    const qr = await app.request(`/api/v1/links/qr-only/qr?domain=${GO}`);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get("content-type")).toContain("image/svg+xml");
+  });
+});
+
 describe("export and import", () => {
   test("carry the domain: a link on another domain comes back on it, beside the same code on the default one", async () => {
     await app.post("/api/v1/links", { url: "https://example.com/exp-default", alias: "exported" }, admin);
