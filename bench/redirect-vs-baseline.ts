@@ -4,12 +4,16 @@
  * the machine's speed hits both sides alike. Prints both figures and the ratio, writes JSON.
  *
  *   bun bench/redirect-vs-baseline.ts [--seconds 5] [--rounds 3] [--connections 64] [--codes 1000]
- *                                     [--no-publish] [--bot-traffic] [--trace-redirects RATIO]
+ *                                     [--no-publish] [--bot-traffic] [--trace-redirects RATIO] [--rules 5]
  *
  * --trace-redirects turns tracing on in the ringlink server (OTEL_EXPORTER_OTLP_ENDPOINT pointed
  * at a loopback OTLP sink in this process that counts and drops the exports) with TRACE_REDIRECTS
  * at RATIO (0.01 = 1% of redirects; 0 = the SDK loaded, redirects untraced). Without it tracing
  * is off and no tracing code is loaded.
+ *
+ * `--rules N` gives every link N redirect rules that the benchmark's requests never match (a phone,
+ * a country, a language, a query parameter, an address range, cycled), so each redirect evaluates
+ * all of them and falls through to the link's own target: the cost of rules at their worst.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "64" },
     codes: { type: "string", default: "1000" },
+    rules: { type: "string", default: "0" },
     "no-publish": { type: "boolean", default: false },
     // wrk sends no User-Agent by default, which counts as a bot (no visitor hash): say so with --bot-traffic
     "bot-traffic": { type: "boolean", default: false },
@@ -38,6 +43,21 @@ const connections = Number(values.connections);
 const codeCount = Number(values.codes);
 const traceRatio = values["trace-redirects"] === undefined ? null : Number(values["trace-redirects"]);
 if (traceRatio !== null && !(traceRatio >= 0 && traceRatio <= 1)) throw new Error("--trace-redirects takes a ratio from 0 to 1");
+const ruleCount = Number(values.rules);
+if (!Number.isInteger(ruleCount) || ruleCount < 0 || ruleCount > 20) throw new Error("--rules must be a whole number from 0 to 20");
+
+/** Conditions the load never meets (wrk sends a desktop Chrome User-Agent, no country, no query, from 127.0.0.1). */
+const MISSED_CONDITIONS = [
+  { type: "device", anyOf: ["mobile", "tablet"] },
+  { type: "country", anyOf: ["DE", "AT", "CH"] },
+  { type: "language", anyOf: ["fr"] },
+  { type: "query", param: "campaign", op: "equals", value: "spring" },
+  { type: "ip", anyOf: ["203.0.113.0/24", "2001:db8::/32"] },
+];
+const benchRules = Array.from({ length: ruleCount }, (_, i) => ({
+  conditions: [MISSED_CONDITIONS[i % MISSED_CONDITIONS.length]],
+  url: `https://example.com/rule/${i}`,
+}));
 // Server on core 0, load generator on core 1: neither steals the other's CPU.
 const SERVER_CPU = "0";
 const WRK_CPU = "1";
@@ -56,7 +76,11 @@ async function seed(base: string, n: number): Promise<Record<string, string>> {
     const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => `https://example.com/bench/${i + j}?ref=hot`);
     const created = await Promise.all(
       batch.map(async (url) => {
-        const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
+        const res = await fetch(`${base}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(ruleCount > 0 ? { url, rules: benchRules } : { url }),
+        });
         if (res.status !== 201 && res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
         return (await res.json()) as { code: string; url: string };
       }),
@@ -155,7 +179,7 @@ try {
   const base = median(results.baseline.map((x) => x.requestsPerSecond));
   const failures = results.ringlink.reduce((a, x) => a + x.non2xx3xx + x.socketErrors, 0);
   const summary = {
-    scenario: "embedded redirect, hot L1, 1 process",
+    scenario: ruleCount > 0 ? `embedded redirect, hot L1, 1 process, ${ruleCount} rules per link (none matching)` : "embedded redirect, hot L1, 1 process",
     date: new Date().toISOString(),
     machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, pinned: hasTaskset },
     wrk: { connections, seconds, rounds, codes: codeCount },
@@ -175,7 +199,8 @@ try {
     rounds: results,
   };
   mkdirSync(join(root, "bench/results"), { recursive: true });
-  const resultName = traceRatio === null ? "redirect-vs-baseline.json" : `redirect-vs-baseline-trace-${traceRatio}.json`;
+  const variantName = [ruleCount > 0 ? `${ruleCount}-rules` : null, traceRatio === null ? null : `trace-${traceRatio}`].filter(Boolean).join("-");
+  const resultName = variantName === "" ? "redirect-vs-baseline.json" : `redirect-vs-baseline-${variantName}.json`;
   writeFileSync(join(root, "bench/results", resultName), JSON.stringify(summary, null, 2));
   console.log(`embedded redirect (hot cache): ${summary.ringlinkReqPerSec} req/s  p99 ${summary.ringlinkP99Ms.toFixed(2)} ms`);
   console.log(`bare Bun.serve baseline:       ${summary.baselineReqPerSec} req/s  p99 ${summary.baselineP99Ms.toFixed(2)} ms`);

@@ -17,6 +17,9 @@ fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Go builds Jaeger for the tracing test (scripts/cluster.sh jaeger-build). Debian's Go is older than
+# scripts/jaeger/go.mod asks; GOTOOLCHAIN=auto then fetches the newer toolchain from the Go module proxy.
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then missing+=(golang-go); fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -6,6 +6,7 @@
 import { Elysia } from "elysia";
 import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
+import { domainRoutes } from "./domains";
 import { healthRoutes } from "./health";
 import { corsRoutes, ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
@@ -34,6 +35,8 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
       })
       .use(errorHandler)
       .use(corsRoutes(config.corsOrigins))
+      // A short domain's root may redirect elsewhere (DOMAINS root=); every other root is the dashboard.
+      .onRequest(({ request, server }) => (runtime.domains.hasRootRedirects ? runtime.domains.rootRedirect(request, server) : undefined) ?? undefined)
       .use(requestLog(config.accessLog, runtime.metrics))
       .use(
         openapiDocument({
@@ -76,6 +79,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           stats: runtime.stats,
           readsGuard: runtime.guards.reads,
           mayRead: linkReadCheck({ service: runtime.links, access: runtime.management.access, authenticate: runtime.management.authenticate }),
+          keyOf: (code, domain) => runtime.links.keyOf(code, domain),
         }),
       )
       .use(webhookRoutes({ service: runtime.webhooks, authenticate: runtime.management.authenticate, maxBodyBytes: config.maxBodyBytes }))
@@ -89,6 +93,7 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           authenticate: runtime.management.authenticate,
         }),
       )
+      .use(domainRoutes({ registry: runtime.domains, store: runtime.store.domains, authenticate: runtime.management.authenticate }))
       .use(redirectRoutes({ redirect: runtime.redirect, unlock: runtime.unlock }))
   );
 }

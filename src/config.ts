@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { parseDomains, type ShortDomain } from "./domains";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
 import type { LogFormat } from "./log";
 import { parseCidr, parsePolicy, type Cidr, type RatePolicy } from "./ratelimit";
@@ -114,6 +115,8 @@ export interface Config {
   sqlitePath: string;
   publicBaseUrl: string;
   publicHostname: string;
+  /** short domains besides publicHostname (DOMAINS) */
+  domains: ShortDomain[];
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
   /** CORS_ORIGINS: origins (or "*") whose pages may call the API */
@@ -248,6 +251,11 @@ export const SETTINGS = {
     meaning: "creates while Redis is unreachable: `local` (per-instance buckets), `open` or `closed`",
   },
   TRUSTED_PROXIES: { default: null, shown: "(none)", meaning: "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed" },
+  DOMAINS: {
+    default: null,
+    shown: "(none)",
+    meaning: "more short domains besides PUBLIC_BASE_URL's host: comma list of `host [root=URL] [not-found=URL] [keys=ID+ID]` ([Domains](#domains))",
+  },
   ANON_CREATE: { default: "true", meaning: "allow creating links without an API key ([Managing links](#managing-links))" },
   ANON_ALIASES: { default: "auto", meaning: "custom aliases without an API key: `auto` (until the first key exists), `true` or `false`" },
   BLOCKLIST_FILE: { default: null, meaning: "file of blocked domains, one per line (subdomains included); re-read within a second of a change" },
@@ -379,6 +387,14 @@ function policy(name: string, raw: string, label: string): RatePolicy | null {
     return parsePolicy(label, raw);
   } catch (error) {
     throw new ConfigError(name, (error as Error).message);
+  }
+}
+
+function domainList(raw: string | undefined): ShortDomain[] {
+  try {
+    return parseDomains(raw);
+  } catch (error) {
+    throw new ConfigError("DOMAINS", (error as Error).message);
   }
 }
 
@@ -562,6 +578,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     sqlitePath: join(dataDir, "ringlink.sqlite"),
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
+    domains: domainList(setting(env, "DOMAINS")),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
     corsOrigins: list(setting(env, "CORS_ORIGINS")).map((o) => (o === "*" ? o : origin("CORS_ORIGINS", o))),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),

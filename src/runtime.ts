@@ -26,6 +26,7 @@ import { SnowflakeIds } from "./ids";
 import { log } from "./log";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
+import { DomainRegistry } from "./domains";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
@@ -34,6 +35,9 @@ import { SessionService } from "./sessions";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
 import { WebhookDispatcher, WebhookFanout, WebhookMetrics, WebhookService, keyIsActive } from "./webhooks";
+
+/** How often a process re-reads the domains added through the API. */
+const DOMAIN_REFRESH_MS = 5_000;
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
@@ -64,6 +68,8 @@ export interface Runtime {
   /** API keys, access rules and abuse protection (links.flagUnsafe is the classifier's hook) */
   management: LinkManagement;
   redirect: RedirectHandler;
+  /** short domains (DOMAINS) besides PUBLIC_BASE_URL's host */
+  domains: DomainRegistry;
   /** POST /:code: a password-protected link's form */
   unlock: UnlockHandler;
   assets: Map<string, Asset>;
@@ -205,8 +211,25 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     negativeTtlMs: config.negativeCacheTtlMs,
     blocklist: management.safety.blocklist,
   });
-  const linkPolicy = { maxLength: config.maxUrlLength, blockPrivateTargets: config.blockPrivateTargets, ownHostname: config.publicHostname };
+  const domains = new DomainRegistry(config.publicHostname, config.domains, config.trustedProxies);
+  // Domains added through the API: read at start, then every few seconds, so every process and
+  // instance serves a new domain soon after POST /api/v1/domains (the one that took it at once).
+  const refreshDomains = () =>
+    store.domains.listDomains().then(
+      (stored) => domains.apply(stored),
+      (error: unknown) => log.warn("could not read the stored domains", { error }),
+    );
+  await refreshDomains();
+  const domainTimer = serving ? setInterval(() => void refreshDomains(), DOMAIN_REFRESH_MS) : null;
+  domainTimer?.unref();
+  const linkPolicy = {
+    maxLength: config.maxUrlLength,
+    blockPrivateTargets: config.blockPrivateTargets,
+    ownHostname: config.publicHostname,
+    isOwnDomain: (host: string) => domains.find(host) !== null,
+  };
   const links = new LinkService({
+    domains,
     store,
     l1,
     l2,
@@ -235,6 +258,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const assets = await loadAssets();
   const redirectStats = new RedirectStats();
   const { redirect, unlock } = createRedirectCore({
+    domains,
     resolver,
     store,
     bus,
@@ -336,6 +360,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     links,
     management,
     redirect,
+    domains,
     unlock,
     assets,
     rateLimiter,
@@ -352,6 +377,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     isReady,
     async close() {
+      if (domainTimer !== null) clearInterval(domainTimer);
       await realtime.close();
       await bus.flush();
       stopPruner();

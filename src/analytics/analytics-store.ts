@@ -91,7 +91,7 @@ export function eventsFromOffset(batch: ClickBatch, storedNextOffset: number | n
 
 /** Builds the `top` object from ranked rows (dimension, value, clicks). */
 export function topFromRows(rows: Iterable<{ dimension: string; value: string; clicks: number }>): Record<Dimension, TopEntry[]> {
-  const top: Record<Dimension, TopEntry[]> = { referrer: [], browser: [], os: [], device: [], country: [] };
+  const top: Record<Dimension, TopEntry[]> = { referrer: [], browser: [], os: [], device: [], country: [], variant: [] };
   for (const row of rows) {
     const list = top[row.dimension as Dimension];
     if (list) list.push({ value: row.value, clicks: row.clicks });

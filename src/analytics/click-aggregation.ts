@@ -119,8 +119,10 @@ export class ClickTally {
     if (typeof event.visitor === "string" && event.visitor !== "") day.visitors.add(event.visitor.length > 64 ? event.visitor.slice(0, 64) : event.visitor);
     const values = dimensionValues(event, ua);
     for (let d = 0; d < values.length; d++) {
+      const value = values[d];
+      if (value === null || value === undefined) continue;
       const counts = day.dimensions[d]!;
-      counts.set(values[d]!, (counts.get(values[d]!) ?? 0) + 1);
+      counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     return true;
   }

@@ -1,12 +1,13 @@
 /**
- * What one click contributes to the "top" lists: referrer host, browser, OS, device type, country.
+ * What one click contributes to the "top" lists: referrer host, browser, OS, device type, country,
+ * and for a link with an A/B split the variant it was sent to (other links have no variant row).
  * Values are normalised and length-capped here, because they are client-controlled and end up as
  * primary-key columns; a bounded vocabulary keeps the dimension table small.
  */
 import type { LinkEvent } from "../events";
 import { parseUserAgent, type UserAgentInfo } from "./user-agent";
 
-export const DIMENSIONS = ["referrer", "browser", "os", "device", "country"] as const;
+export const DIMENSIONS = ["referrer", "browser", "os", "device", "country", "variant"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The value used when a click has no referrer (typed URL, app, privacy settings). */
@@ -81,7 +82,10 @@ export function isHumanAgent(userAgent: string | null): boolean {
   return !agentInfo(userAgent).bot;
 }
 
-/** The click's value for each of DIMENSIONS, in that order. */
-export function dimensionValues(event: LinkEvent, ua: UserAgentInfo = agentInfo(event.user_agent)): string[] {
-  return [referrerValue(event.referrer), ua.browser, ua.os, ua.device, countryValue(event.country)];
+const MAX_VARIANT_LENGTH = 32;
+
+/** The click's value for each of DIMENSIONS, in that order; null where the click has none (no split). */
+export function dimensionValues(event: LinkEvent, ua: UserAgentInfo = agentInfo(event.user_agent)): Array<string | null> {
+  const variant = typeof event.variant === "string" && event.variant !== "" ? event.variant.slice(0, MAX_VARIANT_LENGTH) : null;
+  return [referrerValue(event.referrer), ua.browser, ua.os, ua.device, countryValue(event.country), variant];
 }

@@ -1,5 +1,5 @@
 export type { AnalyticsStore } from "./analytics-store";
-export { isHumanAgent } from "./click-dimensions";
+export { agentInfo, isHumanAgent } from "./click-dimensions";
 export { LocalClickAggregator } from "./local-click-aggregator";
 export { SqliteAnalyticsStore } from "./sqlite-analytics-store";
 export { PostgresAnalyticsStore } from "./postgres-analytics-store";

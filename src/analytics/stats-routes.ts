@@ -12,15 +12,26 @@ export interface StatsRoutesOptions {
   readsGuard: RateLimitGuard;
   /** who may read the link's stats: whoever may read the link (a key's links: that key with the stats scope) */
   mayRead: LinkReadCheck;
+  /** the link key of a code on `?domain=` (absent: the code itself) */
+  keyOf?: (code: string, domain: string | undefined) => string;
 }
 
-export function statsRoutes({ stats, readsGuard, mayRead }: StatsRoutesOptions) {
+export function statsRoutes({ stats, readsGuard, mayRead, keyOf = (code) => code }: StatsRoutesOptions) {
   // Credentials are judged before the budget is spent, so a refused reader learns 401/403, not 429.
-  const readAccess = ({ params, request, server }: { params: { code: string }; request: Request; server: PeerAddressSource | null }) =>
-    mayRead(request, server, params.code);
+  const readAccess = ({
+    params,
+    query,
+    request,
+    server,
+  }: {
+    params: { code: string };
+    query: { domain?: string };
+    request: Request;
+    server: PeerAddressSource | null;
+  }) => mayRead(request, server, keyOf(params.code, query.domain));
   return new Elysia({ name: "link-stats", prefix: "/api/v1/links" }).get(
     "/:code/stats",
-    ({ params, query }) => stats.stats({ code: params.code, from: query.from, to: query.to, interval: query.interval, top: query.top }),
+    ({ params, query }) => stats.stats({ code: keyOf(params.code, query.domain), from: query.from, to: query.to, interval: query.interval, top: query.top }),
     {
       params: StatsParams,
       ...checkedQuery(StatsQuery),

@@ -12,6 +12,7 @@ export const StatsQuery = t.Object({
   to: t.Optional(t.String({ maxLength: 40, description: "end, ISO 8601 or epoch ms; its bucket is included (default: now)" })),
   interval: t.Optional(t.UnionEnum(INTERVALS, { default: "hour", description: `bucket size; at most ${MAX_BUCKETS} buckets per request` })),
   top: t.Optional(t.Integer({ minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: "entries per top list" })),
+  domain: t.Optional(t.String({ maxLength: 253, description: "the link's short domain when it is not the default one" })),
 });
 
 const Count = t.Integer({ minimum: 0 });
@@ -30,7 +31,10 @@ export const LinkStatsResponse = t.Object({
   }),
   series: t.Array(t.Object({ t: t.String({ format: "date-time" }), human: Count, bot: Count }), { description: "every bucket of the range, zeros included" }),
   top: t.Object(
-    { referrers: TopList, browsers: TopList, os: TopList, devices: TopList, countries: TopList },
-    { description: "human clicks over the UTC days the range touches, most first; referrers by host, (direct) without one" },
+    { referrers: TopList, browsers: TopList, os: TopList, devices: TopList, countries: TopList, variants: TopList },
+    {
+      description:
+        "human clicks over the UTC days the range touches, most first; referrers by host, (direct) without one; variants: per A/B variant name (links with a split)",
+    },
   ),
 });

@@ -34,7 +34,7 @@ export interface LinkStats {
   interval: Interval;
   totals: { clicks: number; human: number; bot: number; unique: number };
   series: Array<{ t: string; human: number; bot: number }>;
-  top: { referrers: TopEntry[]; browsers: TopEntry[]; os: TopEntry[]; devices: TopEntry[]; countries: TopEntry[] };
+  top: { referrers: TopEntry[]; browsers: TopEntry[]; os: TopEntry[]; devices: TopEntry[]; countries: TopEntry[]; variants: TopEntry[] };
 }
 
 export interface StatsServiceDeps {
@@ -105,7 +105,14 @@ export class StatsService {
       interval: range.interval,
       totals: { clicks: human + bot, human, bot, unique: data.unique },
       series,
-      top: { referrers: data.top.referrer, browsers: data.top.browser, os: data.top.os, devices: data.top.device, countries: data.top.country },
+      top: {
+        referrers: data.top.referrer,
+        browsers: data.top.browser,
+        os: data.top.os,
+        devices: data.top.device,
+        countries: data.top.country,
+        variants: data.top.variant,
+      },
     };
   }
 }

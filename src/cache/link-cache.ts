@@ -5,6 +5,7 @@
  */
 import type { DisabledReason, RedirectType } from "../storage";
 import type { DependencyHealth, NodeState } from "../cluster";
+import type { CompiledRouting } from "../routing";
 
 export interface CachedLink {
   code: string;
@@ -18,6 +19,11 @@ export interface CachedLink {
   /** a password interstitial comes first; the hash itself stays in the database */
   password: boolean;
   forwardQuery: boolean;
+  /**
+   * Rules, split and preview, compiled once when the entry is made (never per request). Absent for
+   * an ordinary link, so the redirect path pays one field check for the feature.
+   */
+  routing?: CompiledRouting;
   /**
    * This process's blocklist check, kept on the L1 entry (never stored in Redis): the blocklist
    * version the link was checked against, and whether its domain was listed then.

@@ -62,6 +62,7 @@ function rowInput(header: string[], row: string[]): { input: CreateLinkInput; co
     password: get("password"),
     tags,
     forwardQuery: forward === undefined ? undefined : forward === "true" || forward === "1" || forward === "yes",
+    domain: get("domain"),
   };
   return { input, code: get("code") ?? get("alias") };
 }
@@ -98,7 +99,7 @@ export async function importCsv(service: LinkService, file: string, opts: { code
       const { input, code } = rowInput(header, rows[i]!);
       try {
         const presetCode = code ?? importCode(i, rows[i]!.join(","), opts.codeLength);
-        const { created } = await service.create(input, { presetCode });
+        const { created } = await service.create(input, { presetCode, isAdmin: true });
         if (created) report.created++;
         else report.existing++;
       } catch (error) {
@@ -132,6 +133,8 @@ const EXPORT_HEADER = [
   "clicks",
   "status",
   "ownerKey",
+  // empty for the default domain, so an export imports into a deployment with another default
+  "domain",
 ];
 
 interface ExportCheckpoint {
@@ -167,7 +170,7 @@ export async function exportCsv(store: LinkStore, out: string, opts: { publicBas
         // The export is the operator's backup (it reads the database directly): every target is in it.
         const view = toLinkView(link, opts.publicBaseUrl, { showTarget: true }, now);
         chunk += csvRow([
-          link.code,
+          view.code,
           link.url,
           view.createdAt,
           view.expiresAt,
@@ -179,6 +182,7 @@ export async function exportCsv(store: LinkStore, out: string, opts: { publicBas
           link.clicks,
           stateOf(link, now),
           link.ownerKey,
+          link.code === view.code ? null : view.domain,
         ]);
       }
       state.bytes += writeSync(fd, chunk);

@@ -7,15 +7,16 @@
  * agent, referrer, node, status, source...) are written once per record in a dictionary and rows
  * point at them. A click costs about 90 bytes on the wire instead of about 400.
  *
- *   {"v":2,"t0":<ms>,"d":["Mozilla/5.0 ...","OK","l1",...],"e":[[event_id,code,ts-t0,latency_ms,visitor,node,status,source,cache,user_agent,referrer,country,redis,db],...]}
+ *   {"v":2,"t0":<ms>,"d":["Mozilla/5.0 ...","OK","l1",...],"e":[[event_id,code,ts-t0,latency_ms,visitor,node,status,source,cache,user_agent,referrer,country,redis,db,variant],...]}
  *   {"v":1,"events":[{...LinkEvent...},...]}        anything else (link.created)
  *   {...LinkEvent...}                               one event per record (older producers)
  *
- * Dictionary columns hold an index into "d", or -1 for null.
+ * Dictionary columns hold an index into "d", or -1 for null. Rows of older producers end before
+ * `variant` (the A/B split's variant, added last) and decode with no variant.
  */
 import { toLinkEvent, type LinkEvent } from "./link-event";
 
-const DICTIONARY_FIELDS = ["node", "status", "source", "cache", "user_agent", "referrer", "country", "redis", "db"] as const;
+const DICTIONARY_FIELDS = ["node", "status", "source", "cache", "user_agent", "referrer", "country", "redis", "db", "variant"] as const;
 type DictionaryField = (typeof DICTIONARY_FIELDS)[number];
 /** columns before the dictionary ones: event_id, short_code, ts - t0, latency_ms, visitor */
 const INLINE_COLUMNS = 5;
@@ -67,6 +68,7 @@ export function encodeRecord(events: readonly LinkEvent[]): string {
       ref(e.country),
       ref(e.redis),
       ref(e.db),
+      ref(e.variant),
     ];
   }
   return JSON.stringify({ v: 2, t0, d: dictionary, e: rows });
@@ -120,11 +122,12 @@ function decodeClickTable(t0: unknown, d: unknown, rows: unknown): DecodedRecord
 }
 
 function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEvent | null {
-  if (row.length !== INLINE_COLUMNS + DICTIONARY_FIELDS.length) return null;
+  const columns = row.length - INLINE_COLUMNS;
+  if (columns !== DICTIONARY_FIELDS.length && columns !== DICTIONARY_FIELDS.length - 1) return null;
   const [eventId, code, dt, latency, visitor] = row;
   if (typeof dt !== "number" || typeof latency !== "number" || (visitor !== null && typeof visitor !== "string")) return null;
   const fields: Partial<Record<DictionaryField, unknown>> = {};
-  for (let i = 0; i < DICTIONARY_FIELDS.length; i++) {
+  for (let i = 0; i < columns; i++) {
     const at = row[INLINE_COLUMNS + i];
     if (at === -1) fields[DICTIONARY_FIELDS[i]!] = null;
     else if (typeof at === "number" && Number.isInteger(at) && at >= 0 && at < dictionary.length && typeof dictionary[at] === "string")
@@ -148,6 +151,7 @@ function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEv
     user_agent: fields.user_agent,
     country: fields.country,
     visitor,
+    variant: fields.variant ?? undefined,
     url: undefined,
     target_private: undefined,
     trace: undefined,

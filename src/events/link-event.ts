@@ -29,6 +29,8 @@ export interface LinkEvent {
   country?: string | null;
   /** salted hash of IP + user agent + day: counts unique visitors without storing an IP */
   visitor?: string | null;
+  /** read events of a link with an A/B split: the variant's name */
+  variant?: string | null;
   /** write events only */
   url?: string;
   /**
@@ -62,6 +64,8 @@ export class EventIds {
 }
 
 const STATUSES = new Set(["OK", "ERROR", "NOT_FOUND"]);
+/** A code, or `host/code` for a link on another short domain than the default (its link key). */
+const LINK_KEY = /^(?:[a-z0-9.-]{1,253}\/)?[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The value as an event when it has what every consumer relies on (id, type, status, code, ts).
@@ -74,7 +78,7 @@ export function toLinkEvent(value: unknown): LinkEvent | null {
   if (typeof e.event_id !== "string" || e.event_id === "" || e.event_id.length > 200) return null;
   if (e.type !== "read" && e.type !== "write") return null;
   if (typeof e.status !== "string" || !STATUSES.has(e.status)) return null;
-  if (typeof e.short_code !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(e.short_code)) return null;
+  if (typeof e.short_code !== "string" || !LINK_KEY.test(e.short_code)) return null;
   if (typeof e.ts !== "number" || !Number.isFinite(e.ts)) return null;
   return e as LinkEvent;
 }

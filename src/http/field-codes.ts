@@ -24,6 +24,11 @@ const FIELD_CODES: Record<string, string> = {
   interval: "invalid_interval",
   top: "invalid_top",
   code: "invalid_code",
+  rules: "invalid_rules",
+  variants: "invalid_variants",
+  preview: "invalid_preview",
+  domain: "invalid_domain",
+  host: "invalid_domain",
 };
 
 export function fieldErrorCode(field: string | undefined): string {

@@ -2,7 +2,8 @@
  * Semantic validation of a create request. The HTTP schema checks types first; this module owns the
  * rules (and is what bulk import and other non-HTTP callers go through), each with its own code.
  */
-import { InvalidInput } from "../errors";
+import { AppError, InvalidInput } from "../errors";
+import { validatePreview, validateRules, validateVariants, type LinkPreview, type RedirectRule, type SplitVariant, type UrlCheck } from "../routing";
 import type { RedirectType } from "../storage";
 import { normalizeTargetUrl, type TargetUrlPolicy } from "./target-url";
 
@@ -17,6 +18,11 @@ export interface CreateLinkInput {
   forwardQuery?: unknown;
   tags?: unknown;
   utm?: unknown;
+  rules?: unknown;
+  variants?: unknown;
+  preview?: unknown;
+  /** checked by the service against the domain registry */
+  domain?: unknown;
 }
 
 export interface ValidLinkRequest {
@@ -29,6 +35,9 @@ export interface ValidLinkRequest {
   password: string | null;
   forwardQuery: boolean;
   tags: string[];
+  rules: RedirectRule[] | null;
+  variants: SplitVariant[] | null;
+  preview: LinkPreview | null;
   /** a plain request (no alias or options) may share the URL's existing link */
   reusable: boolean;
 }
@@ -43,6 +52,9 @@ export interface UpdateLinkInput {
   tags?: unknown;
   password?: unknown;
   forwardQuery?: unknown;
+  rules?: unknown;
+  variants?: unknown;
+  preview?: unknown;
 }
 
 export interface ValidLinkUpdate {
@@ -54,6 +66,9 @@ export interface ValidLinkUpdate {
   tags?: string[];
   password?: string | null;
   forwardQuery?: boolean;
+  rules?: RedirectRule[] | null;
+  variants?: SplitVariant[] | null;
+  preview?: LinkPreview | null;
 }
 
 export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
@@ -181,6 +196,18 @@ export function applyUtm(url: URL, raw: unknown): URL {
   return out;
 }
 
+/** Rule, variant and preview image URLs meet the target's policy; the message names the field. */
+function urlCheck(policy: TargetUrlPolicy): UrlCheck {
+  return (raw, field) => {
+    try {
+      return normalizeTargetUrl(raw, policy).href;
+    } catch (error) {
+      if (error instanceof AppError) throw new InvalidInput(error.code, `${field}: ${error.message}`);
+      throw error;
+    }
+  };
+}
+
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== "";
 
 export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPolicy, now: number): ValidLinkRequest {
@@ -197,6 +224,10 @@ export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPol
   const forwardQuery =
     input.forwardQuery === undefined || input.forwardQuery === null ? false : validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
   const tags = input.tags === undefined || input.tags === null ? [] : validateTags(input.tags);
+  const check = urlCheck(policy);
+  const rules = input.rules === undefined ? null : validateRules(input.rules, check);
+  const variants = input.variants === undefined ? null : validateVariants(input.variants, check);
+  const preview = input.preview === undefined ? null : validatePreview(input.preview, check);
   const reusable =
     input.reuse !== false &&
     alias === null &&
@@ -205,8 +236,11 @@ export function validateCreateInput(input: CreateLinkInput, policy: TargetUrlPol
     redirectType === DEFAULT_REDIRECT_TYPE &&
     password === null &&
     !forwardQuery &&
-    tags.length === 0;
-  return { url, alias, expiresAt, maxClicks, redirectType, password, forwardQuery, tags, reusable };
+    tags.length === 0 &&
+    rules === null &&
+    variants === null &&
+    preview === null;
+  return { url, alias, expiresAt, maxClicks, redirectType, password, forwardQuery, tags, rules, variants, preview, reusable };
 }
 
 export function validateUpdateInput(input: UpdateLinkInput, policy: TargetUrlPolicy, now: number): ValidLinkUpdate {
@@ -219,6 +253,10 @@ export function validateUpdateInput(input: UpdateLinkInput, policy: TargetUrlPol
   if (input.tags !== undefined) out.tags = input.tags === null ? [] : validateTags(input.tags);
   if (input.password !== undefined) out.password = input.password === null ? null : validatePassword(input.password);
   if (input.forwardQuery !== undefined) out.forwardQuery = validateBoolean(input.forwardQuery, "invalid_forward_query", "forwardQuery");
+  const check = urlCheck(policy);
+  if (input.rules !== undefined) out.rules = validateRules(input.rules, check);
+  if (input.variants !== undefined) out.variants = validateVariants(input.variants, check);
+  if (input.preview !== undefined) out.preview = validatePreview(input.preview, check);
   if (Object.keys(out).length === 0) throw new InvalidInput("empty_update", "nothing to change: send at least one field");
   return out;
 }

@@ -9,8 +9,19 @@ import type { LinkAccess } from "./link-access";
 import type { CreateLinkInput } from "./link-input";
 import type { QrCodes } from "./qr-codes";
 import { LIST_SCAN_LIMIT, type LinkService } from "./link-service";
-import { BulkCreateBody, BulkCreateResponse, CodeParams, CreateLinkBody, LinkList, LinkResponse, ListQuery, QrQuery, UpdateLinkBody } from "./link-schemas";
-import { toLinkView, type LinkView } from "./link-view";
+import {
+  BulkCreateBody,
+  BulkCreateResponse,
+  CodeParams,
+  CreateLinkBody,
+  DomainQuery,
+  LinkList,
+  LinkResponse,
+  ListQuery,
+  QrQuery,
+  UpdateLinkBody,
+} from "./link-schemas";
+import { shortUrlOf, toLinkView, type LinkView } from "./link-view";
 
 interface BulkResultView {
   index: number;
@@ -62,7 +73,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         const principal = await authenticate(request, server);
         await access.assertMayCreate(principal, body);
         await spendHashes(request, server, setsPassword(body) ? 1 : 0);
-        const { link, created } = await service.create(body, { owner: ownerIdOf(principal) });
+        const { link, created } = await service.create(body, { owner: ownerIdOf(principal), isAdmin: access.mayClearUnsafe(principal) });
         set.status = created ? 201 : 200;
         if (created) set.headers.location = `/api/v1/links/${link.code}`;
         return toLinkView(link, publicBaseUrl, CREATOR);
@@ -118,7 +129,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
         });
         const done = await service.createMany(
           valid.map((v) => v.item),
-          { owner },
+          { owner, isAdmin: access.mayClearUnsafe(principal) },
         );
         done.forEach((r, i) => {
           const index = valid[i]!.index;
@@ -184,14 +195,15 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .get(
       "/:code",
-      async ({ params, request, server }) => {
-        const link = await service.get(params.code);
+      async ({ params, query, request, server }) => {
+        const link = await service.get(service.keyOf(params.code, query.domain));
         const principal = await authenticate(request, server);
         access.assertMayRead(principal, link);
         return viewFor(principal, link);
       },
       {
         params: CodeParams,
+        query: DomainQuery,
         detail: {
           summary: "A link with its click count (a key's links need that key with the stats scope)",
           tags: ["links"],
@@ -202,10 +214,10 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .patch(
       "/:code",
-      async ({ params, body, request, server }) => {
+      async ({ params, query, body, request, server }) => {
         const principal = await authenticate(request, server);
         await spendHashes(request, server, setsPassword(body) ? 1 : 0);
-        const link = await service.update(params.code, body, {
+        const link = await service.update(service.keyOf(params.code, query.domain), body, {
           authorize: (current) => access.assertOwns(principal, current, "manage", "changing links"),
           mayClearUnsafe: access.mayClearUnsafe(principal),
         });
@@ -214,6 +226,7 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
       {
         parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],
         params: CodeParams,
+        query: DomainQuery,
         body: UpdateLinkBody,
         detail: {
           summary: "Change a link: target, expiry, maxClicks, redirect type, disabled, tags, password, query forwarding (manage scope)",
@@ -236,14 +249,15 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
     )
     .delete(
       "/:code",
-      async ({ params, request, set, server }) => {
+      async ({ params, query, request, set, server }) => {
         const principal = await authenticate(request, server);
-        await service.remove(params.code, (link) => access.assertOwns(principal, link, "manage", "deleting links"));
+        await service.remove(service.keyOf(params.code, query.domain), (link) => access.assertOwns(principal, link, "manage", "deleting links"));
         set.status = 204;
         return null;
       },
       {
         params: CodeParams,
+        query: DomainQuery,
         detail: { summary: "Delete a link (manage scope on the key's own links; admin on any)", tags: ["links"], security: [{ bearer: [] }] },
         response: { 204: t.Null({ description: "deleted" }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse },
       },
@@ -252,10 +266,10 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
       "/:code/qr",
       async ({ params, query, set }) => {
         // Anyone who knows the code can draw its QR code: it holds only the public short URL.
-        const link = await service.get(params.code);
+        const link = await service.get(service.keyOf(params.code, query.domain));
         const format = query.format ?? "svg";
         const size = query.size ?? 256;
-        const code = await qr.render(`${publicBaseUrl}/${link.code}`, format, size);
+        const code = await qr.render(shortUrlOf(link.code, publicBaseUrl).shortUrl, format, size);
         const headers = new Headers(set.headers as Record<string, string>);
         headers.set("content-type", code.contentType);
         headers.set("cache-control", "public, max-age=86400");

@@ -2,6 +2,56 @@
 import { t } from "elysia";
 import { ACCEPTS, EXPECTED } from "../http";
 
+/**
+ * The routing fields. Types are checked here; the rules of each (known condition types, CIDR blocks,
+ * language tags, at most 20 rules, weights summing to 100) are link-input.ts's, with their own codes.
+ */
+const Condition = t.Object(
+  {
+    type: t.String({ description: "device, os, browser, language, country, query, ip, before or after", examples: ["device"] }),
+    anyOf: t.Optional(
+      t.Array(t.String(), {
+        description:
+          "device: desktop|mobile|tablet|bot|unknown; os: iOS, Android, Windows, macOS, Linux, ChromeOS, ...; browser: Chrome, Safari, Firefox, Edge, ...; " +
+          "language: primary tags (the visitor's most preferred Accept-Language entry by q-value); country: ISO 3166-1 alpha-2; ip: addresses or CIDR blocks (IPv4/IPv6)",
+      }),
+    ),
+    param: t.Optional(t.String({ description: "query: the parameter's name" })),
+    op: t.Optional(t.String({ description: "query: present, absent or equals" })),
+    value: t.Optional(t.String({ description: "query with op equals: the value" })),
+    at: t.Optional(t.String({ description: "before/after: ISO 8601 instant with a zone" })),
+  },
+  { additionalProperties: true, description: "one condition; all of a rule's conditions must hold" },
+);
+const Rule = t.Object(
+  { conditions: t.Array(Condition, { description: "1-10 conditions" }), url: t.String({ description: "where visitors matching every condition go" }) },
+  { additionalProperties: true },
+);
+const Rules = t.Union([t.Array(Rule, { description: "ordered redirect rules (at most 20): the first that matches wins, else the link's url" }), t.Null()]);
+const Variant = t.Object(
+  {
+    url: t.String(),
+    weight: t.Number({ description: "whole percent; weights sum to 100" }),
+    name: t.Optional(t.String({ description: "label in the stats (default a, b, c, ...)" })),
+  },
+  { additionalProperties: true },
+);
+const Variants = t.Union([
+  t.Array(Variant, { description: "A/B split (2-10 variants): each visitor gets one variant per UTC day, by the visitor hash (no cookie); rules come first" }),
+  t.Null(),
+]);
+const Preview = t.Union([
+  t.Object(
+    {
+      title: t.String({ description: "1-200 characters" }),
+      description: t.Optional(t.Union([t.String({ description: "at most 500 characters" }), t.Null()])),
+      image: t.Optional(t.Union([t.String({ description: "http(s) image URL" }), t.Null()])),
+    },
+    { additionalProperties: true, description: "what link-preview crawlers (Slack, Discord, X, Facebook, LinkedIn, ...) are shown instead of the redirect" },
+  ),
+  t.Null(),
+]);
+
 export const CreateLinkBody = t.Object(
   {
     url: t.String({ description: "http(s) URL to shorten, at most MAX_URL_LENGTH characters", examples: ["https://example.com/a"] }),
@@ -32,8 +82,24 @@ export const CreateLinkBody = t.Object(
         t.Null(),
       ]),
     ),
+    rules: t.Optional(Rules),
+    variants: t.Optional(Variants),
+    preview: t.Optional(Preview),
+    domain: t.Optional(
+      t.Union([
+        t.String({ description: "short domain to create on (one of DOMAINS; default: PUBLIC_BASE_URL's host); the same code may exist on each" }),
+        t.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
+);
+
+/** `?domain=` on the routes that name a link by code: which domain's code (default: PUBLIC_BASE_URL's host). */
+export const DomainQuery = t.Object(
+  { domain: t.Optional(t.String({ maxLength: 253, description: "the link's short domain when it is not the default one" })) },
+  // other parameters were always ignored on these routes, and still are
+  { additionalProperties: true },
 );
 
 export const UpdateLinkBody = t.Object(
@@ -46,12 +112,16 @@ export const UpdateLinkBody = t.Object(
     tags: t.Optional(t.Union([t.Array(t.String(), { maxItems: 10 }), t.Null()])),
     password: t.Optional(t.Union([t.String(), t.Null({ description: "null removes the password" })])),
     forwardQuery: t.Optional(t.Boolean()),
+    rules: t.Optional(Rules),
+    variants: t.Optional(Variants),
+    preview: t.Optional(Preview),
   },
   { additionalProperties: false },
 );
 
 export const LinkResponse = t.Object({
   code: t.String(),
+  domain: t.String({ description: "the short domain the link lives on (PUBLIC_BASE_URL's host or one of DOMAINS)" }),
   shortUrl: t.String(),
   url: t.Union([t.String(), t.Null()], {
     description: "the target; null for a password-protected link unless the caller is its owner key or an admin",
@@ -70,6 +140,9 @@ export const LinkResponse = t.Object({
   disabled: t.Union([t.String({ description: "manual (PATCH) or unsafe (abuse protection)" }), t.Null()]),
   ownerKey: t.Union([t.String({ description: "id of the API key that created the link" }), t.Null()]),
   updatedAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  rules: Rules,
+  variants: Variants,
+  preview: Preview,
 });
 
 export const LinkList = t.Object({ items: t.Array(LinkResponse), nextCursor: t.Union([t.String(), t.Null()]) });
@@ -127,6 +200,7 @@ export const QR_MAX_SIZE = 2048;
 export const QrQuery = t.Object({
   format: t.Optional(t.UnionEnum(["svg", "png"], { default: "svg" })),
   size: t.Optional(t.Integer({ minimum: QR_MIN_SIZE, maximum: QR_MAX_SIZE, default: 256, description: "width and height in pixels" })),
+  domain: t.Optional(t.String({ maxLength: 253, description: "the link's short domain when it is not the default one" })),
 });
 
 export const LegacyCreateBody = t.Object({ long_url: t.String() });

@@ -6,7 +6,9 @@
 import { createHash } from "node:crypto";
 import type { UrlSafety } from "../abuse";
 import type { CacheEntry, Invalidation, LinkCache } from "../cache";
+import { linkKey, type DomainRegistry } from "../domains";
 import type { LruCache } from "../lru";
+import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { EventIds, EventBus, EventTopic, LinkEvent } from "../events";
 import { AppError, Conflict, Gone, NotFound, Unavailable } from "../errors";
 import { randomCode, type SnowflakeIds } from "../ids";
@@ -35,6 +37,8 @@ export interface LinkServiceDeps {
   /** argon2id hashing through the process's hashing gate; absent = a gate of its own */
   hasher?: PasswordHasher;
   now?: () => number;
+  /** short domains besides the default; absent = the default domain only */
+  domains?: DomainRegistry;
 }
 
 export interface CreateResult {
@@ -50,6 +54,8 @@ export interface CreateOptions {
    * (created: false), so a rerun never duplicates; taken by another URL it is a 409.
    */
   presetCode?: string;
+  /** admins may create on a domain that restricts creating to some keys */
+  isAdmin?: boolean;
 }
 
 export interface UpdateOptions {
@@ -74,6 +80,15 @@ export function urlHash(url: string): string {
   return createHash("sha256").update(url).digest("base64url");
 }
 
+/** The other targets a link may send visitors to (rules, variants, the preview image): the blocklist screens them too. */
+function routedUrls(r: { rules?: RedirectRule[] | null; variants?: SplitVariant[] | null; preview?: LinkPreview | null }): string[] {
+  const urls: string[] = [];
+  for (const rule of r.rules ?? []) urls.push(rule.url);
+  for (const v of r.variants ?? []) urls.push(v.url);
+  if (r.preview?.image) urls.push(r.preview.image);
+  return urls;
+}
+
 export class LinkService {
   private readonly now: () => number;
   private readonly hasher: PasswordHasher;
@@ -95,11 +110,16 @@ export class LinkService {
   private async createLink(input: CreateLinkInput, options: CreateOptions): Promise<CreateResult> {
     const started = performance.now();
     const request = inSpan("link.validate", () => validateCreateInput(input, this.deps.policy, this.now()));
+    const extra = routedUrls(request);
     const safety = this.deps.safety;
-    if (safety) await inSpan("link.classify", () => safety.assertSafe([request.url], [typeof input.url === "string" ? input.url : request.url]));
+    if (safety)
+      await inSpan("link.classify", () => safety.assertSafe([request.url, ...extra], [typeof input.url === "string" ? input.url : request.url, ...extra]));
     const owner = options.owner ?? null;
-    // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
-    const reusable = request.reusable && owner === null && options.presetCode === undefined;
+    const domain = this.deps.domains?.domainForCreate(input.domain, owner, options.isAdmin === true) ?? null;
+    // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link;
+    // nor does a link on another domain share the default domain's.
+    const reusable = request.reusable && owner === null && options.presetCode === undefined && domain === null;
+    const keyOf = (code: string) => (domain === null ? code : linkKey(domain, "", code));
     const hash = urlHash(request.url);
     const { store } = this.deps;
 
@@ -108,7 +128,7 @@ export class LinkService {
     const fixedCode = options.presetCode !== undefined ? validateAlias(options.presetCode) : request.alias;
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
-      const code = fixedCode ?? this.placeCode(hash, reusable);
+      const code = keyOf(fixedCode ?? this.placeCode(hash, reusable, keyOf));
       const mayRedraw = fixedCode === null && !reusable && attempt < MAX_INSERT_ATTEMPTS - 1;
       const outcome = await inSpan(
         "link.shard_insert",
@@ -128,6 +148,9 @@ export class LinkService {
             passwordHash,
             forwardQuery: request.forwardQuery,
             tags: request.tags,
+            rules: request.rules,
+            variants: request.variants,
+            preview: request.preview,
           }),
         { "ringlink.store": store.label, "ringlink.attempt": attempt },
       );
@@ -135,7 +158,7 @@ export class LinkService {
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
       if (outcome.kind === "code_taken") {
         if (options.presetCode !== undefined) {
-          const existing = await store.findByCode(options.presetCode);
+          const existing = await store.findByCode(code);
           if (existing && existing.url === request.url && existing.deletedAt === null) return { link: existing, created: false };
           throw new Conflict("code_taken", `code '${options.presetCode}' is already taken by another link`);
         }
@@ -184,11 +207,11 @@ export class LinkService {
     }
   }
 
-  /** A canonical link's code must live on the URL's shard so one shard decides both races. */
-  private placeCode(hash: string, canonical: boolean): string {
+  /** A canonical link's code must live on the URL's shard so one shard decides both races (by its link key). */
+  private placeCode(hash: string, canonical: boolean, keyOf: (code: string) => string = (c) => c): string {
     for (let i = 0; i < MAX_PLACEMENT_DRAWS; i++) {
       const code = randomCode(this.deps.codeLength);
-      if (!canonical || this.deps.store.colocated(code, hash)) return code;
+      if (!canonical || this.deps.store.colocated(keyOf(code), hash)) return code;
     }
     throw new Unavailable("could not place a short code on the URL's shard, try again");
   }
@@ -212,6 +235,16 @@ export class LinkService {
       target_private: link.ownerKey !== null || link.passwordHash !== null,
       ...extra,
     });
+  }
+
+  /**
+   * The link key a caller names with a code and an optional domain (`?domain=`): the bare code on
+   * the default domain, `host/code` on another; 422 unknown_domain for a domain not served here.
+   */
+  keyOf(code: string, domain?: string): string {
+    if (domain === undefined || domain === "") return code;
+    if (!this.deps.domains) throw new AppError(422, "unknown_domain", `domain '${domain.slice(0, 100)}' is not served here`);
+    return this.deps.domains.keyOf(code, domain);
   }
 
   /** Drops stale entries (including a cached "no such code") everywhere and warms the local L1. */
@@ -253,6 +286,8 @@ export class LinkService {
       }
       disabled = null;
     }
+    const extra = routedUrls(patch);
+    if (extra.length > 0) await this.deps.safety?.assertSafe(extra);
     const url = patch.url ?? current.url;
     const changes: LinkChanges = {
       url,
@@ -265,6 +300,9 @@ export class LinkService {
       forwardQuery: patch.forwardQuery ?? current.forwardQuery,
       tags: patch.tags ?? current.tags,
       updatedAt: this.now(),
+      rules: patch.rules === undefined ? current.rules : patch.rules,
+      variants: patch.variants === undefined ? current.variants : patch.variants,
+      preview: patch.preview === undefined ? current.preview : patch.preview,
     };
     const updated = await this.deps.store.updateLink(code, changes);
     if (!updated) throw new Gone(GONE.deleted.code, `link '${code}' was deleted`);

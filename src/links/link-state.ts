@@ -6,6 +6,7 @@
  * disabled and expired says "disabled" wherever it is asked about.
  */
 import type { CachedLink } from "../cache";
+import { compileRouting } from "../routing";
 import type { DisabledReason, LinkRecord } from "../storage";
 
 export type LinkState = "active" | "deleted" | "disabled" | "unsafe" | "expired" | "click_limit_reached";
@@ -62,7 +63,7 @@ export const GONE: Readonly<Record<GoneState, { code: string; title: string; mes
 };
 
 export function toCachedLink(link: LinkRecord): CachedLink {
-  return {
+  const entry: CachedLink = {
     code: link.code,
     url: link.url,
     redirectType: link.redirectType,
@@ -73,4 +74,7 @@ export function toCachedLink(link: LinkRecord): CachedLink {
     password: link.passwordHash !== null,
     forwardQuery: link.forwardQuery,
   };
+  const routing = compileRouting({ rules: link.rules, variants: link.variants, preview: link.preview });
+  if (routing !== null) entry.routing = routing;
+  return entry;
 }

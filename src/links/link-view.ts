@@ -1,9 +1,13 @@
+import { splitLinkKey } from "../domains";
+import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 import type { LinkRecord } from "../storage";
 import { stateOf } from "./link-state";
 
 /** The public JSON shape of a link. Dates are ISO 8601; ids stay internal. */
 export interface LinkView {
   code: string;
+  /** the short domain the link lives on */
+  domain: string;
   shortUrl: string;
   /** the target; null when the reader may not see it (LinkAccess.mayReadTarget) */
   url: string | null;
@@ -24,6 +28,10 @@ export interface LinkView {
   /** id of the API key that owns the link, or null */
   ownerKey: string | null;
   updatedAt: string | null;
+  /** rule and variant targets are targets too: null whenever `url` is hidden */
+  rules: RedirectRule[] | null;
+  variants: SplitVariant[] | null;
+  preview: LinkPreview | null;
 }
 
 /**
@@ -34,10 +42,20 @@ export interface ViewOptions {
   showTarget: boolean;
 }
 
+/** The domain and short URL of a link key: the default domain's base, or the same scheme on the link's own host. */
+export function shortUrlOf(key: string, publicBaseUrl: string): { domain: string; code: string; shortUrl: string } {
+  const { host, code } = splitLinkKey(key);
+  const base = new URL(publicBaseUrl);
+  if (host === null) return { domain: base.hostname, code, shortUrl: `${publicBaseUrl}/${code}` };
+  return { domain: host, code, shortUrl: `${base.protocol}//${host}/${code}` };
+}
+
 export function toLinkView(link: LinkRecord, publicBaseUrl: string, { showTarget }: ViewOptions, now = Date.now()): LinkView {
+  const { domain, code, shortUrl } = shortUrlOf(link.code, publicBaseUrl);
   return {
-    code: link.code,
-    shortUrl: `${publicBaseUrl}/${link.code}`,
+    code,
+    domain,
+    shortUrl,
     url: showTarget ? link.url : null,
     createdAt: new Date(link.createdAt).toISOString(),
     expiresAt: link.expiresAt === null ? null : new Date(link.expiresAt).toISOString(),
@@ -53,5 +71,8 @@ export function toLinkView(link: LinkRecord, publicBaseUrl: string, { showTarget
     disabled: link.disabled,
     ownerKey: link.ownerKey,
     updatedAt: link.updatedAt === null ? null : new Date(link.updatedAt).toISOString(),
+    rules: showTarget ? link.rules : null,
+    variants: showTarget ? link.variants : null,
+    preview: link.preview,
   };
 }

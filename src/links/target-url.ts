@@ -9,6 +9,8 @@ export interface TargetUrlPolicy {
   blockPrivateTargets: boolean;
   /** host name of this ringlink deployment (PUBLIC_BASE_URL), lower case */
   ownHostname: string;
+  /** whether a host is one of our other short domains (DOMAINS, POST /api/v1/domains): a loop too */
+  isOwnDomain?: (host: string) => boolean;
 }
 
 const FORBIDDEN_SCHEMES = new Set(["javascript:", "data:", "file:", "vbscript:", "blob:", "about:"]);
@@ -41,7 +43,7 @@ export function normalizeTargetUrl(raw: unknown, policy: TargetUrlPolicy): URL {
   }
   const host = url.hostname.replace(/\.$/, "");
   // Any port on our own host name counts: a short link to another short link of ours is a loop risk.
-  if (host.toLowerCase() === policy.ownHostname) {
+  if (host.toLowerCase() === policy.ownHostname || policy.isOwnDomain?.(host.toLowerCase()) === true) {
     throw new InvalidInput("self_link", "url points at this shortener, which would loop");
   }
   if (policy.blockPrivateTargets) {

@@ -5,9 +5,13 @@
  * the bus without waiting, and the access log line (ACCESS_LOG=all). The native Bun route and the
  * app's Elysia routes call this one handler (redirect-routes.ts); nothing about analytics can slow
  * or fail a redirect.
+ *
+ * A link with rules, a split or a preview carries them compiled in its cached entry (`routing`); an
+ * ordinary link pays one field check for the feature, and a routed one is still answered without
+ * I/O: the rules read the request only, the split reads the visitor hash.
  */
 import { MISSING, type CachedLink, type CacheEntry } from "../cache";
-import { isHumanAgent } from "../analytics";
+import { agentInfo, isHumanAgent } from "../analytics";
 import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
 import { AppError, jsonError, toErrorResponse } from "../errors";
 import type { CountryLookup } from "../geo";
@@ -18,15 +22,19 @@ import { logRequest, type RedirectOutcome, type RedirectStats } from "../observa
 import { clientAddress, isTrustedPeer, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
 import type { LinkStore } from "../storage";
 import { SpanStatusCode, startRedirectSpan, withSpan } from "../tracing";
+import { VisitFacts, decide, isPreviewCrawler, type CompiledRouting } from "../routing";
+import type { DomainRegistry, ShortDomain } from "../domains";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
-import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
+import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, PREVIEW_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
 import { createUnlockHandler, type UnlockHandler } from "./unlock-handler";
 
 /** `peer` is Bun's server (for the client's address); null only where there is no socket (tools, some tests). */
 export type RedirectHandler = (request: Request, code: string, peer: PeerAddressSource | null) => Response | Promise<Response>;
 
 export interface RedirectDeps {
+  /** short domains besides the default (absent or a single domain: codes are link keys as they are) */
+  domains?: DomainRegistry;
   resolver: LinkResolver;
   store: LinkStore;
   bus: EventBus;
@@ -59,9 +67,15 @@ export interface RedirectDeps {
 export interface Visit {
   request: Request;
   code: string;
+  /** what the code is stored, cached and counted under: the code, or `host/code` on another domain */
+  key: string;
+  /** the configured domain the request came to; absent: the default domain */
+  domain?: ShortDomain | null;
   peer: PeerAddressSource | null;
   /** performance.now() when the request arrived */
   started: number;
+  /** the A/B variant this visit was sent to (links with a split only) */
+  variant?: string | null;
 }
 
 export interface RedirectCore {
@@ -81,8 +95,12 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
 
   const traceRatio = deps.traceRatio ?? 0;
 
+  // Domains may be added while running (POST /api/v1/domains), so "only the default domain" is
+  // asked per request: one size check when no other domain is served.
+  const domains = deps.domains ?? null;
+
   const handle: RedirectHandler = (request, code, peer) => {
-    const visit: Visit = { request, code, peer, started: performance.now() };
+    const visit: Visit = { request, code, key: code, peer, started: performance.now() };
     const response = guard === null ? follow(visit) : guarded(visit, guard);
     return logRequests ? logged(visit, response) : response;
   };
@@ -122,14 +140,18 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   }
 
   function follow(visit: Visit): Response | Promise<Response> {
-    if (!isWellFormedCode(visit.code)) return notFound(visit.request);
-    const cached = resolver.peek(visit.code);
+    if (domains !== null && !domains.isSingle) {
+      visit.domain = domains.domainOf(visit.request, visit.peer);
+      visit.key = domains.keyFor(visit.domain, visit.code);
+    }
+    if (!isWellFormedCode(visit.code)) return notFound(visit.request, visit.domain);
+    const cached = resolver.peek(visit.key);
     if (cached !== undefined) return answer(visit, cached, "l1");
-    return resolver.resolve(visit.code).then(
+    return resolver.resolve(visit.key).then(
       (found) => answer(visit, found.entry, found.source),
       (error: unknown) => {
         settle(visit, "error", "error");
-        log.error("redirect lookup failed", { code: visit.code, error });
+        log.error("redirect lookup failed", { code: visit.key, error });
         return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
       },
     );
@@ -138,13 +160,14 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   function answer(visit: Visit, entry: CacheEntry, source: ResolveSource): Response | Promise<Response> {
     if (entry === MISSING) {
       settle(visit, "not_found", source);
-      return notFound(visit.request);
+      return notFound(visit.request, visit.domain);
     }
     const state = linkState(entry, Date.now());
     if (state !== "active") {
       settle(visit, "gone", source);
       return gone(visit.request, state);
     }
+    if (entry.routing !== undefined) return routed(visit, entry, entry.routing, source);
     // The interstitial is not a visit: no click is spent or counted until the password is right.
     if (entry.password) return passwordForm(visit);
     if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source);
@@ -152,21 +175,62 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return redirectTo(entry, visit.request);
   }
 
+  /**
+   * A link with rules, a split or a preview. A preview crawler gets the preview page (counted as a
+   * bot click; it spends no click budget and needs no password: the page shows only what the owner
+   * wrote for it, never the target). Everyone else: first matching rule, else the split's variant,
+   * else the link's own target.
+   */
+  function routed(visit: Visit, entry: CachedLink, routing: CompiledRouting, source: ResolveSource): Response | Promise<Response> {
+    const { request } = visit;
+    if (routing.previewHtml !== null && isPreviewCrawler(request.headers.get("user-agent"))) {
+      settle(visit, "redirect", source);
+      return new Response(routing.previewHtml, { status: 200, headers: PREVIEW_PAGE_HEADERS });
+    }
+    if (entry.password) return passwordForm(visit);
+    const target = routedTarget(visit, entry, routing);
+    if (entry.maxClicks !== null) return limitedRedirect(visit, entry, source, target);
+    settle(visit, "redirect", source);
+    return redirectTo(entry, request, target);
+  }
+
+  /** Where rules and split send this visit (the variant noted on the visit for its click event). */
+  function routedTarget(visit: Visit, entry: CachedLink, routing: CompiledRouting): string {
+    const { request } = visit;
+    let ip: string | null | undefined;
+    const clientIp = () => {
+      if (ip === undefined) ip = visitorAddress(visit);
+      return ip;
+    };
+    const facts = new VisitFacts({ request, parseAgent: agentInfo, clientIp, now: Date.now() });
+    const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), visit.key, facts.now));
+    visit.variant = decision.variant;
+    return decision.url ?? entry.url;
+  }
+
+  /**
+   * 0-99 from the visitor hash's inputs (salt, address, user agent, UTC day) and the code: the same
+   * person lands in the same bucket all day without a cookie, and two links split independently.
+   */
+  function splitBucket(ip: string | null, ua: string | null, code: string, now: number): number {
+    return Number(Bun.hash.wyhash(`${visitorSalt}|${ip ?? ""}|${ua ?? ""}|${Math.floor(now / 86_400_000)}|${code}`) % 100n);
+  }
+
   /** maxClicks is enforced by an atomic conditional update in the store, never by a cached count. */
-  async function limitedRedirect(visit: Visit, entry: CachedLink, source: ResolveSource): Promise<Response> {
-    const { request, code } = visit;
+  async function limitedRedirect(visit: Visit, entry: CachedLink, source: ResolveSource, target: string = entry.url): Promise<Response> {
+    const { request, key: code } = visit;
     if (request.method === "HEAD") {
       // A HEAD (link previews, checkers) must not spend a click, only report whether one is left.
       const record = await store.findByCode(code);
-      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirectTo(entry, request) : gone(request, "click_limit_reached");
+      return record && record.clicksConsumed < (record.maxClicks ?? Infinity) ? redirectTo(entry, request, target) : gone(request, "click_limit_reached");
     }
     const budget = await store.takeClick(code);
     if (budget !== "granted") {
       settle(visit, budget === "missing" ? "not_found" : "gone", source);
-      return budget === "missing" ? notFound(request) : gone(request, "click_limit_reached");
+      return budget === "missing" ? notFound(request, visit.domain) : gone(request, "click_limit_reached");
     }
     settle(visit, "redirect", source);
-    return redirectTo(entry, request);
+    return redirectTo(entry, request, target);
   }
 
   /** Records the outcome (metrics) and publishes the click event; `source` says where the lookup was answered. */
@@ -196,7 +260,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       node: nodeName,
       redis: null,
       db: null,
-      short_code: visit.code,
+      short_code: visit.key,
       latency_ms: latencyMs,
       ts: now,
       cache: source === "l1" || source === "redis" ? "HIT" : "MISS",
@@ -205,6 +269,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       user_agent: ua,
       country: visitorCountry(visit, address),
       visitor: human ? visitorHash(address, ua, now) : null,
+      variant: visit.variant,
     });
   }
 
@@ -240,7 +305,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return response instanceof Promise ? response.then(line) : line(response);
   }
 
-  function notFound(request: Request): Response {
+  /** A domain with a not-found redirect sends unknown codes there; otherwise the 404 (HTML for browsers). */
+  function notFound(request: Request, domain?: ShortDomain | null): Response {
+    if (domain?.notFoundRedirect) return new Response(null, { status: 302, headers: { location: domain.notFoundRedirect, "cache-control": "no-store" } });
     if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: HTML_HEADERS });
     return new Response(NOT_FOUND_JSON, { status: 404, headers: JSON_HEADERS });
   }
@@ -250,6 +317,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     passwordGuard: deps.passwordGuard,
     verifyPassword: deps.verifyPassword,
     notFound,
+    keyOf: domains === null ? undefined : (request, peer, code) => domains.keyFor(domains.domainOf(request, peer), code),
+    // After the password, rules and split choose the target as they would have without one.
+    targetOf: (visit, entry) => (entry.routing === undefined ? entry.url : routedTarget(visit, entry, entry.routing)),
     onRedirect: (visit) => settle(visit, "redirect", "primary"),
   });
   return { redirect, unlock };
@@ -260,10 +330,11 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.", 404);
 
-function redirectTo(link: CachedLink, request: Request): Response {
-  // Limited links must reach us on every visit, so browsers may not cache their redirect.
-  const cacheControl = link.maxClicks !== null || link.expiresAt !== null ? "no-store" : "private, max-age=90";
-  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request), "cache-control": cacheControl } });
+function redirectTo(link: CachedLink, request: Request, target?: string): Response {
+  // Limited links must reach us on every visit, so browsers may not cache their redirect; nor may
+  // they keep a routed link's answer, which depends on who asks and when.
+  const cacheControl = link.maxClicks !== null || link.expiresAt !== null || link.routing !== undefined ? "no-store" : "private, max-age=90";
+  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request, target), "cache-control": cacheControl } });
 }
 
 function passwordForm({ request, code }: Visit): Response {

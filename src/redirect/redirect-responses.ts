@@ -22,9 +22,20 @@ export function gone(request: Request, state: GoneState): Response {
   return jsonError(410, code, message);
 }
 
-/** The Location of a link for this request: the target, plus the visitor's query when the link forwards it. */
-export function locationFor(link: CachedLink, request: Request): string {
-  if (!link.forwardQuery) return link.url;
+/**
+ * The Location of a link for this request: the target (or the one its rules or split chose), plus
+ * the visitor's query when the link forwards it.
+ */
+export function locationFor(link: CachedLink, request: Request, target: string = link.url): string {
+  if (!link.forwardQuery) return target;
   const q = request.url.indexOf("?");
-  return q === -1 ? link.url : forwardQuery(link.url, request.url.slice(q));
+  return q === -1 ? target : forwardQuery(target, request.url.slice(q));
 }
+
+/** The preview page for crawlers: never cached (the same URL redirects people), never indexed. */
+export const PREVIEW_PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "x-robots-tag": "noindex, nofollow",
+  ...HTML_SECURITY_HEADERS,
+};

@@ -5,6 +5,7 @@
  * click of a limited link. Wrong: 401 with the form again. Attempts are rate limited per client and
  * link before the hash is even computed, so guessing costs the guesser, not the server.
  */
+import type { CachedLink } from "../cache";
 import { isJsonContentType, readBodyText } from "../http";
 import { InvalidInput, jsonError } from "../errors";
 import { isWellFormedCode } from "../ids";
@@ -24,6 +25,10 @@ export interface UnlockDeps {
   /** absent: Bun.password.verify without a gate (tests) */
   verifyPassword?: (password: string, hash: string) => Promise<boolean>;
   notFound(request: Request): Response;
+  /** the link key of a code on the request's domain (the code itself on the default domain) */
+  keyOf?: (request: Request, peer: PeerAddressSource | null, code: string) => string;
+  /** the target for this visit: the link's own, or the one its rules or split choose */
+  targetOf?: (visit: Visit, entry: CachedLink) => string;
   /** metrics and the click event of a successful unlock */
   onRedirect(visit: Visit): void;
 }
@@ -52,9 +57,10 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
   return async (request, code, peer) => {
     const started = performance.now();
     if (!isWellFormedCode(code)) return deps.notFound(request);
-    await deps.passwordGuard?.(request, peer, 1, code);
+    const key = deps.keyOf === undefined ? code : deps.keyOf(request, peer, code);
+    await deps.passwordGuard?.(request, peer, 1, key);
     const password = await readPassword(request);
-    const link = await deps.store.findByCode(code);
+    const link = await deps.store.findByCode(key);
     if (link === null) return deps.notFound(request);
     const state = stateOf(link, Date.now());
     if (state !== "active") return gone(request, state);
@@ -67,8 +73,11 @@ export function createUnlockHandler(deps: UnlockDeps): UnlockHandler {
         headers: PASSWORD_PAGE_HEADERS,
       });
     }
-    if (link.maxClicks !== null && (await deps.store.takeClick(code)) !== "granted") return gone(request, "click_limit_reached");
-    deps.onRedirect({ request, code, peer, started });
-    return new Response(null, { status: 303, headers: { location: locationFor(toCachedLink(link), request), "cache-control": "no-store" } });
+    if (link.maxClicks !== null && (await deps.store.takeClick(key)) !== "granted") return gone(request, "click_limit_reached");
+    const visit: Visit = { request, code, key, peer, started };
+    const entry = toCachedLink(link);
+    const target = deps.targetOf === undefined ? entry.url : deps.targetOf(visit, entry);
+    deps.onRedirect(visit);
+    return new Response(null, { status: 303, headers: { location: locationFor(entry, request, target), "cache-control": "no-store" } });
   };
 }

@@ -29,3 +29,18 @@ export function tagPattern(tag: string): string {
 export function containsPattern(q: string): string {
   return `%${likeLiteral(q.toLowerCase())}%`;
 }
+
+/** A routing column (rules, variants, preview): JSON text, NULL when absent. */
+export function encodeJson(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** Unreadable JSON reads as absent: a bad column must not take the link (or a listing) down. */
+export function decodeJson<T>(raw: string | null | undefined): T | null {
+  if (raw === null || raw === undefined || raw === "") return null;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return null;
+  }
+}

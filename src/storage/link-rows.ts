@@ -3,7 +3,7 @@
  * arrive as bigint from bun:sqlite (safeIntegers) and as number or bigint from postgres.js, so
  * every field is converted explicitly.
  */
-import { decodeDisabled, decodeTags } from "./link-columns";
+import { decodeDisabled, decodeJson, decodeTags } from "./link-columns";
 import type { LinkRecord, RedirectType } from "./link-store";
 
 type Int = number | bigint;
@@ -30,6 +30,9 @@ export interface LinkRow {
   forward_query: Int;
   tags: string;
   updated_at: Int | null;
+  rules?: string | null;
+  variants?: string | null;
+  preview?: string | null;
 }
 
 const nullableNumber = (v: Int | null): number | null => (v === null ? null : Number(v));
@@ -57,5 +60,8 @@ export function toRecord(row: LinkRow): LinkRecord {
     forwardQuery: Number(row.forward_query ?? 0) === 1,
     tags: decodeTags(row.tags),
     updatedAt: nullableNumber(row.updated_at ?? null),
+    rules: decodeJson(row.rules),
+    variants: decodeJson(row.variants),
+    preview: decodeJson(row.preview),
   };
 }

@@ -1,5 +1,7 @@
 import type { DependencyHealth, NodeState } from "../cluster";
 import type { ApiKeyStore } from "../keys";
+import type { DomainStore } from "../domains";
+import type { LinkPreview, RedirectRule, SplitVariant } from "../routing";
 
 /**
  * The LinkStore port. Embedded mode implements it over SQLite; distributed mode over PostgreSQL
@@ -34,6 +36,12 @@ export interface LinkRecord {
   forwardQuery: boolean;
   tags: string[];
   updatedAt: number | null;
+  /** ordered redirect rules (first match wins); null = none */
+  rules: RedirectRule[] | null;
+  /** A/B split over weighted targets; null = none */
+  variants: SplitVariant[] | null;
+  /** what link-preview crawlers are shown; null = they are redirected like everyone */
+  preview: LinkPreview | null;
 }
 
 export type DisabledReason = "manual" | "unsafe";
@@ -52,8 +60,11 @@ export type NewLink = Omit<
   | "forwardQuery"
   | "tags"
   | "updatedAt"
+  | "rules"
+  | "variants"
+  | "preview"
 > &
-  Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags">>;
+  Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags" | "rules" | "variants" | "preview">>;
 
 /** The mutable state of a link, written as a whole by PATCH (the service merges onto the current row). */
 export interface LinkChanges {
@@ -67,6 +78,9 @@ export interface LinkChanges {
   forwardQuery: boolean;
   tags: string[];
   updatedAt: number;
+  rules: RedirectRule[] | null;
+  variants: SplitVariant[] | null;
+  preview: LinkPreview | null;
 }
 
 /** Listing filters; every field narrows the result. */
@@ -147,6 +161,8 @@ export interface LinkStore {
   /** Disables a live link that is not disabled yet (abuse protection); false when nothing changed. */
   disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean>;
   readonly apiKeys: ApiKeyStore;
+  /** short domains added through the API (beside the DOMAINS setting) */
+  readonly domains: DomainStore;
   health(): Promise<DependencyHealth[]>;
   /** Breaker state per remote node; absent for stores without remote nodes. */
   nodeStates?(): NodeState[];

@@ -8,6 +8,8 @@ import category003 from "../../sql/003_link_category.sql" with { type: "text" };
 import management004 from "../../sql/004_link_management.sql" with { type: "text" };
 import liveCount005 from "../../sql/005_live_link_count.sql" with { type: "text" };
 import webhooks006 from "../../sql/006_webhooks.sql" with { type: "text" };
+import routing007 from "../../sql/007_link_routing.sql" with { type: "text" };
+import domains008 from "../../sql/008_domains.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -22,6 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "004_link_management.sql", sql: management004 },
   { version: 5, name: "005_live_link_count.sql", sql: liveCount005 },
   { version: 6, name: "006_webhooks.sql", sql: webhooks006 },
+  { version: 7, name: "007_link_routing.sql", sql: routing007 },
+  { version: 8, name: "008_domains.sql", sql: domains008 },
 ];
 
 export const MIGRATIONS_TABLE_DDL =

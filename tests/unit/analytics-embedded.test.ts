@@ -130,7 +130,7 @@ describe("embedded click analytics", () => {
     const doc = (await (await app.request("/openapi.json")).json()) as any;
     const op = doc.paths["/api/v1/links/{code}/stats"]?.get;
     expect(op).toBeDefined();
-    expect(op.parameters.map((p: any) => p.name).sort()).toEqual(["code", "from", "interval", "to", "top"]);
+    expect(op.parameters.map((p: any) => p.name).sort()).toEqual(["code", "domain", "from", "interval", "to", "top"]);
   });
 });
 

@@ -5,11 +5,13 @@
  *
  * Compatibility: the link-management fields (x, p, q) are optional and absent for ordinary links,
  * so entries written before them decode as "serving, no password, no forwarding", and a process
- * that predates them ignores the keys it does not know.
+ * that predates them ignores the keys it does not know. The same holds for `r`, a link's routing
+ * (rules, split, preview) as stored, compiled again by the process that reads the entry.
  */
 import type { CachedLink, CacheEntry } from "../link-cache";
 import { MISSING } from "../link-cache";
 import type { RedirectType } from "../../storage";
+import { compileRouting, type LinkRouting } from "../../routing";
 
 export const MISSING_VALUE = "0";
 
@@ -25,6 +27,8 @@ interface Stored {
   p?: 1;
   /** forwards the query string */
   q?: 1;
+  /** rules, split and preview as stored on the link */
+  r?: LinkRouting;
 }
 
 export function encodeLink(link: CachedLink): string {
@@ -35,6 +39,7 @@ export function encodeLink(link: CachedLink): string {
   if (link.disabled !== null) stored.x = link.disabled === "unsafe" ? "u" : "m";
   if (link.password) stored.p = 1;
   if (link.forwardQuery) stored.q = 1;
+  if (link.routing !== undefined) stored.r = link.routing.source;
   return JSON.stringify(stored);
 }
 
@@ -50,7 +55,7 @@ export function decodeEntry(code: string, raw: string): CacheEntry | null {
     return null;
   }
   if (typeof v !== "object" || v === null || typeof v.u !== "string" || !REDIRECT_TYPES.has(v.t as number)) return null;
-  return {
+  const entry: CachedLink = {
     code,
     url: v.u,
     redirectType: v.t as RedirectType,
@@ -61,4 +66,21 @@ export function decodeEntry(code: string, raw: string): CacheEntry | null {
     password: v.p === 1,
     forwardQuery: v.q === 1,
   };
+  if (v.r !== undefined) {
+    const routing = readRouting(v.r);
+    if (routing === undefined) return null;
+    if (routing !== null) entry.routing = routing;
+  }
+  return entry;
+}
+
+/** A stored routing that does not compile is unrecognisable: the entry is then a miss (undefined). */
+function readRouting(raw: unknown): ReturnType<typeof compileRouting> | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const r = raw as Partial<LinkRouting>;
+  try {
+    return compileRouting({ rules: r.rules ?? null, variants: r.variants ?? null, preview: r.preview ?? null });
+  } catch {
+    return undefined;
+  }
 }

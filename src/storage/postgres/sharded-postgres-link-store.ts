@@ -34,10 +34,11 @@ import type {
   NewLink,
 } from "../link-store";
 import type { ApiKeyStore } from "../../keys";
+import { toDomain, type DomainRow, type DomainStore } from "../../domains";
 import type { DependencyHealth, NodeState } from "../../cluster";
-import { containsPattern, encodeTags, tagPattern } from "../link-columns";
+import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-columns";
 import { mergeShardPages, toRecord, type LinkRow, type ShardPage } from "./link-rows";
-import { PostgresApiKeyStore } from "./postgres-api-key-store";
+import { PostgresApiKeyStore, type KeyShardAccess } from "./postgres-api-key-store";
 import { migrateShard } from "./pg-migrator";
 import { PgNode, type PgRole, type PgSql } from "./pg-node";
 import { CodeBatcher } from "./code-batcher";
@@ -75,6 +76,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
   private readonly prober: HealthProber;
   private carriedClicks = new Map<string, number>();
   readonly apiKeys: ApiKeyStore;
+  readonly domains: DomainStore;
 
   constructor(opts: ShardedPostgresOptions) {
     if (opts.shards.length !== opts.ring.size) {
@@ -101,7 +103,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
     // Keys live on shard 0 only: reads go to its primary (a revocation must be seen at once) and
     // fall back to its replica while the primary is down, so authenticated requests keep working.
     const keyShard = this.shards[0]!;
-    this.apiKeys = new PostgresApiKeyStore({
+    const keyShardAccess: KeyShardAccess = {
       write: (op) => this.onPrimary(keyShard, op, "write"),
       read: async (op) => {
         const deadline = this.deadline();
@@ -116,7 +118,22 @@ export class ShardedPostgresLinkStore implements LinkStore {
           }
         }
       },
-    });
+    };
+    this.apiKeys = new PostgresApiKeyStore(keyShardAccess);
+    // Domains added by the API live beside the keys, on shard 0, read the same way.
+    this.domains = {
+      listDomains: async () => (await keyShardAccess.read((sql) => sql<DomainRow[]>`SELECT * FROM domains ORDER BY host`)).map(toDomain),
+      saveDomain: async (d, at) => {
+        const keys = d.keys === null ? null : d.keys.join(",");
+        await keyShardAccess.write(
+          (sql) => sql`
+            INSERT INTO domains (host, root_redirect, not_found_redirect, create_keys, updated_at)
+            VALUES (${d.host}, ${d.rootRedirect}, ${d.notFoundRedirect}, ${keys}, ${at})
+            ON CONFLICT (host) DO UPDATE SET root_redirect = EXCLUDED.root_redirect, not_found_redirect = EXCLUDED.not_found_redirect,
+              create_keys = EXCLUDED.create_keys, updated_at = EXCLUDED.updated_at`,
+        );
+      },
+    };
   }
 
   // ---------------------------------------------------------------- routing and guarding
@@ -212,10 +229,11 @@ export class ShardedPostgresLinkStore implements LinkStore {
       (sql) => sql<Array<LinkRow & { inserted: number }>>`
         WITH ins AS (
           INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                             owner_key, password_hash, forward_query, tags)
+                             owner_key, password_hash, forward_query, tags, rules, variants, preview)
           VALUES (${link.id.toString()}, ${link.code}, ${link.url}, ${link.urlHash}, ${link.isAlias ? 1 : 0}, ${link.canonical ? 1 : 0},
                   ${link.redirectType}, ${link.createdAt}, ${link.expiresAt}, ${link.maxClicks},
-                  ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)})
+                  ${link.ownerKey ?? null}, ${link.passwordHash ?? null}, ${link.forwardQuery ? 1 : 0}, ${encodeTags(link.tags)},
+                  ${encodeJson(link.rules)}, ${encodeJson(link.variants)}, ${encodeJson(link.preview)})
           ON CONFLICT DO NOTHING
           RETURNING *)
         SELECT ins.*, 1 AS inserted FROM ins
@@ -436,7 +454,8 @@ export class ShardedPostgresLinkStore implements LinkStore {
       (sql) => sql<LinkRow[]>`
         UPDATE links SET url = ${c.url}, url_hash = ${c.urlHash}, redirect_type = ${c.redirectType}, expires_at = ${c.expiresAt},
                max_clicks = ${c.maxClicks}, disabled = ${c.disabled}, password_hash = ${c.passwordHash},
-               forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt}, canonical = 0
+               forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt},
+               rules = ${encodeJson(c.rules)}, variants = ${encodeJson(c.variants)}, preview = ${encodeJson(c.preview)}, canonical = 0
         WHERE code = ${code} AND deleted_at IS NULL
         RETURNING *`,
       "write",

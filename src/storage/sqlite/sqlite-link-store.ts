@@ -19,8 +19,9 @@ import type {
   NewLink,
 } from "../link-store";
 import type { ApiKeyStore } from "../../keys";
+import { toDomain, type DomainRow, type DomainStore } from "../../domains";
 import type { DependencyHealth } from "../../cluster";
-import { containsPattern, encodeTags, tagPattern } from "../link-columns";
+import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-columns";
 import { toRecord, type LinkRow } from "../link-rows";
 import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
 import { SqliteApiKeyStore } from "./sqlite-api-key-store";
@@ -52,6 +53,7 @@ export class SqliteLinkStore implements LinkStore {
     disable: Statement;
   };
   readonly apiKeys: ApiKeyStore;
+  readonly domains: DomainStore;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") ensurePrivateDir(dirname(path));
@@ -64,9 +66,9 @@ export class SqliteLinkStore implements LinkStore {
     this.stmts = {
       insert: this.db.query(
         `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                            owner_key, password_hash, forward_query, tags)
+                            owner_key, password_hash, forward_query, tags, rules, variants, preview)
          VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks,
-                 $ownerKey, $passwordHash, $forwardQuery, $tags)
+                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview)
          RETURNING *`,
       ),
       byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
@@ -85,7 +87,7 @@ export class SqliteLinkStore implements LinkStore {
       update: this.db.query(
         `UPDATE links SET url = $url, url_hash = $urlHash, redirect_type = $redirectType, expires_at = $expiresAt, max_clicks = $maxClicks,
                 disabled = $disabled, password_hash = $passwordHash, forward_query = $forwardQuery, tags = $tags, updated_at = $updatedAt,
-                canonical = 0
+                rules = $rules, variants = $variants, preview = $preview, canonical = 0
          WHERE code = $code AND deleted_at IS NULL
          RETURNING *`,
       ),
@@ -94,6 +96,18 @@ export class SqliteLinkStore implements LinkStore {
       ),
     };
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    const db = this.db;
+    this.domains = {
+      async listDomains() {
+        return db.query<DomainRow, []>("SELECT * FROM domains ORDER BY host").all().map(toDomain);
+      },
+      async saveDomain(d, at) {
+        db.query(
+          `INSERT INTO domains (host, root_redirect, not_found_redirect, create_keys, updated_at) VALUES ($host, $root, $notFound, $keys, $at)
+           ON CONFLICT (host) DO UPDATE SET root_redirect = $root, not_found_redirect = $notFound, create_keys = $keys, updated_at = $at`,
+        ).run({ host: d.host, root: d.rootRedirect, notFound: d.notFoundRedirect, keys: d.keys === null ? null : d.keys.join(","), at });
+      },
+    };
   }
 
   private applyMigrations(onProgress?: (line: string) => void): MigrationReport {
@@ -141,6 +155,9 @@ export class SqliteLinkStore implements LinkStore {
         passwordHash: link.passwordHash ?? null,
         forwardQuery: link.forwardQuery ? 1 : 0,
         tags: encodeTags(link.tags),
+        rules: encodeJson(link.rules),
+        variants: encodeJson(link.variants),
+        preview: encodeJson(link.preview),
       });
       if (!row) throw new Error("insert returned no row");
       return { kind: "inserted", link: toRecord(row) };
@@ -283,6 +300,9 @@ export class SqliteLinkStore implements LinkStore {
       forwardQuery: c.forwardQuery ? 1 : 0,
       tags: encodeTags(c.tags),
       updatedAt: c.updatedAt,
+      rules: encodeJson(c.rules),
+      variants: encodeJson(c.variants),
+      preview: encodeJson(c.preview),
     });
     return row ? toRecord(row) : null;
   }

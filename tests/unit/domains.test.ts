@@ -1,0 +1,260 @@
+/**
+ * Several short domains in embedded mode: the same code on two domains, redirects chosen by Host
+ * (and by X-Forwarded-Host only from a trusted proxy), per-domain root and not-found redirects,
+ * which keys may create on a domain, 422 unknown_domain, and the API naming a link by `?domain=`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Server } from "bun";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../../src/app";
+import { exportCsv, importCsv } from "../../src/cli/import-export";
+import { DomainRegistry, parseDomains } from "../../src/domains";
+import { parseCidr } from "../../src/ratelimit";
+import { startTestApp, type TestApp } from "../support/embedded-app";
+
+const ADMIN = "admin-token-for-domain-tests-0123456789";
+const admin = { "content-type": "application/json", authorization: `Bearer ${ADMIN}` };
+const GO = "go.example.test";
+const TEAM = "team.example.test";
+
+let app: TestApp;
+let server: Server<unknown>;
+let base: string;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    ADMIN_TOKEN: ADMIN,
+    RATE_LIMIT_CREATE: "off",
+    TRUSTED_PROXIES: "127.0.0.1",
+    DOMAINS: `${GO} root=https://example.com/home not-found=https://example.com/missing, ${TEAM} keys=some-key-id`,
+  });
+  const routed = buildApp(app.runtime);
+  server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
+  routed.server = server;
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(async () => {
+  server.stop(true);
+  await app.close();
+});
+
+const onHost = (host: string, path: string, init: RequestInit = {}) =>
+  app.request(path, { redirect: "manual", ...init, headers: { host, ...(init.headers as Record<string, string> | undefined) } });
+
+describe("the same code on two domains", () => {
+  test("each domain redirects its own link, chosen by Host", async () => {
+    const plain = await app.post("/api/v1/links", { url: "https://example.com/default-sale", alias: "sale" }, admin);
+    const go = await app.post("/api/v1/links", { url: "https://example.com/go-sale", alias: "sale", domain: GO }, admin);
+    expect(plain.status).toBe(201);
+    expect(go.status).toBe(201);
+    const goBody = (await go.json()) as { code: string; domain: string; shortUrl: string };
+    expect(goBody).toMatchObject({ code: "sale", domain: GO, shortUrl: `http://${GO}/sale` });
+    expect(((await plain.json()) as { domain: string }).domain).toBe("localhost");
+
+    expect((await onHost(GO, "/sale")).headers.get("location")).toBe("https://example.com/go-sale");
+    expect((await onHost(`${GO.toUpperCase()}:8080`, "/sale")).headers.get("location")).toBe("https://example.com/go-sale");
+    expect((await onHost("localhost:8080", "/sale")).headers.get("location")).toBe("https://example.com/default-sale");
+    // A host we do not serve falls back to the default domain.
+    expect((await onHost("elsewhere.example", "/sale")).headers.get("location")).toBe("https://example.com/default-sale");
+    // The alias is taken once per domain.
+    const again = await app.post("/api/v1/links", { url: "https://example.com/other", alias: "sale", domain: GO }, admin);
+    expect(again.status).toBe(409);
+  });
+
+  test("a link on the default domain is stored under its bare code (existing links keep their key and shard)", async () => {
+    const res = await app.post("/api/v1/links", { url: "https://example.com/keeps-key", alias: "keeps-key" }, admin);
+    expect(res.status).toBe(201);
+    expect((await app.runtime.store.findByCode("keeps-key"))?.url).toBe("https://example.com/keeps-key");
+    const other = await app.post("/api/v1/links", { url: "https://example.com/keyed", alias: "keyed", domain: GO }, admin);
+    expect(other.status).toBe(201);
+    expect(await app.runtime.store.findByCode("keyed")).toBeNull();
+    expect((await app.runtime.store.findByCode(`${GO}/keyed`))?.url).toBe("https://example.com/keyed");
+  });
+
+  test("X-Forwarded-Host picks the domain only from a trusted proxy", async () => {
+    await app.post("/api/v1/links", { url: "https://example.com/fwd-go", alias: "fwd", domain: GO }, admin);
+    await app.post("/api/v1/links", { url: "https://example.com/fwd-default", alias: "fwd" }, admin);
+    const res = await fetch(`${base}/fwd`, { redirect: "manual", headers: { "x-forwarded-host": GO } });
+    expect(res.headers.get("location")).toBe("https://example.com/fwd-go");
+    const registry = new DomainRegistry("localhost", parseDomains(GO), [parseCidr("10.0.0.0/8")!]);
+    const stranger = { requestIP: () => ({ address: "198.51.100.7", family: "IPv4", port: 1 }) };
+    const proxy = { requestIP: () => ({ address: "10.1.2.3", family: "IPv4", port: 1 }) };
+    const request = new Request("http://localhost/fwd", { headers: { host: "localhost", "x-forwarded-host": GO } });
+    expect(registry.domainOf(request, stranger)).toBeNull();
+    expect(registry.domainOf(request, proxy)?.host).toBe(GO);
+  });
+});
+
+describe("per-domain redirects and permissions", () => {
+  test("the root and unknown codes of a domain redirect where it says; the default domain's do not", async () => {
+    const root = await onHost(GO, "/");
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe("https://example.com/home");
+    expect((await onHost("localhost:8080", "/")).status).toBe(200);
+    const missing = await onHost(GO, "/no-such-code");
+    expect(missing.status).toBe(302);
+    expect(missing.headers.get("location")).toBe("https://example.com/missing");
+    expect((await onHost("localhost:8080", "/no-such-code")).status).toBe(404);
+    expect((await onHost(TEAM, "/no-such-code")).status).toBe(404);
+  });
+
+  test("a target, rule or variant on one of our other short domains is refused as a loop", async () => {
+    for (const body of [
+      { url: `https://${GO}/sale` },
+      { url: "https://example.com/ok", rules: [{ conditions: [{ type: "device", anyOf: ["mobile"] }], url: `https://${TEAM}/x` }] },
+    ]) {
+      const res = await app.post("/api/v1/links", body, admin);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("self_link");
+    }
+  });
+
+  test("a create on a domain not served answers 422 unknown_domain", async () => {
+    const res = await app.post("/api/v1/links", { url: "https://example.com/x", domain: "nope.example.test" }, admin);
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unknown_domain");
+    const get = await app.request("/api/v1/links/sale?domain=nope.example.test", { headers: admin });
+    expect(get.status).toBe(422);
+  });
+
+  test("a domain that names its keys refuses other creators; admins may", async () => {
+    const anonymous = await app.post("/api/v1/links", { url: "https://example.com/team", domain: TEAM });
+    expect(anonymous.status).toBe(403);
+    const asAdmin = await app.post("/api/v1/links", { url: "https://example.com/team", domain: TEAM }, admin);
+    expect(asAdmin.status).toBe(201);
+  });
+});
+
+describe("the API names a link by code and domain", () => {
+  test("GET, PATCH, stats and DELETE with ?domain= reach the domain's link, not the default one", async () => {
+    await app.post("/api/v1/links", { url: "https://example.com/api-default", alias: "api-link" }, admin);
+    await app.post("/api/v1/links", { url: "https://example.com/api-go", alias: "api-link", domain: GO }, admin);
+    const got = (await (await app.request(`/api/v1/links/api-link?domain=${GO}`, { headers: admin })).json()) as { url: string };
+    expect(got.url).toBe("https://example.com/api-go");
+    const patched = await app.request(`/api/v1/links/api-link?domain=${GO}`, {
+      method: "PATCH",
+      headers: admin,
+      body: JSON.stringify({ url: "https://example.com/api-go-2" }),
+    });
+    expect(patched.status).toBe(200);
+    expect((await onHost(GO, "/api-link")).headers.get("location")).toBe("https://example.com/api-go-2");
+    expect((await onHost("localhost", "/api-link")).headers.get("location")).toBe("https://example.com/api-default");
+    await onHost(GO, "/api-link", { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0" } });
+    await app.runtime.flushAnalytics();
+    let clicks = 0;
+    for (const deadline = Date.now() + 3_000; clicks < 2 && Date.now() < deadline; await Bun.sleep(25)) {
+      const stats = (await (await app.request(`/api/v1/links/api-link/stats?domain=${GO}`, { headers: admin })).json()) as { totals: { clicks: number } };
+      clicks = stats.totals.clicks;
+    }
+    expect(clicks).toBe(2);
+    expect((await app.request(`/api/v1/links/api-link?domain=${GO}`, { method: "DELETE", headers: admin })).status).toBe(204);
+    expect((await onHost(GO, "/api-link")).status).toBe(410);
+    expect((await onHost("localhost", "/api-link")).status).toBe(302);
+  });
+});
+
+describe("QR codes", () => {
+  test("draw a link on another domain with ?domain=", async () => {
+    expect((await app.post("/api/v1/links", { url: "https://example.com/qr-go", alias: "qr-only", domain: GO }, admin)).status).toBe(201);
+    expect((await app.request("/api/v1/links/qr-only/qr")).status).toBe(404);
+    const qr = await app.request(`/api/v1/links/qr-only/qr?domain=${GO}`);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get("content-type")).toContain("image/svg+xml");
+  });
+});
+
+describe("export and import", () => {
+  test("carry the domain: a link on another domain comes back on it, beside the same code on the default one", async () => {
+    await app.post("/api/v1/links", { url: "https://example.com/exp-default", alias: "exported" }, admin);
+    await app.post("/api/v1/links", { url: "https://example.com/exp-go", alias: "exported", domain: GO }, admin);
+    const dir = mkdtempSync(join(tmpdir(), "ringlink-domains-"));
+    try {
+      const file = join(dir, "links.csv");
+      await exportCsv(app.runtime.store, file, { publicBaseUrl: app.runtime.config.publicBaseUrl, quiet: true });
+      const lines = readFileSync(file, "utf8").trim().split("\n");
+      expect(lines[0]!.split(",").at(-1)).toBe("domain");
+      expect(lines.filter((l) => l.startsWith("exported,"))).toHaveLength(2);
+      // Into a fresh deployment serving the same domains.
+      const other = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_CREATE: "off", DOMAINS: `${GO}, ${TEAM} keys=some-key-id` });
+      try {
+        const report = await importCsv(other.runtime.links, file, { codeLength: 7, quiet: true });
+        expect(report.failed).toBe(0);
+        expect((await other.runtime.store.findByCode(`${GO}/exported`))?.url).toBe("https://example.com/exp-go");
+        expect((await other.runtime.store.findByCode("exported"))?.url).toBe("https://example.com/exp-default");
+      } finally {
+        await other.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("POST /api/v1/domains", () => {
+  test("an admin adds a domain; links may be created and followed on it at once; it is kept in the store", async () => {
+    const NEW = "new.example.test";
+    expect((await app.post("/api/v1/links", { url: "https://example.com/n", domain: NEW }, admin)).status).toBe(422);
+    const added = await app.post("/api/v1/domains", { host: "New.Example.Test", notFoundRedirect: "https://example.com/new-missing" }, admin);
+    expect(added.status).toBe(201);
+    expect(await added.json()).toEqual({ host: NEW, rootRedirect: null, notFoundRedirect: "https://example.com/new-missing", keys: null });
+    const made = await app.post("/api/v1/links", { url: "https://example.com/on-new", alias: "fresh", domain: NEW }, admin);
+    expect(made.status).toBe(201);
+    expect((await onHost(NEW, "/fresh")).headers.get("location")).toBe("https://example.com/on-new");
+    expect((await onHost(NEW, "/nope")).headers.get("location")).toBe("https://example.com/new-missing");
+    expect(await app.runtime.store.domains.listDomains()).toContainEqual({
+      host: NEW,
+      rootRedirect: null,
+      notFoundRedirect: "https://example.com/new-missing",
+      keys: null,
+    });
+    // Changing it answers 200; the list shows configured and added domains.
+    expect((await app.post("/api/v1/domains", { host: NEW, rootRedirect: "https://example.com/new-home" }, admin)).status).toBe(200);
+    expect((await onHost(NEW, "/")).headers.get("location")).toBe("https://example.com/new-home");
+    const list = (await (await app.request("/api/v1/domains", { headers: admin })).json()) as { default: string; items: Array<{ host: string }> };
+    expect(list.default).toBe("localhost");
+    expect(list.items.map((d) => d.host).sort()).toEqual([GO, NEW, TEAM].sort());
+  });
+
+  test("only admins; a bad host or redirect is a 400", async () => {
+    expect((await app.post("/api/v1/domains", { host: "x.example.test" })).status).toBe(401);
+    expect((await app.request("/api/v1/domains")).status).toBe(401);
+    for (const body of [{ host: "https://x.example.test/" }, { host: "x.example.test", rootRedirect: "javascript:alert(1)" }, { host: "localhost" }]) {
+      const res = await app.post("/api/v1/domains", body, admin);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_domain");
+    }
+  });
+});
+
+describe("a deployment started without DOMAINS", () => {
+  test("serves a domain added through the API on its next redirect", async () => {
+    const plain = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_CREATE: "off" });
+    try {
+      expect((await plain.post("/api/v1/domains", { host: "late.example.test", notFoundRedirect: "https://example.com/late-missing" }, admin)).status).toBe(
+        201,
+      );
+      expect((await plain.post("/api/v1/links", { url: "https://example.com/late", alias: "late", domain: "late.example.test" }, admin)).status).toBe(201);
+      const res = await plain.request("/late", { redirect: "manual", headers: { host: "late.example.test" } });
+      expect(res.headers.get("location")).toBe("https://example.com/late");
+      const missing = await plain.request("/nope", { redirect: "manual", headers: { host: "late.example.test" } });
+      expect(missing.headers.get("location")).toBe("https://example.com/late-missing");
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe("DOMAINS setting", () => {
+  test("parses hosts and options, and refuses what it cannot read", () => {
+    expect(parseDomains("A.Example.com root=https://x.example/ keys=k1+k2, b.example")).toEqual([
+      { host: "a.example.com", rootRedirect: "https://x.example/", notFoundRedirect: null, keys: ["k1", "k2"] },
+      { host: "b.example", rootRedirect: null, notFoundRedirect: null, keys: null },
+    ]);
+    expect(() => parseDomains("not a host!")).toThrow();
+    expect(() => parseDomains("a.example color=red")).toThrow("unknown option");
+    expect(() => parseDomains("a.example root=ftp://x")).toThrow();
+    expect(() => parseDomains("a.example, A.example")).toThrow("twice");
+  });
+});
