@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
-import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, seedLinks } from "./cli";
+import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, runReshardCommand, runTopologyCommand, seedLinks } from "./cli";
+import { closeTopologyPools, resolveBootTopology, type Topology } from "./cluster";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, plainMeaning, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
@@ -22,6 +23,12 @@ Usage:
   ringlink keys list | keys revoke ID         API keys (the token is printed once)
   ringlink import FILE.csv [--restart]        create links from CSV (resumable, no duplicates on rerun)
   ringlink export [--out FILE.csv]            every live link as CSV (resumable with --out)
+  ringlink topology [--json]                  the stored shard map (version, nodes, move in progress)
+  ringlink reshard --database-nodes LIST --redis-nodes LIST [--dry-run]
+                                              move the running cluster to a new shard map (online)
+  ringlink reshard --from-embedded DATA_DIR   copy an embedded deployment into the cluster
+  ringlink verify [--repair]                  check every shard (wrong shard, duplicates, replicas,
+                                              Redis, orphan aggregates); exit 1 on findings
   ringlink --help | --version
 
 serve runs one process by default; --processes N starts a supervisor and N processes that share
@@ -32,8 +39,8 @@ Environment:
 ${CONFIG_VARIABLES.map((v) => `  ${(v.alias ? `${v.name} (${v.alias})` : v.name).padEnd(32)} ${plainMeaning(v.meaning)} (default ${v.default})`).join("\n")}
 `;
 
-const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out", "name", "scopes", "expires"]);
-const BOOL_FLAGS = new Set(["help", "version", "restart"]);
+const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out", "name", "scopes", "expires", "database-nodes", "redis-nodes", "from-embedded"]);
+const BOOL_FLAGS = new Set(["help", "version", "restart", "json", "dry-run", "repair"]);
 
 /** How to start this same program again: the compiled binary is its own interpreter. */
 function selfArgv(): string[] {
@@ -63,8 +70,19 @@ async function main(argv: string[]): Promise<number> {
     processIndex: args.flags["process-index"] as string | undefined,
   };
   if (args.command === "serve" && flags.processes === "auto") flags.processes = String(availableParallelism());
-  const config = loadConfig(process.env, flags);
+  let config = loadConfig(process.env, flags);
   configureLog({ format: config.logFormat });
+  // The stored topology, not the env, says which shards exist (env only bootstraps an empty cluster).
+  let topology: Topology | null = null;
+  if (config.mode === "distributed") {
+    topology = await resolveBootTopology(config.shards, config.redisNodes);
+    const redis = topology.members.map((m) => m.redis);
+    config = {
+      ...config,
+      shards: topology.members.map((m) => ({ primary: m.primary, replica: m.replica })),
+      redisNodes: redis.every((r): r is string => r !== null) ? redis : [],
+    };
+  }
 
   switch (args.command) {
     case "serve": {
@@ -152,6 +170,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(`seeded ${count} links in ${((performance.now() - started) / 1000).toFixed(1)} s${args.flags.out ? ` (codes in ${args.flags.out})` : ""}`);
       await runtime.close();
       return 0;
+    }
+    case "reshard":
+      return runReshardCommand(config, topology, args);
+    case "topology": {
+      try {
+        return await runTopologyCommand(topology, args.flags.json === true);
+      } finally {
+        await closeTopologyPools();
+      }
     }
     default:
       throw new UsageError(`unknown command '${args.command}' (see ringlink --help)`);

@@ -6,6 +6,7 @@ import links001 from "../../sql/001_links.sql" with { type: "text" };
 import analytics002 from "../../sql/002_analytics.sql" with { type: "text" };
 import category003 from "../../sql/003_link_category.sql" with { type: "text" };
 import management004 from "../../sql/004_link_management.sql" with { type: "text" };
+import topology005 from "../../sql/005_topology.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "002_analytics.sql", sql: analytics002 },
   { version: 3, name: "003_link_category.sql", sql: category003 },
   { version: 4, name: "004_link_management.sql", sql: management004 },
+  { version: 5, name: "005_topology.sql", sql: topology005 },
 ];
 
 export const MIGRATIONS_TABLE_DDL =
