@@ -1,0 +1,264 @@
+/**
+ * Growing a running cluster from 3 to 4 shards and shrinking it back, with two server processes
+ * under redirect and create load the whole time, on a cluster of the suite's own (scripts/cluster.sh,
+ * own CLUSTER_DIR, ports 500 above CLUSTER_PORT_OFFSET). Faults: the reshard SIGKILLed mid-move
+ * and rerun; a replica crashed while links move.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import postgres from "postgres";
+import { ROOT, describeCluster, follow, startRinglink, type ServerProcess } from "../support/cluster";
+import { startOwnCluster, type OwnCluster } from "../support/own-cluster";
+
+const SETUP_MS = 120_000;
+let cluster: OwnCluster;
+let env: Record<string, string>;
+const servers: ServerProcess[] = [];
+const dataDir = `/tmp/ringlink-reshard-test-${process.pid}`;
+
+function ringlink(args: string[], extra: Record<string, string> = {}) {
+  return Bun.spawn(["bun", join(ROOT, "src/main.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, DATA_DIR: dataDir, LOG_FORMAT: "json", ...extra },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+async function run(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const proc = ringlink(args, extra);
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out: out + err };
+}
+
+/** Rows per shard primary and codes present on more than one shard. */
+async function census(databaseNodes: string): Promise<{ perShard: number[]; duplicated: string[]; frozen: number }> {
+  const urls = databaseNodes.split(",").filter((_, i) => i % 2 === 0);
+  const seen = new Map<string, number>();
+  const perShard: number[] = [];
+  let frozen = 0;
+  for (const url of urls) {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ code: string; moving: number }[]>`SELECT code, moving FROM links`;
+      perShard.push(rows.length);
+      for (const r of rows) {
+        seen.set(r.code, (seen.get(r.code) ?? 0) + 1);
+        frozen += r.moving;
+      }
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }
+  return { perShard, duplicated: [...seen].filter(([, n]) => n > 1).map(([c]) => c), frozen };
+}
+
+interface Load {
+  links: Map<string, string>;
+  redirects: number;
+  failures: string[];
+  creates: number;
+  createFailures: string[];
+  /** maxClicks links: code -> redirects granted */
+  granted: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Bounded mixed load on loopback servers: redirects of acknowledged links, creates, budgeted clicks. */
+function startLoad(bases: string[], links: Map<string, string>, budgeted: string[], maxMs: number): Load {
+  const load: Load = { links, redirects: 0, failures: [], creates: 0, createFailures: [], granted: new Map(budgeted.map((c) => [c, 0])), stop: async () => {} };
+  const codes = [...links.keys()];
+  let stopped = false;
+  const until = Date.now() + maxMs;
+  let n = 0;
+  const redirector = async () => {
+    while (!stopped && Date.now() < until) {
+      const i = n++;
+      const code = codes[(i * 7919) % codes.length]!;
+      try {
+        const r = await follow(bases[i % bases.length]!, code);
+        load.redirects++;
+        if (r.status !== 302 || r.location !== links.get(code)) load.failures.push(`${code}: ${r.status} ${r.location}`);
+      } catch (error) {
+        load.failures.push(`${code}: ${String(error)}`);
+      }
+    }
+  };
+  const creator = async (w: number) => {
+    let k = 0;
+    while (!stopped && Date.now() < until) {
+      const url = `https://load.example/${w}/${k++}/${Date.now()}`;
+      try {
+        const res = await fetch(`${bases[k % bases.length]}/api/v1/links`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url }),
+        });
+        const body = (await res.json()) as { code?: string };
+        load.creates++;
+        if (res.status === 201 && body.code) {
+          links.set(body.code, url);
+          codes.push(body.code);
+        } else load.createFailures.push(`${res.status} ${JSON.stringify(body)}`);
+      } catch (error) {
+        load.createFailures.push(String(error));
+      }
+      await Bun.sleep(5);
+    }
+  };
+  const clicker = async () => {
+    let i = 0;
+    while (!stopped && Date.now() < until) {
+      for (const code of budgeted) {
+        const r = await follow(bases[i++ % bases.length]!, code).catch(() => ({ status: 0 }));
+        if (r.status === 302) load.granted.set(code, load.granted.get(code)! + 1);
+      }
+      await Bun.sleep(150);
+    }
+  };
+  const done = Promise.all([...Array.from({ length: 6 }, redirector), creator(0), creator(1), clicker()]);
+  load.stop = async () => {
+    stopped = true;
+    await done;
+  };
+  return load;
+}
+
+async function createMany(base: string, count: number, body: (i: number) => Record<string, unknown>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
+        const b = body(i + j);
+        const res = await fetch(`${base}/api/v1/links`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) });
+        const json = (await res.json()) as { code: string };
+        if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(json)}`);
+        out.set(json.code, String(b.url));
+      }),
+    );
+  }
+  return out;
+}
+
+describeCluster("reshard: growing and shrinking a serving cluster", () => {
+  const links = new Map<string, string>();
+  let budgeted: string[] = [];
+  let threeShards: Record<string, string>;
+
+  beforeAll(async () => {
+    cluster = await startOwnCluster(3);
+    env = await cluster.env();
+    threeShards = env;
+    const m = await run(["migrate"]);
+    if (m.code !== 0) throw new Error(`migrate failed:\n${m.out}`);
+    for (let i = 0; i < 2; i++)
+      servers.push(await startRinglink({ ...env, DATA_DIR: `${dataDir}-s${i}`, NODE_ID: String(10 + i), RATE_LIMIT_REDIRECT: "off" }));
+    for (const [c, u] of await createMany(servers[0]!.base, 1500, (i) => ({ url: `https://before.example/${i}` }))) links.set(c, u);
+    const budget = await createMany(servers[1]!.base, 20, (i) => ({ url: `https://budget.example/${i}`, maxClicks: 3 }));
+    budgeted = [...budget.keys()];
+  }, SETUP_MS);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await cluster?.down();
+  }, 60_000);
+
+  test("grows 3 -> 4: every acknowledged link keeps redirecting, a quarter moves to shard 3, budgets stay exact", async () => {
+    const grown = await cluster.resize(4);
+    expect(grown).toContain("shards: 3 -> 4");
+    const target = await cluster.env();
+    const load = startLoad(
+      servers.map((s) => s.base),
+      links,
+      budgeted,
+      60_000,
+    );
+    await Bun.sleep(1000);
+    const dry = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/-> shard-3: \d+/);
+    const r = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!], { RESHARD_BATCH: "100" });
+    expect(r.out).toContain("links moved");
+    expect(r.code).toBe(0);
+    await Bun.sleep(2500);
+    await load.stop();
+    env = target;
+
+    expect(load.failures.slice(0, 10)).toEqual([]);
+    expect(load.createFailures.slice(0, 10)).toEqual([]);
+    expect(load.redirects).toBeGreaterThan(500);
+    expect(load.creates).toBeGreaterThan(20);
+    const c = await census(target.DATABASE_NODES!);
+    expect(c.duplicated).toEqual([]);
+    expect(c.frozen).toBe(0);
+    const total = c.perShard.reduce((a, b) => a + b, 0);
+    expect(total).toBe(links.size + budgeted.length);
+    expect(c.perShard[3]! / total).toBeGreaterThan(0.17);
+    expect(c.perShard[3]! / total).toBeLessThan(0.33);
+    for (const code of budgeted) expect(load.granted.get(code)).toBe(3);
+    // Every acknowledged link, once more, after the move.
+    for (const [code, url] of [...links].slice(0, 300)) expect((await follow(servers[0]!.base, code)).location).toBe(url);
+    const again = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!]);
+    expect(again.out).toContain("nothing to do");
+    const topo = JSON.parse((await run(["topology", "--json"])).out.replace(/^[^{]*/, "")) as {
+      topology: { version: number; members: unknown[]; move: unknown };
+    };
+    expect(topo.topology.members.length).toBe(4);
+    expect(topo.topology.move).toBeNull();
+  }, 180_000);
+
+  test("shrinks 4 -> 3 with the reshard SIGKILLed mid-move and rerun, and a replica crashed during the move", async () => {
+    const target = threeShards;
+    const load = startLoad(
+      servers.map((s) => s.base),
+      links,
+      [],
+      90_000,
+    );
+    // Small batches so the move is still running when it is killed.
+    const first = ringlink(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!], { RESHARD_BATCH: "5" });
+    let output = "";
+    void new Response(first.stderr).text().then((t) => {
+      output = t;
+    });
+    const sql3 = postgres(env.DATABASE_NODES!.split(",")[6]!, { max: 1, onnotice: () => {} });
+    try {
+      const before = Number((await sql3<{ n: string }[]>`SELECT count(*) AS n FROM links`)[0]!.n);
+      for (let i = 0; i < 400; i++) {
+        const left = Number((await sql3<{ n: string }[]>`SELECT count(*) AS n FROM links`)[0]!.n);
+        if (left < before * 0.7) break;
+        await Bun.sleep(25);
+      }
+    } finally {
+      await sql3.end({ timeout: 1 });
+    }
+    first.kill("SIGKILL");
+    await first.exited;
+    const mid = await census(env.DATABASE_NODES!);
+    expect(mid.perShard[3]!).toBeGreaterThan(0);
+    // A replica dies while the rerun moves links: redirects fall back to its primary.
+    const crash = await cluster.sh(["stop-node", "replica", "1", "--hard"]);
+    expect(crash.code).toBe(0);
+    const rerun = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!], { RESHARD_BATCH: "50" });
+    expect(rerun.out).toContain("resuming the move");
+    expect(rerun.code).toBe(0);
+    await Bun.sleep(2500);
+    await load.stop();
+    expect((await cluster.sh(["start-node", "replica", "1"])).code).toBe(0);
+
+    expect(output.length).toBeGreaterThan(0);
+    expect(load.failures.slice(0, 10)).toEqual([]);
+    expect(load.createFailures.slice(0, 10)).toEqual([]);
+    const c = await census(env.DATABASE_NODES!);
+    expect(c.perShard[3]).toBe(0);
+    expect(c.duplicated).toEqual([]);
+    expect(c.frozen).toBe(0);
+    expect(c.perShard.reduce((a, b) => a + b, 0)).toBe(links.size + budgeted.length);
+    const again = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!]);
+    expect(again.out).toContain("nothing to do");
+    const shrunk = await cluster.resize(3);
+    expect(shrunk).toContain("shard 3 removed");
+    env = target;
+    for (const [code, url] of [...links].slice(-300)) expect((await follow(servers[1]!.base, code)).location).toBe(url);
+  }, 180_000);
+});
