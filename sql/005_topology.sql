@@ -5,6 +5,7 @@ CREATE TABLE IF NOT EXISTS topology (
   version     BIGINT NOT NULL,
   document    TEXT NOT NULL,             -- JSON: members (primary, replica, redis per shard index) and the move in progress
   progress    TEXT,                      -- JSON: links moved so far by a running reshard (not versioned)
+  verify      TEXT,                      -- JSON: the latest `ringlink verify` summary (not versioned)
   updated_at  BIGINT NOT NULL
 );
 

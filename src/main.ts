@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
-import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, runReshardCommand, runTopologyCommand, seedLinks } from "./cli";
+import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, runReshardCommand, runTopologyCommand, runVerifyCommand, seedLinks } from "./cli";
 import { closeTopologyPools, resolveBootTopology, type Topology } from "./cluster";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, plainMeaning, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
@@ -173,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "reshard":
       return runReshardCommand(config, topology, args);
+    case "verify":
+      return runVerifyCommand(topology, { repair: args.flags.repair === true, json: args.flags.json === true });
     case "topology": {
       try {
         return await runTopologyCommand(topology, args.flags.json === true);

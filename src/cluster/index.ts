@@ -9,7 +9,16 @@ export { addressOf } from "./address";
 export type { DependencyHealth, NodeState } from "./dependency-health";
 export { ShardRouter } from "./shard-router";
 export { TopologyWatcher, announceTopology, TOPOLOGY_CHANNEL } from "./topology-watcher";
-export { readStoredTopology, readTopologyAt, writeTopology, writeProgress, closeTopologyPools, TopologyConflict } from "./topology-table";
+export {
+  readStoredTopology,
+  readTopologyAt,
+  writeTopology,
+  writeProgress,
+  writeVerifySummary,
+  closeTopologyPools,
+  TopologyConflict,
+  type VerifySummary,
+} from "./topology-table";
 export {
   topologyFromNodes,
   sameMembers,

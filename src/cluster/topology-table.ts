@@ -33,24 +33,43 @@ function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The row on one primary; null when it has none (or no table yet). Throws when unreachable. */
-export async function readTopologyAt(url: string, ms = 1500): Promise<{ topology: Topology | null; progress: MoveProgress | null }> {
+interface StoredRow {
+  topology: Topology | null;
+  progress: MoveProgress | null;
+  verify: VerifySummary | null;
+}
+
+/** What `ringlink verify` (or the analytics worker's periodic run) found last. */
+export interface VerifySummary {
+  at: number;
+  version: number;
+  found: Record<string, number>;
+  repaired: number;
+}
+
+export async function readTopologyAt(url: string, ms = 1500): Promise<StoredRow> {
   const sql = poolOf(url);
   try {
-    const rows = await timeout(sql<{ document: string; progress: string | null }[]>`SELECT document, progress FROM topology WHERE id = 1`, ms);
+    const rows = await timeout(
+      sql<{ document: string; progress: string | null; verify: string | null }[]>`SELECT document, progress, verify FROM topology WHERE id = 1`,
+      ms,
+    );
     const row = rows[0];
-    if (!row) return { topology: null, progress: null };
-    return { topology: parseTopology(row.document), progress: row.progress ? (JSON.parse(row.progress) as MoveProgress) : null };
+    if (!row) return { topology: null, progress: null, verify: null };
+    return {
+      topology: parseTopology(row.document),
+      progress: row.progress ? (JSON.parse(row.progress) as MoveProgress) : null,
+      verify: row.verify ? (JSON.parse(row.verify) as VerifySummary) : null,
+    };
   } catch (error) {
     // 42P01: the table does not exist yet (migrations not applied): nothing stored.
-    if ((error as { code?: string }).code === "42P01") return { topology: null, progress: null };
+    if ((error as { code?: string }).code === "42P01") return { topology: null, progress: null, verify: null };
     throw error;
   }
 }
 
 /** Highest stored version over the given primaries (null: none stored anywhere reachable). */
-export async function readStoredTopology(
-  urls: readonly string[],
-): Promise<{ topology: Topology | null; progress: MoveProgress | null; unreachable: string[] }> {
+export async function readStoredTopology(urls: readonly string[]): Promise<StoredRow & { unreachable: string[] }> {
   const answers = await Promise.all(
     urls.map((u) =>
       readTopologyAt(u).then(
@@ -61,6 +80,7 @@ export async function readStoredTopology(
   );
   let best: Topology | null = null;
   let progress: MoveProgress | null = null;
+  let verify: VerifySummary | null = null;
   const unreachable: string[] = [];
   for (const { u, a } of answers) {
     if (a === null) {
@@ -69,8 +89,9 @@ export async function readStoredTopology(
     }
     if (a.topology && (best === null || a.topology.version > best.version)) best = a.topology;
     if (a.progress && (progress === null || a.progress.updatedAt > progress.updatedAt)) progress = a.progress;
+    if (a.verify && (verify === null || a.verify.at > verify.at)) verify = a.verify;
   }
-  return { topology: best, progress, unreachable };
+  return { topology: best, progress, verify, unreachable };
 }
 
 export class TopologyConflict extends Error {}
@@ -103,6 +124,12 @@ export async function writeTopology(urls: readonly string[], expected: number, n
   if (conflict) throw conflict.reason;
   if (failed.length > 0)
     throw new Error(`topology v${next.version} not written on ${failed.length} primary(ies): ${String((failed[0]!.reason as Error).message)}`);
+}
+
+/** The latest verify summary, beside the topology (for /metrics and the dashboard; no version bump). */
+export async function writeVerifySummary(urls: readonly string[], summary: unknown): Promise<void> {
+  const doc = JSON.stringify(summary);
+  await Promise.allSettled(urls.map((u) => timeout(poolOf(u)`UPDATE topology SET verify = ${doc} WHERE id = 1`, 2000)));
 }
 
 /** Progress of a running move, for `ringlink topology` and the dashboard (no version bump). */
