@@ -184,21 +184,21 @@ export async function verifyCluster(topology: Topology, opts: VerifyOptions): Pr
             }
           }
           codes.forEach((code, i) => {
-            const raw = values[i];
-            if (raw === null || raw === undefined) return;
-            const owner = moving ? null : ring.shardOf(code);
-            if (owner !== null && owner !== shard) return void bad.push({ code, detail: `cached on shard-${shard}'s node, owned by shard-${owner}` });
-            const entry = decodeEntry(code, raw);
-            if (entry === null) return void bad.push({ code, detail: "undecodable entry" });
-            if (entry === MISSING) {
-              if (rows.has(code) && !moving) bad.push({ code, detail: "cached as missing, but the row exists" });
-              return;
-            }
-            const url = urls.get(code);
-            if (!moving && url === undefined) bad.push({ code, detail: "cached link with no row" });
-            else if (url !== undefined && !entry.deleted && url !== entry.url)
-              bad.push({ code, detail: url === "\u0000deleted" ? "cached as live, row deleted" : "cached URL differs" });
+            const issue = cacheIssue(code, values[i]);
+            if (issue) bad.push({ code, detail: issue });
           });
+          function cacheIssue(code: string, raw: string | null | undefined): string | null {
+            if (raw === null || raw === undefined) return null;
+            const owner = moving ? null : ring.shardOf(code);
+            if (owner !== null && owner !== shard) return `cached on shard-${shard}'s node, owned by shard-${owner}`;
+            const entry = decodeEntry(code, raw);
+            if (entry === null) return "undecodable entry";
+            if (entry === MISSING) return rows.has(code) && !moving ? "cached as missing, but the row exists" : null;
+            const url = urls.get(code);
+            if (!moving && url === undefined) return "cached link with no row";
+            if (url !== undefined && !entry.deleted && url !== entry.url) return url === "\u0000deleted" ? "cached as live, row deleted" : "cached URL differs";
+            return null;
+          }
         } while (cursor !== "0" && scanned < limit);
       } catch {
         return; // Redis down: nothing to compare
