@@ -16,7 +16,17 @@ import { log } from "./log";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./ratelimit";
 import { RedisRelay, type RelayTransport } from "./realtime";
 import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type LinkStore } from "./storage";
-import type { DependencyHealth, NodeState } from "./cluster";
+import type { DependencyHealth, MoveProgress, NodeState, VerifySummary } from "./cluster";
+
+export interface TopologyStatus {
+  version: number;
+  shards: number;
+  moving: boolean;
+  /** shards of the map being moved from, while a move runs */
+  moveFrom: number | null;
+  progress: MoveProgress | null;
+  verify: VerifySummary | null;
+}
 
 export interface AdapterOptions {
   /** this process's own invalidation fan-out: IPC to the sibling processes when supervised */
@@ -98,6 +108,20 @@ export class Adapters {
       }
     }
     return this.routerOfShards;
+  }
+
+  /** The map in use and what the watcher last read beside it (for /metrics and the dashboard). */
+  topologyStatus(): TopologyStatus | null {
+    if (this.config.mode !== "distributed") return null;
+    const t = this.router().topology;
+    return {
+      version: t.version,
+      shards: t.members.length,
+      moving: t.move !== null,
+      moveFrom: t.move?.from.length ?? null,
+      progress: t.move ? (this.watcher?.progress ?? null) : null,
+      verify: this.watcher?.verify ?? null,
+    };
   }
 
   /** Redis node of shard i (opened on first use; a grown map adds nodes). */

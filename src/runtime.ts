@@ -226,6 +226,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     events: () => ({ ...bus.stats() }),
     dependencies: readiness,
     nodeStates: () => adapters.nodeStates(),
+    topology: () => adapters.topologyStatus(),
     realtime: () => realtime.stats(),
   });
   const relayAcrossInstances = serving ? adapters.realtimeRelay() : null;

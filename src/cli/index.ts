@@ -4,4 +4,4 @@ export { importCsv, exportCsv } from "./import-export";
 export { seedLinks } from "./seed";
 export { runTopologyCommand, loadTopologyView, type TopologyView } from "./topology";
 export { runReshardCommand } from "./reshard";
-export { runVerifyCommand, verifyOnce } from "./verify";
+export { runVerifyCommand, verifyOnce, unrepaired } from "./verify";

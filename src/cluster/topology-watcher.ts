@@ -5,8 +5,8 @@
  */
 import { Redis } from "ioredis";
 import type { ShardRouter } from "./shard-router";
-import { readStoredTopology } from "./topology-table";
-import { shardIndices, type Topology } from "./topology";
+import { readStoredTopology, type VerifySummary } from "./topology-table";
+import { shardIndices, type MoveProgress, type Topology } from "./topology";
 
 export const TOPOLOGY_CHANNEL = "rl:topology";
 
@@ -14,6 +14,9 @@ export class TopologyWatcher {
   private timer: ReturnType<typeof setInterval> | undefined;
   private subscriber: Redis | null = null;
   private checking: Promise<void> | null = null;
+  /** what the last check read beside the map: a running move's progress, the last verify summary */
+  progress: MoveProgress | null = null;
+  verify: VerifySummary | null = null;
 
   constructor(
     private readonly router: ShardRouter,
@@ -41,7 +44,9 @@ export class TopologyWatcher {
       try {
         const t = this.router.topology;
         const urls = shardIndices(t).map((i) => (t.members[i] ?? t.move!.from[i]!).primary);
-        const { topology } = await readStoredTopology(urls);
+        const { topology, progress, verify } = await readStoredTopology(urls);
+        this.progress = progress;
+        this.verify = verify;
         if (topology && this.router.apply(topology)) this.onNewVersion(topology);
       } catch {
         // Next tick tries again; a failed check leaves the current map in use.
