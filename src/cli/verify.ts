@@ -12,7 +12,7 @@ export async function verifyOnce(known: Topology, repair: boolean): Promise<Veri
   const { topology } = await loadTopologyView(known);
   const conn = new ShardConnections();
   try {
-    const report = await verifyCluster(topology, { conn, repair });
+    const report = await verifyCluster(topology, { conn, repair, say: (line) => console.error(line) });
     const urls = shardIndices(topology).map((i) => (topology.members[i] ?? topology.move!.from[i]!).primary);
     await writeVerifySummary(urls, { at: report.at, version: report.version, found: report.found, repaired: report.repaired });
     return report;

@@ -49,6 +49,8 @@ export interface VerifyOptions {
   /** a replica or cache difference is looked at again after this long before it counts */
   recheckMs?: number;
   redisScanLimit?: number;
+  /** notes about checks that could not run */
+  say?: (line: string) => void;
 }
 
 interface Row {
@@ -200,8 +202,10 @@ export async function verifyCluster(topology: Topology, opts: VerifyOptions): Pr
             return null;
           }
         } while (cursor !== "0" && scanned < limit);
-      } catch {
-        return; // Redis down: nothing to compare
+      } catch (error) {
+        // Redis down: nothing to compare (the health checks report the node).
+        opts.say?.(`shard-${shard} Redis not checked: ${error instanceof Error ? error.message : String(error)}`);
+        return;
       }
       if (bad.length === 0) return;
       // Second look: an invalidation may have been in flight.

@@ -5,7 +5,11 @@
  * and rerun; a replica crashed while links move.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import postgres from "postgres";
 import { ROOT, describeCluster, follow, startRinglink, type ServerProcess } from "../support/cluster";
 import { startOwnCluster, type OwnCluster } from "../support/own-cluster";
@@ -261,4 +265,92 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     env = target;
     for (const [code, url] of [...links].slice(-300)) expect((await follow(servers[1]!.base, code)).location).toBe(url);
   }, 180_000);
+
+  test("verify finds wrong-shard rows, duplicates, stale Redis entries and orphan aggregates, and --repair fixes them", async () => {
+    const urls = env.DATABASE_NODES!.split(",").filter((_, i) => i % 2 === 0);
+    const shards = urls.map((u) => postgres(u, { max: 1, onnotice: () => {} }));
+    try {
+      const clean = await run(["verify"]);
+      expect(clean.out).toContain("no findings");
+      expect(clean.code).toBe(0);
+      // A row moved by hand to the wrong shard, a row copied to a second shard, an orphan aggregate.
+      const [a, b] = await shards[1]!<{ code: string }[]>`SELECT code FROM links ORDER BY id LIMIT 2`;
+      await shards[1]!.begin(async (tx) => {
+        const [row] = await tx`SELECT * FROM links WHERE code = ${a!.code}`;
+        await shards[2]!`INSERT INTO links ${shards[2]!(row!)}`;
+        await tx`DELETE FROM links WHERE code = ${a!.code}`;
+      });
+      const [copy] = await shards[1]!`SELECT * FROM links WHERE code = ${b!.code}`;
+      await shards[0]!`INSERT INTO links ${shards[0]!(copy!)}`;
+      await shards[0]!`INSERT INTO click_minutes (code, minute_start, human, bot) VALUES ('zzOrphan', 0, 3, 0)`;
+      const found = await run(["verify"]);
+      expect(found.code).toBe(1);
+      expect(found.out).toMatch(/wrong-shard\s+1/);
+      expect(found.out).toMatch(/duplicate\s+1/);
+      // the zz code, plus the hand-moved row's aggregates left on its old shard if it had clicks
+      expect(found.out).toMatch(/orphan-aggregates\s+[12]/);
+      expect(found.out).toMatch(/redis-disagrees\s+[12]/);
+      const repaired = await run(["verify", "--repair"]);
+      expect(repaired.code).toBe(0);
+      const after = await run(["verify"]);
+      expect(after.out).toContain("no findings");
+      expect(after.code).toBe(0);
+      for (const code of [a!.code, b!.code]) expect((await follow(servers[0]!.base, code)).location).toBe(links.get(code)!);
+    } finally {
+      await Promise.all(shards.map((s) => s.end({ timeout: 1 })));
+    }
+  }, 60_000);
+
+  test("copies an embedded DATA_DIR of 10,000 links with clicks and aggregates into the cluster, killed once and rerun", async () => {
+    const embedded = mkdtempSync(join(tmpdir(), "ringlink-embedded-"));
+    const local = { DATABASE_NODES: "", DB_NODES: "", REDIS_NODES: "", KAFKA_BROKERS: "", DATA_DIR: embedded };
+    expect((await run(["seed", "10000"], local)).code).toBe(0);
+    const key = await run(["keys", "create", "--name", "imported", "--scopes", "create,stats"], local);
+    expect(key.code).toBe(0);
+    const db = new Database(join(embedded, "ringlink.sqlite"));
+    db.run("UPDATE links SET clicks = id % 7");
+    db.run("INSERT INTO click_minutes (code, minute_start, human, bot) SELECT code, 60000, id % 7, 1 FROM links");
+    const expected = db.query("SELECT count(*) AS n, sum(clicks) AS clicks FROM links").get() as { n: number; clicks: number };
+    const sample = db.query("SELECT code, url FROM links ORDER BY random() LIMIT 50").all() as Array<{ code: string; url: string }>;
+    db.close();
+    expect(expected.n).toBe(10_000);
+
+    const before = await census(env.DATABASE_NODES!);
+    const first = ringlink(["reshard", "--from-embedded", embedded], { RESHARD_BATCH: "50" });
+    await Bun.sleep(1500);
+    first.kill("SIGKILL");
+    await first.exited;
+    const r = await run(["reshard", "--from-embedded", embedded]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("10000 links");
+    const again = await run(["reshard", "--from-embedded", embedded]);
+    expect(again.out).toContain("(0 new, 10000 already there)");
+    const after = await census(env.DATABASE_NODES!);
+    expect(after.duplicated).toEqual([]);
+    expect(after.perShard.reduce((x, y) => x + y, 0) - before.perShard.reduce((x, y) => x + y, 0)).toBe(10_000);
+
+    const urls = env.DATABASE_NODES!.split(",").filter((_, i) => i % 2 === 0);
+    let clicks = 0;
+    let minutes = 0;
+    for (const u of urls) {
+      const sql = postgres(u, { max: 1, onnotice: () => {} });
+      try {
+        const [c] = await sql<{ n: string | null }[]>`SELECT sum(clicks) AS n FROM links WHERE url LIKE 'https://example.com/seed/%'`;
+        const [m] = await sql<{ n: string | null }[]>`SELECT sum(human + bot) AS n FROM click_minutes WHERE minute_start = 60000`;
+        clicks += Number(c!.n ?? 0);
+        minutes += Number(m!.n ?? 0);
+      } finally {
+        await sql.end({ timeout: 1 });
+      }
+    }
+    expect(clicks).toBe(Number(expected.clicks));
+    expect(minutes).toBe(Number(expected.clicks) + 10_000);
+    const shard0 = postgres(urls[0]!, { max: 1, onnotice: () => {} });
+    try {
+      expect((await shard0`SELECT 1 FROM api_keys WHERE name = 'imported'`).length).toBe(1);
+    } finally {
+      await shard0.end({ timeout: 1 });
+    }
+    for (const { code, url } of sample) expect((await follow(servers[0]!.base, code)).location).toBe(url);
+  }, 120_000);
 });
