@@ -283,13 +283,19 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
       const [copy] = await shards[1]!`SELECT * FROM links WHERE code = ${b!.code}`;
       await shards[0]!`INSERT INTO links ${shards[0]!(copy!)}`;
       await shards[0]!`INSERT INTO click_minutes (code, minute_start, human, bot) VALUES ('zzOrphan', 0, 3, 0)`;
+      // A cache entry on a node that does not own the code (shard 1's code on node 0).
+      const stale = new Redis(env.REDIS_NODES!.split(",")[0]!);
+      await stale.set(`rl:link:${b!.code}`, JSON.stringify({ u: "https://stale.example/", t: 302 }));
+      stale.disconnect();
       const found = await run(["verify"]);
       expect(found.code).toBe(1);
       expect(found.out).toMatch(/wrong-shard\s+1/);
       expect(found.out).toMatch(/duplicate\s+1/);
       // the zz code, plus the hand-moved row's aggregates left on its old shard if it had clicks
       expect(found.out).toMatch(/orphan-aggregates\s+[12]/);
+      // the injected entry, plus the hand-moved row's entry left on its old node if it was cached
       expect(found.out).toMatch(/redis-disagrees\s+[12]/);
+      expect(found.out).toContain(`${b!.code}: redis-disagrees: cached on shard-0's node`);
       const repaired = await run(["verify", "--repair"]);
       expect(repaired.code).toBe(0);
       const after = await run(["verify"]);
