@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { ROOT, describeCluster, follow, startRinglink, type ServerProcess } from "../support/cluster";
+import { ROOT, describeCluster, follow, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 import { startOwnCluster, type OwnCluster } from "../support/own-cluster";
 
 const SETUP_MS = 120_000;
@@ -184,6 +184,19 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     const r = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!], { RESHARD_BATCH: "100" });
     expect(r.out).toContain("links moved");
     expect(r.code).toBe(0);
+    // Every server routes by the finished map within 2 s (pub/sub notice + 1 s periodic check).
+    const version = Number(r.out.match(/topology v(\d+)\n/)?.[1]);
+    const reported = Date.now();
+    for (const s of servers) {
+      await waitFor(
+        `${s.base} to use topology v${version}`,
+        async () => (await (await fetch(`${s.base}/metrics`)).text()).match(/^ringlink_topology_version (\d+)/m)?.[1] === String(version),
+        2000,
+        50,
+      );
+    }
+    expect(Date.now() - reported).toBeLessThan(2500);
+    expect(await (await fetch(`${servers[0]!.base}/metrics`)).text()).toMatch(/^ringlink_topology_shards 4$/m);
     await Bun.sleep(2500);
     await load.stop();
     env = target;
