@@ -13,6 +13,11 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { ROOT, describeCluster, follow, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 import { startOwnCluster, type OwnCluster } from "../support/own-cluster";
+import { CHROME } from "../support/events";
+import { PostgresAnalyticsStore } from "../../src/analytics";
+import type { LinkEvent } from "../../src/events";
+import { ShardConnections, moveBatch } from "../../src/reshard";
+import { ShardRing, ShardRouter, topologyFromNodes } from "../../src/cluster";
 
 const SETUP_MS = 120_000;
 let cluster: OwnCluster;
@@ -223,6 +228,91 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     expect(topo.topology.members.length).toBe(4);
     expect(topo.topology.move).toBeNull();
   }, 180_000);
+
+  test("an analytics batch for a link mid-move lands on its new shard, is folded into the row when it arrives, and counts once", async () => {
+    // A move 3 -> 4 as the worker sees it; the rows of these codes are still on their old shards.
+    const nodes = (list: string) => list.split(",");
+    const four = topologyFromNodes(
+      nodes(env.DATABASE_NODES!).flatMap((u, i, all) => (i % 2 === 0 ? [{ primary: u, replica: all[i + 1]! }] : [])),
+      nodes(env.REDIS_NODES!),
+    );
+    const router = new ShardRouter({ ...four, version: 1000, move: { state: "copying", from: four.members.slice(0, 3), startedAt: Date.now() } });
+    const oldRing = new ShardRing(3);
+    const codes: string[] = [];
+    expect(router.size).toBe(4);
+    for (let i = 0; codes.length < 5 && i < 10_000; i++) {
+      const code = `mv${process.pid % 1000}x${i}`;
+      if (router.shardOf(code) === 3) codes.push(code);
+    }
+    const conn = new ShardConnections();
+    const store = new PostgresAnalyticsStore({
+      nodesOf: (i) => router.members(i),
+      shardIndices: () => router.indices(),
+      shardOf: (c) => router.shardOf(c),
+      moving: () => router.moving,
+      connectTimeoutMs: 2000,
+      queryTimeoutMs: 5000,
+      poolMax: 2,
+    });
+    try {
+      for (const [i, code] of codes.entries()) {
+        const old = conn.primary(four.members[oldRing.shardOf(code)]!);
+        await old`INSERT INTO links (id, code, url, url_hash, created_at, clicks) VALUES (${String(9_000_000_000 + i)}, ${code}, ${`https://mv.example/${i}`}, ${`h-${code}`}, ${Date.now()}, 10)`;
+        await old`INSERT INTO click_minutes (code, minute_start, human, bot) VALUES (${code}, 60000, 10, 0)`;
+      }
+      const T = Date.now();
+      const events: LinkEvent[] = codes.flatMap(
+        (code) =>
+          [0, 1, 2].map((k) => ({
+            event_id: `mv-${process.pid}-${code}-${k}`,
+            type: "read",
+            status: "OK",
+            node: "it",
+            redis: null,
+            db: null,
+            short_code: code,
+            latency_ms: 0,
+            ts: T,
+            user_agent: CHROME,
+            referrer: null,
+            country: "NL",
+            visitor: `v${k}`,
+          })) as LinkEvent[],
+      );
+      const batch = {
+        events,
+        kafka: { source: { group: `mv-${process.pid}`, topic: "link.clicked", partition: 0 }, offsets: events.map((_, i) => i), nextOffset: events.length },
+      };
+      await store.apply(batch);
+      const target = conn.primary(four.members[3]!);
+      const pending = await target<{ n: string }[]>`SELECT coalesce(sum(clicks), 0) AS n FROM pending_clicks WHERE code = ANY(${codes}::text[])`;
+      expect(Number(pending[0]!.n)).toBe(15);
+      // The reshard moves them: rows arrive with 10 + 3 clicks each and their aggregates merged.
+      for (const code of codes) {
+        const from = oldRing.shardOf(code);
+        expect(await moveBatch(conn, { index: from, members: four.members[from]! }, { index: 3, members: four.members[3]! }, [code], () => false)).toBe(1);
+      }
+      // The same batch delivered again (a worker restart): counted once.
+      await store.apply(batch);
+      const rows = await target<{ code: string; clicks: string }[]>`SELECT code, clicks FROM links WHERE code = ANY(${codes}::text[])`;
+      expect(rows.map((r) => Number(r.clicks))).toEqual(codes.map(() => 13));
+      const minutes = await target<{ n: string }[]>`SELECT sum(human + bot) AS n FROM click_minutes WHERE code = ANY(${codes}::text[])`;
+      expect(Number(minutes[0]!.n)).toBe(5 * 13);
+      expect((await target`SELECT 1 FROM pending_clicks WHERE code = ANY(${codes}::text[])`).length).toBe(0);
+      for (const [i, code] of codes.entries()) {
+        const old = conn.primary(four.members[oldRing.shardOf(code)]!);
+        expect((await old`SELECT 1 FROM links WHERE code = ${code}`).length).toBe(0);
+        await target`DELETE FROM links WHERE code = ${code}`;
+        await target`DELETE FROM click_minutes WHERE code = ${code}`;
+        await target`DELETE FROM click_visitors WHERE code = ${code}`;
+        await target`DELETE FROM click_dimensions WHERE code = ${code}`;
+        void i;
+      }
+    } finally {
+      await store.close();
+      await conn.close();
+    }
+  }, 60_000);
 
   test("shrinks 4 -> 3 with the reshard SIGKILLed mid-move and rerun, and a replica crashed during the move", async () => {
     const target = threeShards;
