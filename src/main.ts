@@ -112,6 +112,12 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       await runtime.close();
+      if (topology !== null && topology.version === 0) {
+        // The tables exist now: an empty cluster stores its env map as topology v1.
+        const stored = await resolveBootTopology(config.shards, config.redisNodes);
+        console.log(`topology v${stored.version}: ${stored.members.length} shard(s)`);
+        await closeTopologyPools();
+      }
       if (config.kafkaBrokers.length > 0) console.log(await createEventTopics(config));
       return 0;
     }
