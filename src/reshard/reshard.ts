@@ -190,6 +190,17 @@ export async function runReshard(known: Topology, target: ShardMembers[], opts: 
   bar?.done();
   // Counts that waited for rows which have now arrived.
   for (const m of target) await applyPendingClicks(opts.conn.primary(m));
+  // A canonical link that stayed while its URL hash moved is no longer found by reuse lookups
+  // (they ask the hash's shard): it stops being canonical, so a URL never has two canonical rows.
+  for (const [index, m] of target.entries()) {
+    const sql = opts.conn.primary(m);
+    const rows = await sql<{ code: string; url_hash: string }[]>`SELECT code, url_hash FROM links WHERE canonical = 1 AND deleted_at IS NULL`;
+    const stale = rows.filter((r) => ring.shardOf(r.url_hash) !== index).map((r) => r.code);
+    for (let i = 0; i < stale.length; i += 1000) {
+      await sql`UPDATE links SET canonical = 0 WHERE code = ANY(${stale.slice(i, i + 1000)}::text[]) AND canonical = 1`;
+    }
+    if (stale.length > 0) say(`shard-${index}: ${stale.length} link(s) no longer reused for their URL (code and URL now on different shards)`);
+  }
   const done: Topology = { version: version + 1, members: target, move: null, updatedAt: Date.now() };
   await writeTopology(urls, version, done);
   await announceTopology([...from, ...target].map((m) => m.redis));

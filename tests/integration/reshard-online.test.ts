@@ -41,15 +41,19 @@ async function run(args: string[], extra: Record<string, string> = {}): Promise<
 }
 
 /** Rows per shard primary and codes present on more than one shard. */
-async function census(databaseNodes: string): Promise<{ perShard: number[]; duplicated: string[]; frozen: number }> {
+async function census(databaseNodes: string): Promise<{ perShard: number[]; duplicated: string[]; frozen: number; canonicalTwice: string[] }> {
   const urls = databaseNodes.split(",").filter((_, i) => i % 2 === 0);
   const seen = new Map<string, number>();
   const perShard: number[] = [];
   let frozen = 0;
+  const canonical = new Map<string, number>();
   for (const url of urls) {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
       const rows = await sql<{ code: string; moving: number }[]>`SELECT code, moving FROM links`;
+      for (const r of await sql<{ url_hash: string }[]>`SELECT url_hash FROM links WHERE canonical = 1 AND deleted_at IS NULL`) {
+        canonical.set(r.url_hash, (canonical.get(r.url_hash) ?? 0) + 1);
+      }
       perShard.push(rows.length);
       for (const r of rows) {
         seen.set(r.code, (seen.get(r.code) ?? 0) + 1);
@@ -59,7 +63,12 @@ async function census(databaseNodes: string): Promise<{ perShard: number[]; dupl
       await sql.end({ timeout: 1 });
     }
   }
-  return { perShard, duplicated: [...seen].filter(([, n]) => n > 1).map(([c]) => c), frozen };
+  return {
+    perShard,
+    duplicated: [...seen].filter(([, n]) => n > 1).map(([c]) => c),
+    frozen,
+    canonicalTwice: [...canonical].filter(([, n]) => n > 1).map(([h]) => h),
+  };
 }
 
 interface Load {
@@ -212,6 +221,7 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     expect(load.creates).toBeGreaterThan(20);
     const c = await census(target.DATABASE_NODES!);
     expect(c.duplicated).toEqual([]);
+    expect(c.canonicalTwice).toEqual([]);
     expect(c.frozen).toBe(0);
     const total = c.perShard.reduce((a, b) => a + b, 0);
     expect(total).toBe(links.size + budgeted.length);
@@ -220,6 +230,22 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     for (const code of budgeted) expect(load.granted.get(code)).toBe(3);
     // Every acknowledged link, once more, after the move.
     for (const [code, url] of [...links].slice(0, 300)) expect((await follow(servers[0]!.base, code)).location).toBe(url);
+    // Same-URL reuse after the move: a URL gets its old code back or (its code and URL now on
+    // different shards) one new code, never two canonical rows.
+    let reused = 0;
+    for (const [code, url] of [...links].slice(0, 200)) {
+      const res = await fetch(`${servers[1]!.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
+      const body = (await res.json()) as { code: string };
+      expect(res.status).toBeLessThan(300);
+      if (body.code === code) reused++;
+      else links.set(body.code, url);
+    }
+    expect(reused).toBeGreaterThan(100);
+    expect((await census(target.DATABASE_NODES!)).canonicalTwice).toEqual([]);
     const again = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!]);
     expect(again.out).toContain("nothing to do");
     const topo = JSON.parse((await run(["topology", "--json"])).out.replace(/^[^{]*/, "")) as {
@@ -359,6 +385,7 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
     const c = await census(env.DATABASE_NODES!);
     expect(c.perShard[3]).toBe(0);
     expect(c.duplicated).toEqual([]);
+    expect(c.canonicalTwice).toEqual([]);
     expect(c.frozen).toBe(0);
     expect(c.perShard.reduce((a, b) => a + b, 0)).toBe(links.size + budgeted.length);
     const again = await run(["reshard", "--database-nodes", target.DATABASE_NODES!, "--redis-nodes", target.REDIS_NODES!]);
