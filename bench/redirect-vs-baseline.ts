@@ -4,8 +4,14 @@
  * the machine's speed hits both sides alike. Prints both figures and the ratio, writes JSON.
  *
  *   bun bench/redirect-vs-baseline.ts [--seconds 5] [--rounds 3] [--connections 64] [--codes 1000]
+ *                                     [--no-publish] [--bot-traffic] [--trace-redirects RATIO]
+ *
+ * --trace-redirects turns tracing on in the ringlink server (OTEL_EXPORTER_OTLP_ENDPOINT pointed
+ * at a loopback OTLP sink in this process that counts and drops the exports) with TRACE_REDIRECTS
+ * at RATIO (0.01 = 1% of redirects; 0 = the SDK loaded, redirects untraced). Without it tracing
+ * is off and no tracing code is loaded.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,12 +29,15 @@ const { values } = parseArgs({
     "no-publish": { type: "boolean", default: false },
     // wrk sends no User-Agent by default, which counts as a bot (no visitor hash): say so with --bot-traffic
     "bot-traffic": { type: "boolean", default: false },
+    "trace-redirects": { type: "string" },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const codeCount = Number(values.codes);
+const traceRatio = values["trace-redirects"] === undefined ? null : Number(values["trace-redirects"]);
+if (traceRatio !== null && !(traceRatio >= 0 && traceRatio <= 1)) throw new Error("--trace-redirects takes a ratio from 0 to 1");
 // Server on core 0, load generator on core 1: neither steals the other's CPU.
 const SERVER_CPU = "0";
 const WRK_CPU = "1";
@@ -59,8 +68,43 @@ async function seed(base: string, n: number): Promise<Record<string, string>> {
   return links;
 }
 
+/**
+ * CPU time (user + system, µs) the process has used, from /proc: on a machine shared with other
+ * work, throughput swings with the neighbours while CPU time per request stays put.
+ */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/** One wrk round against `url` with the server's CPU time per answered request. */
+async function measured(url: string, pid: number, opts: Parameters<typeof runWrk>[1]): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
+  const before = cpuMicros(pid);
+  const result = await runWrk(url, opts);
+  return { ...result, cpuMicrosPerRequest: (cpuMicros(pid) - before) / Math.max(result.requests, 1) };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Stands in for a collector: accepts OTLP/HTTP exports on loopback and counts them (spans are dropped). */
+function startOtlpSink(): { endpoint: string; exports: () => { requests: number; bytes: number }; stop: () => void } {
+  let requests = 0;
+  let bytes = 0;
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      bytes += (await request.arrayBuffer()).byteLength;
+      requests++;
+      return Response.json({});
+    },
+  });
+  return { endpoint: `http://127.0.0.1:${server.port}`, exports: () => ({ requests, bytes }), stop: () => server.stop(true) };
+}
+
+const sink = traceRatio === null ? null : startOtlpSink();
 const work = mkdtempSync(join(tmpdir(), "ringlink-bench-"));
 const ringPort = await freePort();
 const basePort = await freePort();
@@ -73,6 +117,8 @@ const ringlink = await startProcess(["bun", join(root, "src/main.ts"), "serve", 
     REDIS_NODES: "",
     KAFKA_BROKERS: "",
     CLICK_EVENTS: values["no-publish"] ? "false" : "true",
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink?.endpoint ?? "",
+    TRACE_REDIRECTS: String(traceRatio ?? 0),
   },
   readyUrl: `http://127.0.0.1:${ringPort}/healthz`,
   cpu: SERVER_CPU,
@@ -93,14 +139,18 @@ try {
   await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
   await runWrk(`http://127.0.0.1:${basePort}`, { ...opts, seconds: 2 });
 
-  const results: { ringlink: LoadResult[]; baseline: LoadResult[] } = { ringlink: [], baseline: [] };
+  type Round = LoadResult & { cpuMicrosPerRequest: number };
+  const results: { ringlink: Round[]; baseline: Round[] } = { ringlink: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
-    results.baseline.push(await runWrk(`http://127.0.0.1:${basePort}`, opts));
-    results.ringlink.push(await runWrk(`http://127.0.0.1:${ringPort}`, opts));
+    results.baseline.push(await measured(`http://127.0.0.1:${basePort}`, baseline.pid, opts));
+    results.ringlink.push(await measured(`http://127.0.0.1:${ringPort}`, ringlink.pid, opts));
+    const [b, g] = [results.baseline[r]!, results.ringlink[r]!];
     console.error(
-      `round ${r + 1}/${rounds}: baseline ${Math.round(results.baseline[r]!.requestsPerSecond)} req/s, ringlink ${Math.round(results.ringlink[r]!.requestsPerSecond)} req/s`,
+      `round ${r + 1}/${rounds}: baseline ${Math.round(b.requestsPerSecond)} req/s (${b.cpuMicrosPerRequest.toFixed(2)} µs CPU each), ringlink ${Math.round(g.requestsPerSecond)} req/s (${g.cpuMicrosPerRequest.toFixed(2)} µs CPU each)`,
     );
   }
+  const ringCpu = median(results.ringlink.map((x) => x.cpuMicrosPerRequest));
+  const baseCpu = median(results.baseline.map((x) => x.cpuMicrosPerRequest));
   const ring = median(results.ringlink.map((x) => x.requestsPerSecond));
   const base = median(results.baseline.map((x) => x.requestsPerSecond));
   const failures = results.ringlink.reduce((a, x) => a + x.non2xx3xx + x.socketErrors, 0);
@@ -110,22 +160,33 @@ try {
     machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, pinned: hasTaskset },
     wrk: { connections, seconds, rounds, codes: codeCount },
     publishClicks: !values["no-publish"],
+    tracing: sink === null ? "off (no endpoint, SDK not loaded)" : { traceRedirects: traceRatio, otlpExports: sink.exports() },
     traffic: values["bot-traffic"] ? "no User-Agent (counted as bots)" : "desktop Chrome User-Agent (counted as people)",
     ringlinkReqPerSec: Math.round(ring),
     baselineReqPerSec: Math.round(base),
     ratio: Math.round((ring / base) * 1000) / 1000,
     ringlinkP99Ms: median(results.ringlink.map((x) => x.latencyP99Ms)),
     baselineP99Ms: median(results.baseline.map((x) => x.latencyP99Ms)),
+    ringlinkCpuMicrosPerRequest: Math.round(ringCpu * 100) / 100,
+    baselineCpuMicrosPerRequest: Math.round(baseCpu * 100) / 100,
+    /** baseline CPU per request / ringlink's: what the ratio would be with a core each to themselves */
+    cpuRatio: Math.round((baseCpu / ringCpu) * 1000) / 1000,
     ringlinkFailures: failures,
     rounds: results,
   };
   mkdirSync(join(root, "bench/results"), { recursive: true });
-  writeFileSync(join(root, "bench/results/redirect-vs-baseline.json"), JSON.stringify(summary, null, 2));
+  const resultName = traceRatio === null ? "redirect-vs-baseline.json" : `redirect-vs-baseline-trace-${traceRatio}.json`;
+  writeFileSync(join(root, "bench/results", resultName), JSON.stringify(summary, null, 2));
   console.log(`embedded redirect (hot cache): ${summary.ringlinkReqPerSec} req/s  p99 ${summary.ringlinkP99Ms.toFixed(2)} ms`);
   console.log(`bare Bun.serve baseline:       ${summary.baselineReqPerSec} req/s  p99 ${summary.baselineP99Ms.toFixed(2)} ms`);
   console.log(`ratio: ${summary.ratio.toFixed(3)}  (target >= 0.90)  non-3xx/socket errors: ${failures}`);
+  console.log(
+    `server CPU per request: ringlink ${summary.ringlinkCpuMicrosPerRequest} µs, baseline ${summary.baselineCpuMicrosPerRequest} µs (CPU ratio ${summary.cpuRatio.toFixed(3)})`,
+  );
+  if (sink) console.log(`tracing: TRACE_REDIRECTS=${traceRatio}, ${sink.exports().requests} OTLP exports (${sink.exports().bytes} bytes) received`);
 } finally {
   if (baseline) await stopProcess(baseline);
   await stopProcess(ringlink);
+  sink?.stop();
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
 // The JSON API client shared by the tabs: one error type carrying the server's envelope
-// `{ error: { code, message } }`, so every caller shows the server's own words.
+// `{ error: { code, message } }`, so every caller shows the server's own words. Requests carry the
+// session cookie (same origin) and, when they change something, the session's CSRF token.
 
-import { currentToken } from "./credentials.js";
+import { csrfToken, sessionEnded } from "./credentials.js";
 
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter = null) {
@@ -22,10 +23,14 @@ function fallbackMessage(status) {
   return `The request failed (HTTP ${status}).`;
 }
 
+const SAFE = new Set(["GET", "HEAD"]);
+/** Codes with which the server says the session itself is over. */
+const SESSION_OVER = new Set(["session_expired", "session_ended", "session_invalid"]);
+
 export async function api(path, { method = "GET", body, signal } = {}) {
-  const init = { method, headers: { Accept: "application/json" }, signal };
-  const token = currentToken();
-  if (token) init.headers.Authorization = `Bearer ${token}`;
+  const init = { method, headers: { Accept: "application/json" }, signal, credentials: "same-origin" };
+  const csrf = csrfToken();
+  if (csrf && !SAFE.has(method)) init.headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -37,6 +42,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
+  if (res.status === 204) return { status: 204, data: null };
   let data = null;
   const text = await res.text().catch(() => "");
   if (text) {
@@ -50,6 +56,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     const env = data && typeof data === "object" ? data.error : null;
     const code = env && typeof env.code === "string" ? env.code : `http_${res.status}`;
     const message = env && typeof env.message === "string" && env.message.trim() ? env.message : fallbackMessage(res.status);
+    if (res.status === 401 && SESSION_OVER.has(code)) sessionEnded(message);
     throw new ApiError(res.status, code, message, res.headers.get("Retry-After"));
   }
   if (!data || typeof data !== "object") {

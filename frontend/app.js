@@ -1,14 +1,19 @@
 // ringlink dashboard — plain ES modules, no build step. This file wires the tabs to the live
 // stream (GET /ws) and keeps the address (#dashboard, #links, #analytics/<code>, ...) in step
 // with the selected tab, so reloads, the back button and shared links land on the same view.
+// It asks the server first who this page is (credentials.js): on a server that needs a key and
+// without a session, only the sign-in card shows until someone signs in.
 
 import { createAnalyticsTab } from "./analytics-tab.js";
+import { currentSession, loadSession, onSessionChange, sessionEnded } from "./credentials.js";
 import { createDashboardTab } from "./dashboard-tab.js";
 import { $ } from "./dom.js";
 import { createHistoryTab } from "./history-tab.js";
+import { createLinkDetail } from "./link-detail.js";
 import { createLinksTab } from "./links-tab.js";
 import { LiveStream } from "./live.js";
 import { createNodesTab } from "./nodes-tab.js";
+import { createSignIn } from "./signin.js";
 
 const TABS = ["dashboard", "links", "analytics", "nodes", "history"];
 
@@ -31,6 +36,7 @@ stream.on("state", ({ state, retryAt }) => {
   else if (state === "connecting") say("Connecting…");
   else if (state === "reconnecting") say("Reconnecting…");
   else if (state === "offline") say("Offline");
+  else if (state === "signed-out") say("Signed out");
   else if (state === "waiting") {
     const tick = () => say(`Reconnecting in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s`);
     tick();
@@ -47,7 +53,11 @@ stream.on("snapshot", (s) => {
 // ---------------------------------------------------------------------------
 // Tabs
 
+// The server closed the stream because the session's key was revoked or the session expired.
+stream.on("ended", ({ reason }) => sessionEnded(reason || "the key of this session was revoked or the session expired"));
+
 const dashboard = createDashboardTab(stream);
+const detail = createLinkDetail();
 const analytics = createAnalyticsTab({ stream });
 const historyTab = createHistoryTab({ stream });
 createNodesTab({ stream });
@@ -69,10 +79,17 @@ function showTab(name, { focus = false } = {}) {
 /** Only a well-formed code is taken from the address: the page repeats it in its messages. */
 const CODE = /^[A-Za-z0-9_-]{3,64}$/;
 
+const gated = () => currentSession().signInRequired && !currentSession().signedIn;
+
 function route() {
   const [name, arg] = location.hash.replace(/^#/, "").split("/");
   showTab(name || "dashboard");
-  if (name === "analytics" && arg && CODE.test(arg)) analytics.show(arg);
+  if (gated()) return;
+  if (name === "analytics") {
+    const code = arg && CODE.test(arg) ? arg : null;
+    detail.show(code);
+    if (code) analytics.show(code);
+  }
 }
 
 const tablist = document.querySelector(".tabs");
@@ -99,7 +116,21 @@ tablist.addEventListener("keydown", (e) => {
 addEventListener("hashchange", route);
 addEventListener("popstate", route);
 
-route();
-// After route(): a form posted without JavaScript lands on /?created=<code>, which opens the Links tab.
-createLinksTab({ stream, showTab, codesChanged: (codes) => analytics.setCodes(codes) });
-stream.connect();
+let links = null;
+/** Runs once the page may use the API: at load on an open server or with a session, else after sign-in. */
+function start() {
+  route();
+  // After route(): a form posted without JavaScript lands on /?created=<code>, which opens the Links tab.
+  if (links === null) links = createLinksTab({ stream, showTab, codesChanged: (codes) => analytics.setCodes(codes) });
+  else links.refresh();
+  stream.connect();
+}
+
+onSessionChange(() => {
+  if (gated()) stream.stop();
+});
+createSignIn({ signedIn: start });
+showTab(location.hash.replace(/^#/, "").split("/")[0] || "dashboard");
+loadSession().then(() => {
+  if (!gated()) start();
+});

@@ -1,15 +1,90 @@
-// The dashboard's credentials: an API key or admin token held in memory for the life of the page,
-// never written to localStorage, sessionStorage or a cookie (any script on the origin could read
-// those back, and they outlive the tab). Nothing sets one yet: the dashboard works without
-// credentials on a server that has none; a sign-in form is the next step.
+// Who the dashboard acts as. Signing in trades an API key or the admin token for a session cookie
+// (HttpOnly: no script on the page, ours included, can read it, and the token itself is never
+// kept anywhere). What the page holds in memory is only what GET /api/v1/session tells it: the
+// key's name and scopes, and the CSRF token that state-changing requests must carry.
 
-let token = null;
+const SCOPES = ["create", "manage", "stats", "admin"];
 
-/** Uses `value` for this page's API calls and live stream (null forgets it). */
-export function useToken(value) {
-  token = typeof value === "string" && value !== "" ? value : null;
+let session = { signedIn: false, signInRequired: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null };
+const listeners = new Set();
+
+function update(next) {
+  session = { ...session, ...next };
+  for (const fn of listeners) {
+    try {
+      fn(session);
+    } catch (err) {
+      console.error(err);
+    }
+  }
 }
 
-export function currentToken() {
-  return token;
+async function sessionCall(method, body) {
+  const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch("/api/v1/session", init);
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  return { res, data };
 }
+
+export function currentSession() {
+  return session;
+}
+
+export function csrfToken() {
+  return session.csrfToken;
+}
+
+/** Calls `fn` with the session whenever it changes (signed in, out, ended). */
+export function onSessionChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/**
+ * What this page may offer. Signed in: the session's scopes (admin implies all). Without a sign-in
+ * on a server that needs none, the anonymous rules: creating and reading links, nothing else
+ * (changing, deleting and bulk creation need a key).
+ */
+export function can(scope) {
+  if (session.signedIn) return session.scopes.includes("admin") || session.scopes.includes(scope);
+  return !session.signInRequired && (scope === "create" || scope === "stats" || scope === "list");
+}
+
+/** Asks the server who we are. A failure leaves the page signed out (the API calls say why). */
+export async function loadSession() {
+  try {
+    const { res, data } = await sessionCall("GET");
+    if (res.ok && data) update({ ended: null, ...data });
+  } catch {
+    /* offline: keep what we have */
+  }
+  return session;
+}
+
+/** Resolves the new session, or throws { status, message } with the server's words. */
+export async function signIn(token) {
+  const { res, data } = await sessionCall("POST", { token });
+  if (!res.ok) {
+    const message = data?.error?.message ?? `Sign-in failed (HTTP ${res.status}).`;
+    throw Object.assign(new Error(message), { status: res.status, code: data?.error?.code ?? `http_${res.status}` });
+  }
+  update({ ...data, ended: null });
+  return session;
+}
+
+export async function signOut() {
+  await sessionCall("DELETE").catch(() => {});
+  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: null });
+}
+
+/** The server refused the session (expired, key revoked): the page asks to sign in again. */
+export function sessionEnded(message) {
+  if (!session.signedIn) return;
+  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: message });
+}
+
+export { SCOPES };

@@ -43,7 +43,11 @@ export function createDashboardTab(stream) {
     if (node.textContent !== text) node.textContent = text;
   }
 
+  // The store's total comes with the shard view, which ticks carry only when it changed.
+  let linksTotal = null;
+
   function renderKpis(frame) {
+    if (frame.shards && frame.shards.links_total !== undefined) linksTotal = frame.shards.links_total;
     const t = ticks[ticks.length - 1];
     const cache = frame.cache_metrics;
     const totals = frame.totals;
@@ -53,13 +57,16 @@ export function createDashboardTab(stream) {
     const timed = [...ticks].reverse().find((x) => x.p50_ms !== null && t && t.t - x.t <= 60_000);
     setText("kpi-p50", timed ? ms(timed.p50_ms) : "—");
     setText("kpi-p99", timed ? ms(timed.p99_ms) : "—");
-    setText("kpi-hit", percent(cache.hit_rate));
-    setText("kpi-hit-sub", `${count(cache.hits)} hits / ${count(cache.misses)} misses`);
+    // No lookups yet is not a bad hit rate: the tile says it is idle instead of showing an empty meter.
+    const idle = cache.hits + cache.misses === 0;
+    $("kpi-hit-card").dataset.idle = String(idle);
+    setText("kpi-hit", idle ? "—" : percent(cache.hit_rate));
+    setText("kpi-hit-sub", idle ? "idle: no redirects yet" : `${count(cache.hits)} hits / ${count(cache.misses)} misses`);
     $("kpi-hit-meter").style.width = `${((cache.hit_rate ?? 0) * 100).toFixed(1)}%`;
     setText("kpi-requests", count(totals.requests));
     setText("kpi-requests-sub", `${count(totals.not_found)} not found · ${count(totals.errors)} errors`);
-    setText("kpi-writes", count(totals.writes));
-    setText("kpi-writes-sub", `${count(totals.api_requests)} API requests`);
+    setText("kpi-links", linksTotal === null ? "—" : count(linksTotal));
+    setText("kpi-links-sub", `${count(totals.writes)} created since start`);
     const live = frame.nodes.filter((n) => n.status === "live").length;
     setText("kpi-procs", String(live));
     setText(

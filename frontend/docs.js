@@ -1,6 +1,8 @@
 // ringlink API docs — renders /openapi.json with plain DOM APIs (no Swagger UI).
 // Every string from the spec is inserted with textContent, never innerHTML.
 
+import { authPanel, tryIt } from "./docs-try.js";
+
 const SPEC_URL = "/openapi.json";
 const METHODS = ["get", "post", "put", "patch", "delete", "head", "options", "trace"];
 const MAX_DEPTH = 8;
@@ -412,6 +414,17 @@ function contentBlocks(content, { generateExample }) {
   return frag;
 }
 
+/** A body to start Try it from: the documented example, or the schema's required fields only (optional ones are choices). */
+function tryExample(media) {
+  const documented = mediaExample(media);
+  if (documented !== undefined) return documented;
+  if (media.schema === undefined) return undefined;
+  const example = exampleOf(media.schema);
+  const schema = mergeAllOf(deref(media.schema, new Set()).schema, new Set());
+  if (!isObj(example) || !Array.isArray(schema.required)) return example ?? undefined;
+  return Object.fromEntries(Object.entries(example).filter(([k]) => schema.required.includes(k)));
+}
+
 function section(title, ...children) {
   const s = el("section", { class: "op__section" });
   s.append(el("h4", { class: "op__section-title", text: title }));
@@ -564,6 +577,8 @@ function renderOperation(method, path, op, pathItem) {
   if (isObj(op.responses) && Object.keys(op.responses).length) {
     body.append(section("Responses", responsesList(op.responses)));
   }
+  const json = op.requestBody ? derefObject(op.requestBody).content?.["application/json"] : undefined;
+  body.append(tryIt(method, path, op, [...byKey.values()].map(derefObject), isObj(json) ? tryExample(json) : undefined));
   details.append(body);
 
   const haystack = [method, path, op.summary, op.description, op.operationId, ...(op.tags || [])]
@@ -720,4 +735,5 @@ async function load() {
   }
 }
 
+document.querySelector(".docs-intro")?.append(authPanel());
 load();

@@ -131,3 +131,75 @@ export function renderBars(list, entries, { emptyText = "Nothing yet." } = {}) {
     ),
   );
 }
+
+/** Copies text to the clipboard (the async API on secure pages, a hidden textarea elsewhere); false when neither works. */
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      /* fall through to the legacy path */
+    }
+  }
+  const ta = document.createElement("textarea");
+  ta.value = text;
+  ta.setAttribute("readonly", "");
+  ta.className = "visually-hidden";
+  document.body.append(ta);
+  const prevFocus = document.activeElement;
+  ta.select();
+  ta.setSelectionRange(0, text.length);
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  ta.remove();
+  if (prevFocus instanceof HTMLElement) prevFocus.focus({ preventScroll: true });
+  return ok;
+}
+
+/** A date as a datetime-local input's value (local time, minutes). */
+export function toLocalInput(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+let toastTimer = 0;
+// A message belongs to the view it was shown in: moving to another view drops it.
+addEventListener("hashchange", () => {
+  const node = document.getElementById("toast");
+  if (node) node.hidden = true;
+});
+/** A short message at the bottom of the screen, read out by screen readers. */
+export function toast(text, kind = "ok") {
+  const node = document.getElementById("toast");
+  if (!node) return;
+  clearTimeout(toastTimer);
+  node.textContent = text;
+  node.dataset.kind = kind;
+  node.hidden = false;
+  toastTimer = setTimeout(() => {
+    node.hidden = true;
+  }, 3500);
+}
+
+/** The words for a link's state (the server's `status`); null for a link that serves. */
+export function linkStateLabel(link) {
+  switch (link?.status) {
+    case "expired":
+      return { text: "expired", title: "Past its expiry: answers 410 Gone" };
+    case "click_limit_reached":
+      return { text: "used up", title: "Reached its click limit: answers 410 Gone" };
+    case "disabled":
+      return { text: "disabled", title: "Switched off: answers 410 Gone until enabled again" };
+    case "unsafe":
+      return { text: "unsafe", title: "Stopped by abuse protection" };
+    case "deleted":
+      return { text: "deleted", title: "Deleted" };
+    default:
+      return null;
+  }
+}

@@ -3,7 +3,10 @@
 // The list refreshes itself when the live stream reports a created link.
 
 import { ApiError, api } from "./api.js";
-import { $, dateFmt, el, numberFmt, parseDate, relativeTime, renderBars, safeHref, shortUrlOf } from "./dom.js";
+import { createBulkCreate } from "./bulk-create.js";
+import { can, currentSession, onSessionChange } from "./credentials.js";
+import { $, copyText, dateFmt, el, linkStateLabel, numberFmt, parseDate, relativeTime, renderBars, safeHref, shortUrlOf } from "./dom.js";
+import { linkActions } from "./link-actions.js";
 
 const API = "/api/v1/links";
 const RECENT_LIMIT = 20;
@@ -152,44 +155,12 @@ function resetCopyButton() {
   copyBtn.setAttribute("aria-label", "Copy short link");
 }
 
-function legacyCopy(text) {
-  const ta = document.createElement("textarea");
-  ta.value = text;
-  ta.setAttribute("readonly", "");
-  ta.className = "visually-hidden";
-  document.body.append(ta);
-  const prevFocus = document.activeElement;
-  ta.select();
-  ta.setSelectionRange(0, text.length);
-  let ok = false;
-  try {
-    ok = document.execCommand("copy");
-  } catch {
-    ok = false;
-  }
-  ta.remove();
-  if (prevFocus instanceof HTMLElement) prevFocus.focus({ preventScroll: true });
-  return ok;
-}
-
 function selectNode(node) {
   const range = document.createRange();
   range.selectNodeContents(node);
   const sel = window.getSelection();
   sel?.removeAllRanges();
   sel?.addRange(range);
-}
-
-async function copyText(text) {
-  if (navigator.clipboard && window.isSecureContext) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return true;
-    } catch {
-      /* fall through to the legacy path */
-    }
-  }
-  return legacyCopy(text);
 }
 
 copyBtn.addEventListener("click", async () => {
@@ -264,7 +235,7 @@ form.addEventListener("submit", async (event) => {
     setExpiryMin();
     // A stale `?created=` would re-show an older link on reload.
     if (new URLSearchParams(location.search).has("created")) history.replaceState(null, "", location.pathname);
-    loadRecent();
+    refreshAll();
   } catch (err) {
     resultBox.hidden = true; // don't leave an older result next to the new error
     if (err instanceof ApiError) {
@@ -286,10 +257,15 @@ function setExpiryMin() {
 }
 
 // ---------------------------------------------------------------------------
-// Recent links
+// The list: search, tag filter and cursor pages (GET /api/v1/links), newest first
 
 let recentController = null;
 let hasLoadedOnce = false;
+/** Cursors of the pages before the current one (Newer goes back), and the current page's own. */
+const pages = [];
+let pageCursor = null;
+let nextCursor = null;
+let filter = { q: "", tag: "" };
 
 function renderRow(link) {
   const code = typeof link.code === "string" ? link.code : String(link.code ?? "");
@@ -300,9 +276,11 @@ function renderRow(link) {
 
   const codeLink = el(href ? "a" : "span", { class: "code-link truncate", title: shortUrl, text: code });
   if (href) {
-    codeLink.href = href;
-    codeLink.target = "_blank";
-    codeLink.rel = "noopener";
+    codeLink.href = can("stats") ? `#analytics/${encodeURIComponent(code)}` : href;
+    if (!can("stats")) {
+      codeLink.target = "_blank";
+      codeLink.rel = "noopener";
+    }
   }
 
   const targetWrap = el("div", { class: "target" });
@@ -310,14 +288,19 @@ function renderRow(link) {
   if (typeof link.category === "string" && link.category) {
     targetWrap.append(el("span", { class: "badge", title: "Category", text: link.category }));
   }
-  const expires = parseDate(link.expiresAt);
+  const state = linkStateLabel(link);
+  if (state) targetWrap.append(el("span", { class: "badge badge--warn", title: state.title, text: state.text }));
+  if (link.passwordProtected) targetWrap.append(el("span", { class: "badge", title: "Visitors need a password", text: "password" }));
+  for (const tag of Array.isArray(link.tags) ? link.tags : []) {
+    const chip = el("button", { class: "tag-chip", type: "button", title: `Show links tagged ${tag}`, text: `#${tag}` });
+    chip.addEventListener("click", () => {
+      tagInput.value = tag;
+      applyFilter();
+    });
+    targetWrap.append(chip);
+  }
   const clicks = Number.isFinite(Number(link.clicks)) ? Number(link.clicks) : 0;
   const maxClicks = Number.isFinite(Number(link.maxClicks)) && link.maxClicks !== null ? Number(link.maxClicks) : null;
-  if (expires && expires.getTime() <= Date.now()) {
-    targetWrap.append(el("span", { class: "badge badge--warn", title: `Expired ${dateFmt.format(expires)}`, text: "expired" }));
-  } else if (maxClicks !== null && maxClicks > 0 && clicks >= maxClicks) {
-    targetWrap.append(el("span", { class: "badge badge--warn", title: `Reached its limit of ${maxClicks} clicks`, text: "used up" }));
-  }
 
   const created = parseDate(link.createdAt);
   const createdCell = created
@@ -330,14 +313,42 @@ function renderRow(link) {
 
   const tr = el(
     "tr",
-    { role: "row" },
+    { role: "row", dataset: { code, status: String(link.status ?? "") } },
     el("td", { role: "cell", class: "col-code" }, codeLink),
     el("td", { role: "cell", class: "col-target" }, targetWrap),
     el("td", { role: "cell", class: "col-created" }, createdCell),
     el("td", { role: "cell", class: "col-clicks" }, clicksCell),
+    el("td", { role: "cell", class: "col-actions" }, linkActions(link, { compact: true })),
   );
   if (code && code === lastCreatedCode) tr.classList.add("is-new");
   return tr;
+}
+
+function listPath() {
+  const params = new URLSearchParams({ limit: String(RECENT_LIMIT) });
+  if (pageCursor) params.set("cursor", pageCursor);
+  if (filter.q) params.set("q", filter.q);
+  if (filter.tag) params.set("tag", filter.tag);
+  return `${API}?${params}`;
+}
+
+function renderPager(count) {
+  $("page-newer").disabled = pages.length === 0;
+  $("page-older").disabled = nextCursor === null;
+  const page = pages.length + 1;
+  $("page-info").textContent = count === 0 && page === 1 ? "" : `Page ${page}`;
+}
+
+function renderEmpty() {
+  const filtered = filter.q !== "" || filter.tag !== "";
+  $("recent-empty-title").textContent = filtered ? "No links match" : pages.length > 0 ? "No more links" : "No links yet";
+  $("recent-empty-text").textContent = filtered
+    ? nextCursor
+      ? "Nothing on this page of the search: try Older to look further back, or change the search."
+      : "Try another search or tag."
+    : can("create")
+      ? "Shorten your first URL above and it will show up here."
+      : "Links created with this key will show up here.";
 }
 
 async function loadRecent() {
@@ -348,16 +359,22 @@ async function loadRecent() {
   refreshBtn.disabled = true;
 
   try {
-    const { data } = await api(`${API}?limit=${CATEGORY_SAMPLE}`, { signal: controller.signal });
+    const { data } = await api(listPath(), { signal: controller.signal });
     if (controller !== recentController) return;
-    const all = Array.isArray(data.items) ? data.items : [];
-    const items = all.slice(0, RECENT_LIMIT);
-    renderCategories(all);
-    onCodes(all.map((l) => l.code).filter((c) => typeof c === "string"));
+    const items = Array.isArray(data.items) ? data.items : [];
+    nextCursor = typeof data.nextCursor === "string" ? data.nextCursor : null;
+    onCodes(items.map((l) => l.code).filter((c) => typeof c === "string"));
+    rememberTags(items);
     recentRows.replaceChildren(...items.map(renderRow));
     recentRows.closest("table").hidden = items.length === 0;
     recentEmpty.hidden = items.length !== 0;
+    if (items.length === 0) renderEmpty();
     recentError.hidden = true;
+    renderPager(items.length);
+    const filtered = filter.q || filter.tag;
+    $("recent-note").textContent = filtered
+      ? `matching ${[filter.q && `“${filter.q}”`, filter.tag && `#${filter.tag}`].filter(Boolean).join(" and ")}`
+      : "newest first";
     hasLoadedOnce = true;
   } catch (err) {
     if (err && err.name === "AbortError") return;
@@ -380,6 +397,49 @@ async function loadRecent() {
   }
 }
 
+const knownTags = new Set();
+function rememberTags(items) {
+  const before = knownTags.size;
+  for (const link of items) for (const tag of Array.isArray(link.tags) ? link.tags : []) knownTags.add(tag);
+  if (knownTags.size !== before) $("links-tags").replaceChildren(...[...knownTags].sort().map((t) => el("option", { value: t })));
+}
+
+const qInput = $("links-q");
+const tagInput = $("links-tag");
+function applyFilter() {
+  const tag = tagInput.value.trim().replace(/^#/, "");
+  if (tag && !/^[A-Za-z0-9_.-]{1,32}$/.test(tag)) {
+    tagInput.setAttribute("aria-invalid", "true");
+    return;
+  }
+  tagInput.removeAttribute("aria-invalid");
+  filter = { q: qInput.value.trim(), tag };
+  pages.length = 0;
+  pageCursor = null;
+  loadRecent();
+}
+$("links-filter").addEventListener("submit", (e) => {
+  e.preventDefault();
+  applyFilter();
+});
+// Clearing a search box (its x button) shows everything again.
+for (const input of [qInput, tagInput]) {
+  input.addEventListener("search", () => {
+    if (input.value === "") applyFilter();
+  });
+}
+$("page-older").addEventListener("click", () => {
+  if (nextCursor === null) return;
+  pages.push(pageCursor);
+  pageCursor = nextCursor;
+  loadRecent();
+});
+$("page-newer").addEventListener("click", () => {
+  if (pages.length === 0) return;
+  pageCursor = pages.pop();
+  loadRecent();
+});
+
 // ---------------------------------------------------------------------------
 // Categories (set by the URL classifier; links it has not seen yet count as "uncategorised")
 
@@ -396,11 +456,29 @@ function renderCategories(links) {
   $("categories-note").textContent = `of the newest ${numberFmt.format(links.length)} link${links.length === 1 ? "" : "s"}`;
 }
 
+let categoriesController = null;
+async function loadCategories() {
+  categoriesController?.abort();
+  const controller = new AbortController();
+  categoriesController = controller;
+  try {
+    const { data } = await api(`${API}?limit=${CATEGORY_SAMPLE}`, { signal: controller.signal });
+    renderCategories(Array.isArray(data.items) ? data.items : []);
+  } catch {
+    // the list above says what went wrong
+  }
+}
+
 /** Someone else (the Analytics tab) wants the codes of the newest links. */
 let onCodes = () => {};
 
-refreshBtn.addEventListener("click", () => loadRecent());
-retryBtn.addEventListener("click", () => loadRecent());
+function refreshAll() {
+  loadRecent();
+  loadCategories();
+}
+
+refreshBtn.addEventListener("click", () => refreshAll());
+retryBtn.addEventListener("click", () => refreshAll());
 
 // Keep relative times fresh.
 setInterval(() => {
@@ -476,8 +554,15 @@ function refreshSoon(delay = 800) {
   if (refreshTimer) return;
   refreshTimer = setTimeout(() => {
     refreshTimer = 0;
-    loadRecent();
+    refreshAll();
   }, delay);
+}
+
+/** What the session may do decides what the tab offers: no create form without `create`, no bulk without a key. */
+function applyScopes() {
+  const mayCreate = can("create");
+  $("shorten-title").closest(".shorten").hidden = !mayCreate;
+  $("bulk").hidden = !(mayCreate && currentSession().signedIn);
 }
 
 /**
@@ -486,7 +571,11 @@ function refreshSoon(delay = 800) {
 export function createLinksTab({ stream, showTab, codesChanged }) {
   onCodes = codesChanged;
   setExpiryMin();
-  loadRecent();
+  applyScopes();
+  refreshAll();
+  onSessionChange(applyScopes);
+  createBulkCreate({ created: () => refreshSoon(0) });
+  document.addEventListener("links:changed", () => refreshSoon(0));
   if (new URLSearchParams(location.search).has("created") || new URLSearchParams(location.search).has("error")) showTab("links");
   showCreatedFromQuery();
   showErrorFromQuery();
@@ -495,6 +584,7 @@ export function createLinksTab({ stream, showTab, codesChanged }) {
   });
   // Click counts move with redirects; the list follows every 15 s while the page is in view.
   setInterval(() => {
-    if (document.visibilityState === "visible") refreshSoon(0);
+    if (document.visibilityState === "visible" && !document.querySelector("dialog[open], details.menu[open]")) refreshSoon(0);
   }, 15_000);
+  return { refresh: () => refreshSoon(0) };
 }

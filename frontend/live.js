@@ -1,13 +1,13 @@
 // The connection to GET /ws: reconnects with capped, jittered exponential backoff, says what state
 // it is in, and hands frames to whoever listens. The server sends a snapshot first on every
 // connection, so a reconnect needs no bookkeeping here: listeners rebuild from the snapshot.
-// A browser cannot set an Authorization header on a WebSocket: a token travels as the
-// subprotocol `ringlink.bearer.<token>`, offered beside `ringlink.v1` (the one the server answers).
-
-import { currentToken } from "./credentials.js";
+// A signed-in page needs nothing more: the browser sends the session cookie with the handshake.
+// When the server closes with 4401 (the session's key was revoked, or it expired) the stream
+// stops and says so ("ended") instead of retrying with a credential that can no longer work.
 
 const PROTOCOL = "ringlink.v1";
-const BEARER_PROTOCOL = "ringlink.bearer.";
+/** The server's close code for "this credential no longer allows watching". */
+const CREDENTIAL_ENDED = 4401;
 
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
@@ -17,7 +17,8 @@ const SILENCE_MS = 10_000;
 export class LiveStream {
   constructor(path = "/ws") {
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
-    this.listeners = { snapshot: [], events: [], tick: [], dropped: [], state: [] };
+    this.listeners = { snapshot: [], events: [], tick: [], dropped: [], state: [], ended: [] };
+    this.stopped = false;
     this.attempt = 0;
     this.ws = null;
     this.retryTimer = 0;
@@ -25,7 +26,7 @@ export class LiveStream {
     this.state = "connecting";
     addEventListener("online", () => this.reconnectNow());
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible" && this.state !== "live") this.reconnectNow();
+      if (document.visibilityState === "visible" && this.state !== "live" && !this.stopped) this.reconnectNow();
     });
   }
 
@@ -50,12 +51,12 @@ export class LiveStream {
   }
 
   connect() {
+    this.stopped = false;
     clearTimeout(this.retryTimer);
     this.setState(this.attempt === 0 ? "connecting" : "reconnecting", { attempt: this.attempt });
     let ws;
     try {
-      const token = currentToken();
-      ws = new WebSocket(this.url, token ? [PROTOCOL, BEARER_PROTOCOL + token] : [PROTOCOL]);
+      ws = new WebSocket(this.url, [PROTOCOL]);
     } catch {
       this.scheduleRetry();
       return;
@@ -80,6 +81,11 @@ export class LiveStream {
       if (this.ws !== ws) return;
       this.ws = null;
       clearTimeout(this.watchdog);
+      if (e.code === CREDENTIAL_ENDED) {
+        this.stop();
+        this.emit("ended", { reason: e.reason });
+        return;
+      }
       this.scheduleRetry(e.code === 1013 ? "server busy" : "");
     };
     ws.onerror = () => {
@@ -101,8 +107,19 @@ export class LiveStream {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  /** Closes the stream and stays closed until connect() (signed out). */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.watchdog);
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    this.setState("signed-out");
+  }
+
   reconnectNow() {
-    if (this.ws) return;
+    if (this.ws || this.stopped) return;
     clearTimeout(this.retryTimer);
     this.connect();
   }

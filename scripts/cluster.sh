@@ -9,7 +9,7 @@
 #   scripts/cluster.sh env                 export lines: eval "$(scripts/cluster.sh env)"
 #   scripts/cluster.sh stop-node KIND I [--hard]
 #   scripts/cluster.sh start-node KIND I
-#   scripts/cluster.sh pid KIND I          KIND = primary | replica | redis | kafka
+#   scripts/cluster.sh pid KIND I          KIND = primary | replica | redis | kafka | jaeger
 #   scripts/cluster.sh psql KIND I [ARGS]  psql into primary/replica I
 #   scripts/cluster.sh redis-cli I [ARGS]
 #   scripts/cluster.sh kafka-topics [ARGS] Kafka's TopicCommand against the broker
@@ -17,10 +17,12 @@
 #   scripts/cluster.sh haproxy up [--port P] HOST:PORT HOST:PORT
 #                                          HAProxy (repo's haproxy.cfg) in front of two instances
 #   scripts/cluster.sh haproxy down
+#   scripts/cluster.sh jaeger-build        build Jaeger v2 (go install) into .cluster/bin if missing
 #
 # Per shard i (0-based): a PostgreSQL 15 primary on PG_PORT_BASE+2i with a
 # streaming replica (pg_basebackup -R, hot standby) on PG_PORT_BASE+2i+1, and
-# a Redis node on REDIS_PORT_BASE+i. One single-node KRaft Kafka broker.
+# a Redis node on REDIS_PORT_BASE+i. One single-node KRaft Kafka broker, and
+# (WITH_JAEGER) a Jaeger v2 with in-memory storage for traces.
 # See scripts/README.md for ports, environment variables and users.
 # Layout variables are read and set indirectly (${!name}, printf -v):
 # shellcheck disable=SC2034,SC2153
@@ -66,12 +68,16 @@ KAFKA_STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-30}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m -Xms128m}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-100}
 MVN=${MVN:-mvn}
+JAEGER_SRC_DIR="$SCRIPT_DIR/jaeger"
+# Outside CLUSTER_DIR's data: `down --purge` keeps it (a cold build takes minutes).
+JAEGER_BIN=${JAEGER_BIN:-$REPO_ROOT/.cluster/bin/jaeger}
+JAEGER_TIMEOUT=${JAEGER_TIMEOUT:-30}
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 
 # Layout values: on `up` the environment wins over the recorded layout; for
 # every other command the recorded layout (what is actually running) wins.
 L_SHARDS='' L_WITH_KAFKA='' L_PG_PORT_BASE='' L_REDIS_PORT_BASE='' L_KAFKA_PORT=''
-L_KAFKA_CONTROLLER_PORT='' L_PG_ROOT='' L_PG_OS_USER=''
+L_KAFKA_CONTROLLER_PORT='' L_PG_ROOT='' L_PG_OS_USER='' L_WITH_JAEGER='' L_JAEGER_PORT_BASE=''
 load_layout() {
   if [[ -f $LAYOUT_FILE ]]; then
     # shellcheck disable=SC1090
@@ -83,10 +89,17 @@ resolve_config() { # MODE
   local mode=$1 off=${CLUSTER_PORT_OFFSET:-0}
   [[ $off =~ ^[0-9]+$ ]] || die "CLUSTER_PORT_OFFSET must be a number (got '$off')"
   local name def envv layv val
-  for name in SHARDS WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+  for name in SHARDS WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT WITH_JAEGER JAEGER_PORT_BASE; do
     case $name in
       SHARDS) def=3 ;;
       WITH_KAFKA) def=1 ;;
+      # Jaeger runs when its binary has been built (scripts/cluster.sh jaeger-build), unless 0;
+      # 1 builds it first when it is missing.
+      WITH_JAEGER) if [[ -x $JAEGER_BIN ]]; then def=1; else def=0; fi ;;
+      # Jaeger's ports: OTLP/HTTP base+18, health base+33, query gRPC base+85, query HTTP base+86
+      # (54318, 54333, 54385, 54386 with no offset; apart from every other node's port for
+      # offsets in steps of 500).
+      JAEGER_PORT_BASE) def=$((54300 + off)) ;;
       PG_PORT_BASE) def=$((55432 + off)) ;;
       REDIS_PORT_BASE) def=$((56379 + off)) ;;
       KAFKA_PORT) def=$((59092 + off)) ;;
@@ -109,8 +122,14 @@ resolve_config() { # MODE
   ((REDIS_PORT_BASE + SHARDS - 1 > hi)) && hi=$((REDIS_PORT_BASE + SHARDS - 1))
   ((KAFKA_PORT > hi)) && hi=$KAFKA_PORT
   ((KAFKA_CONTROLLER_PORT > hi)) && hi=$KAFKA_CONTROLLER_PORT
+  ((JAEGER_PORT_BASE + 86 > hi)) && hi=$((JAEGER_PORT_BASE + 86))
   ((hi <= 65535)) || die "port $hi is out of range: lower CLUSTER_PORT_OFFSET or the *_PORT* settings"
   [[ $WITH_KAFKA == 0 || $WITH_KAFKA == 1 ]] || die "WITH_KAFKA must be 0 or 1"
+  [[ $WITH_JAEGER == 0 || $WITH_JAEGER == 1 ]] || die "WITH_JAEGER must be 0 or 1"
+  JAEGER_OTLP_PORT=$((JAEGER_PORT_BASE + 18))
+  JAEGER_HEALTH_PORT=$((JAEGER_PORT_BASE + 33))
+  JAEGER_QUERY_GRPC_PORT=$((JAEGER_PORT_BASE + 85))
+  JAEGER_QUERY_PORT=$((JAEGER_PORT_BASE + 86))
   PG_ROOT=$L_PG_ROOT
   PG_OS_USER=$L_PG_OS_USER
 }
@@ -119,7 +138,7 @@ write_layout() {
   {
     echo "# written by scripts/cluster.sh up; do not edit while the cluster runs"
     local v
-    for v in SHARDS WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT PG_ROOT PG_OS_USER; do
+    for v in SHARDS WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT PG_ROOT PG_OS_USER WITH_JAEGER JAEGER_PORT_BASE; do
       printf 'L_%s=%q\n' "$v" "${!v}"
     done
   } >"$LAYOUT_FILE.tmp"
@@ -133,7 +152,7 @@ redis_port() { echo $((REDIS_PORT_BASE + $1)); }
 node_port() { # KIND I
   case $1 in
     primary) primary_port "$2" ;; replica) replica_port "$2" ;;
-    redis) redis_port "$2" ;; kafka) echo "$KAFKA_PORT" ;;
+    redis) redis_port "$2" ;; kafka) echo "$KAFKA_PORT" ;; jaeger) echo "$JAEGER_OTLP_PORT" ;;
   esac
 }
 node_dir() { # KIND I
@@ -141,6 +160,7 @@ node_dir() { # KIND I
     primary | replica) echo "$PG_ROOT/$1-$2" ;;
     redis) echo "$CLUSTER_DIR/redis/node-$2" ;;
     kafka) echo "$CLUSTER_DIR/kafka" ;;
+    jaeger) echo "$CLUSTER_DIR/jaeger" ;;
   esac
 }
 node_log() { # KIND I
@@ -148,6 +168,7 @@ node_log() { # KIND I
     primary | replica) echo "$PG_ROOT/logs/$1-$2.log" ;;
     redis) echo "$CLUSTER_DIR/redis/node-$2/redis.log" ;;
     kafka) echo "$CLUSTER_DIR/kafka/logs/server.log" ;;
+    jaeger) echo "$CLUSTER_DIR/jaeger/jaeger.log" ;;
   esac
 }
 node_pidfile() { # KIND I
@@ -155,6 +176,7 @@ node_pidfile() { # KIND I
     primary | replica) echo "$(node_dir "$1" "$2")/postmaster.pid" ;;
     redis) echo "$(node_dir redis "$2")/redis.pid" ;;
     kafka) echo "$CLUSTER_DIR/kafka/kafka.pid" ;;
+    jaeger) echo "$CLUSTER_DIR/jaeger/jaeger.pid" ;;
   esac
 }
 
@@ -196,7 +218,11 @@ validate_kind_index() { # KIND I
       [[ -z ${2-} || ${2-} == 0 ]] || die "there is only one kafka node (index 0)"
       ((WITH_KAFKA == 1)) || die "this cluster runs without Kafka (WITH_KAFKA=0)"
       ;;
-    *) die "unknown node kind '$1' (expected primary|replica|redis|kafka)" ;;
+    jaeger)
+      [[ -z ${2-} || ${2-} == 0 ]] || die "there is only one jaeger node (index 0)"
+      ((WITH_JAEGER == 1)) || die "this cluster runs without Jaeger (WITH_JAEGER=0)"
+      ;;
+    *) die "unknown node kind '$1' (expected primary|replica|redis|kafka|jaeger)" ;;
   esac
 }
 
@@ -688,6 +714,49 @@ ensure_kafka() { # fetch if needed, start, wait
   kafka_wait
 }
 
+# ---------------------------------------------------------------- jaeger ----
+# Jaeger v2 built from the Go module proxy (scripts/jaeger/go.mod pins the version and go.sum the
+# hashes), in-memory storage, every port on loopback (scripts/jaeger/config.yaml).
+jaeger_build() {
+  [[ -x $JAEGER_BIN ]] && return 0
+  command -v go >/dev/null || die "go not found (needed once to build Jaeger into $JAEGER_BIN): install Go 1.24 or newer"
+  local t0
+  t0=$(now)
+  info "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger $(awk '$1 == "github.com/jaegertracing/jaeger" { print $2 }' "$JAEGER_SRC_DIR/go.mod") with go install (a cold build takes a few minutes)"
+  mkdir -p -- "$(dirname -- "$JAEGER_BIN")"
+  (cd "$JAEGER_SRC_DIR" && GOBIN="$(dirname -- "$JAEGER_BIN")" GOFLAGS=-mod=readonly go install github.com/jaegertracing/jaeger/cmd/jaeger) ||
+    die "building Jaeger failed"
+  info "jaeger: built $JAEGER_BIN in $(elapsed "$t0")"
+}
+
+jaeger_start() { # launches and waits for the health check
+  local dir="$CLUSTER_DIR/jaeger" pid p t0 deadline
+  if pid=$(node_pid jaeger 0); then
+    info "jaeger already running (OTLP 127.0.0.1:$JAEGER_OTLP_PORT, query 127.0.0.1:$JAEGER_QUERY_PORT, pid $pid)"
+    return 0
+  fi
+  for p in "$JAEGER_OTLP_PORT" "$JAEGER_HEALTH_PORT" "$JAEGER_QUERY_GRPC_PORT" "$JAEGER_QUERY_PORT"; do
+    port_open "$p" && die "port $p (for jaeger) is already in use by a process that is not this cluster's; pick other ports with CLUSTER_PORT_OFFSET=N or JAEGER_PORT_BASE"
+  done
+  t0=$(now)
+  mkdir -p -- "$dir"
+  (
+    cd "$dir"
+    export JAEGER_OTLP_PORT JAEGER_HEALTH_PORT JAEGER_QUERY_GRPC_PORT JAEGER_QUERY_PORT
+    exec setsid "$JAEGER_BIN" --config "$JAEGER_SRC_DIR/config.yaml" </dev/null >>"$dir/jaeger.log" 2>&1 9>&-
+  ) &
+  echo $! >"$dir/jaeger.pid"
+  deadline=$((SECONDS + JAEGER_TIMEOUT))
+  until [[ $(curl -s "http://127.0.0.1:$JAEGER_HEALTH_PORT/status" 2>/dev/null) == *'"healthy":true'* ]]; do
+    if ! node_pid jaeger 0 >/dev/null; then tail_log "$dir/jaeger.log"; die "jaeger exited during startup"; fi
+    if ((SECONDS >= deadline)); then tail_log "$dir/jaeger.log"; die "jaeger was not healthy within ${JAEGER_TIMEOUT}s"; fi
+    sleep 0.2
+  done
+  info "jaeger ready: OTLP/HTTP 127.0.0.1:$JAEGER_OTLP_PORT, query 127.0.0.1:$JAEGER_QUERY_PORT (pid $(node_pid jaeger 0), $(elapsed "$t0"))"
+}
+
+cmd_jaeger_build() { jaeger_build; }
+
 # ------------------------------------------------------------- lifecycle ----
 take_lock() {
   mkdir -p -- "$CLUSTER_DIR"
@@ -703,7 +772,7 @@ any_running() {
       node_pid "$k" "$i" >/dev/null && return 0
     done
   done
-  node_pid kafka 0 >/dev/null
+  node_pid kafka 0 >/dev/null || node_pid jaeger 0 >/dev/null
 }
 
 on_exit() {
@@ -758,6 +827,7 @@ cmd_up() {
   write_layout
   info "up: $SHARDS shard(s), data in $CLUSTER_DIR, PostgreSQL runs as OS user $PG_OS_USER"
   prepare_pg_root
+  if ((WITH_JAEGER == 1)); then jaeger_build; fi
 
   # Kafka first (fetch and/or JVM start run in the background while the
   # PostgreSQL and Redis nodes come up), then waited for at the end.
@@ -791,6 +861,7 @@ cmd_up() {
     fi
     kafka_wait
   fi
+  if ((WITH_JAEGER == 1)); then jaeger_start; fi
   info "cluster up in $(elapsed "$t0"); eval \"\$(scripts/cluster.sh env)\" to use it"
 }
 
@@ -812,6 +883,7 @@ cmd_down() {
   [[ -n $PG_OS_USER ]] || choose_pg_os_user
   take_lock
   haproxy_stop
+  if [[ -d $CLUSTER_DIR/jaeger ]]; then kill_pid jaeger 0 TERM 10; fi
   # Stop everything that has a directory here, whatever SHARDS is now.
   if [[ -d $CLUSTER_DIR/kafka ]]; then kill_pid kafka 0 TERM "$KAFKA_STOP_TIMEOUT"; fi
   for d in "$CLUSTER_DIR"/redis/node-*; do
@@ -831,7 +903,12 @@ cmd_down() {
       ext=$(dirname -- "$PG_ROOT")
       if [[ -e $ext/$MARKER ]]; then rm -rf -- "$ext"; else warn "not deleting $ext: no $MARKER marker"; fi
     fi
-    rm -rf -- "$CLUSTER_DIR"
+    if [[ $JAEGER_BIN == "$CLUSTER_DIR"/bin/* ]]; then
+      # the built Jaeger stays (minutes to rebuild); everything else goes
+      find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name bin -exec rm -rf -- {} +
+    else
+      rm -rf -- "$CLUSTER_DIR"
+    fi
     info "purged $CLUSTER_DIR"
   fi
   info "cluster down"
@@ -858,7 +935,7 @@ node_state() { # KIND I -> sets ST_STATE ST_PID ST_INFO
       fi ;;
     redis)
       if [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]]; then ST_STATE=up; else ST_STATE=starting; fi ;;
-    kafka)
+    kafka | jaeger)
       if port_open "$port"; then ST_STATE=up; else ST_STATE=starting; fi ;;
   esac
 }
@@ -881,6 +958,11 @@ cmd_status() {
     [[ $ST_STATE == up ]] || bad=1
     printf '%-8s %-3s %-16s %-9s %-8s %s\n' kafka 0 "127.0.0.1:$KAFKA_PORT" "$ST_STATE" "$ST_PID" "controller 127.0.0.1:$KAFKA_CONTROLLER_PORT"
   fi
+  if ((WITH_JAEGER == 1)); then
+    node_state jaeger 0
+    [[ $ST_STATE == up ]] || bad=1
+    printf '%-8s %-3s %-16s %-9s %-8s %s\n' jaeger 0 "127.0.0.1:$JAEGER_OTLP_PORT" "$ST_STATE" "$ST_PID" "query 127.0.0.1:$JAEGER_QUERY_PORT"
+  fi
   return $bad
 }
 
@@ -900,6 +982,7 @@ cmd_env() {
     for k in primary replica redis; do node_pid "$k" "$i" >/dev/null || down=$((down + 1)); done
   done
   if ((WITH_KAFKA == 1)); then node_pid kafka 0 >/dev/null || down=$((down + 1)); fi
+  if ((WITH_JAEGER == 1)); then node_pid jaeger 0 >/dev/null || down=$((down + 1)); fi
   ((down == 0)) || warn "$down node(s) of the cluster in $CLUSTER_DIR are not running (see scripts/cluster.sh status)"
   printf "export DATABASE_NODES='%s'\n" "$db"
   printf "export REDIS_NODES='%s'\n" "$rd"
@@ -907,6 +990,14 @@ cmd_env() {
     printf "export KAFKA_BROKERS='127.0.0.1:%s'\n" "$KAFKA_PORT"
   else
     echo "# WITH_KAFKA=0: no Kafka broker in this cluster"
+  fi
+  # Not OTEL_EXPORTER_OTLP_ENDPOINT itself: that would turn tracing on for every server started
+  # from this shell; set it from JAEGER_OTLP_ENDPOINT where traces are wanted.
+  if ((WITH_JAEGER == 1)); then
+    printf "export JAEGER_OTLP_ENDPOINT='http://127.0.0.1:%s'\n" "$JAEGER_OTLP_PORT"
+    printf "export JAEGER_QUERY_URL='http://127.0.0.1:%s'\n" "$JAEGER_QUERY_PORT"
+  else
+    echo "# WITH_JAEGER=0: no Jaeger in this cluster"
   fi
 }
 
@@ -955,7 +1046,7 @@ cmd_start_node() { # KIND I
 
 cmd_pid() {
   local kind=${1-} i=${2-}
-  [[ $kind == kafka && -z $i ]] && i=0
+  [[ ($kind == kafka || $kind == jaeger) && -z $i ]] && i=0
   require_layout
   validate_kind_index "$kind" "$i"
   node_pid "$kind" "$i" || die "$kind $i is not running"
@@ -963,7 +1054,7 @@ cmd_pid() {
 
 cmd_logs() {
   local kind=${1-} i=${2-}
-  [[ $kind == kafka && -z $i ]] && i=0
+  [[ ($kind == kafka || $kind == jaeger) && -z $i ]] && i=0
   require_layout
   validate_kind_index "$kind" "$i"
   node_log "$kind" "$i"
@@ -995,7 +1086,7 @@ cmd_kafka_topics() { # [TopicCommand args]
 }
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------- haproxy ---
@@ -1053,6 +1144,7 @@ main() {
     redis-cli) cmd_redis_cli "$@" ;;
     kafka-topics) cmd_kafka_topics "$@" ;;
     haproxy) cmd_haproxy "$@" ;;
+    jaeger-build) cmd_jaeger_build ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -1,6 +1,7 @@
 /**
- * `bun run test`: the whole suite, starting what it needs. Builds dist/ringlink (for the e2e tests),
- * starts the local cluster (PostgreSQL pairs, Redis, Kafka) for the integration tests, runs
+ * `bun run test`: the whole suite, starting what it needs. Installs the missing Debian packages
+ * (scripts/prerequisites.sh, as .ci/run does; RINGLINK_SKIP_PREREQUISITES=1 skips it), builds dist/ringlink (for the e2e tests),
+ * starts the local cluster (PostgreSQL pairs, Redis, Kafka, Jaeger) for the integration tests, runs
  * `bun test`, stops the cluster it started, and prints one closing line: "N passed, N failed".
  *
  * RINGLINK_SKIP_INTEGRATION=1 runs without the cluster (the integration files then skip, and say so).
@@ -31,6 +32,10 @@ function parseExports(text: string): Record<string, string> {
 let startedCluster = false;
 let exitCode = 1;
 try {
+  if (process.env.RINGLINK_SKIP_PREREQUISITES !== "1") {
+    step("apt prerequisites (scripts/prerequisites.sh)");
+    await $`bash ${join(root, "scripts/prerequisites.sh")}`.cwd(root);
+  }
   step("building dist/ringlink");
   await $`bun ${join(root, "scripts/build.ts")}`.cwd(root);
 
@@ -40,7 +45,8 @@ try {
     const alreadyUp = (await $`${cluster} status`.cwd(root).quiet().nothrow()).exitCode === 0;
     // Set before `up` so a half-started cluster (one node failed) is stopped too.
     startedCluster = !alreadyUp;
-    await $`${cluster} up`.cwd(root);
+    // WITH_JAEGER=1: the tracing test needs Jaeger (built here when .ci/run has not built it yet).
+    await $`${cluster} up`.cwd(root).env({ ...process.env, WITH_JAEGER: "1" });
     Object.assign(env, parseExports(await $`${cluster} env`.cwd(root).text()));
     step("applying migrations to every primary");
     await $`bun ${join(root, "src/main.ts")} migrate`.cwd(root).env(env);

@@ -3,16 +3,17 @@
  * `/:code` is mounted here too (for in-process tests and the OpenAPI document); the server also
  * binds the same redirect handler as a native Bun route so redirects skip the framework's routing.
  */
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
-import { ensureRoutableUrl, errorHandler } from "./http";
+import { corsRoutes, ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
+import { openapiDocument } from "./openapi";
 import { realtimeRoutes } from "./realtime";
 import { redirectRoutes } from "./redirect";
+import { sessionRoutes } from "./sessions";
 import type { Runtime } from "./runtime";
 import { VERSION } from "./version";
 
@@ -31,15 +32,14 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
         return handle;
       })
       .use(errorHandler)
+      .use(corsRoutes(config.corsOrigins))
       .use(requestLog(config.accessLog, runtime.metrics))
       .use(
-        openapi({
-          provider: null,
-          specPath: "/openapi.json",
-          documentation: {
-            info: { title: "ringlink", version: VERSION, description: "A distributed, high-throughput URL shortener." },
-            components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-          },
+        openapiDocument({
+          title: "ringlink",
+          version: VERSION,
+          description: "A distributed, high-throughput URL shortener.",
+          serverUrl: config.publicBaseUrl,
         }),
       )
       .use(
@@ -51,6 +51,14 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
       .use(metricsRoutes(options.renderMetrics ?? (() => runtime.metrics.text())))
       .use(dashboardRoutes(runtime.assets))
       .use(realtimeRoutes(runtime.realtime, runtime.watchAccess))
+      .use(
+        sessionRoutes({
+          sessions: runtime.management.sessions,
+          authenticateToken: runtime.management.authenticateToken,
+          credentialsRequired: runtime.management.credentialsRequired,
+          trustedProxies: config.trustedProxies,
+        }),
+      )
       .use(
         linkRoutes({
           service: runtime.links,

@@ -2,6 +2,7 @@
  * The one place where environment variables and flags are read. Everything else receives a `Config`.
  * A bad value stops start-up with one line naming the variable and what is wrong with it.
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { MAX_NODE_ID, MAX_PROCESS_INDEX } from "./ids";
@@ -81,6 +82,16 @@ export interface LinkManagementConfig {
   rateLimitAuthFailures: RatePolicy | null;
 }
 
+/** OpenTelemetry traces; null endpoint: off (the SDK is never loaded). */
+export interface TracingConfig {
+  endpoint: string | null;
+  serviceName: string;
+  /** creates, API requests and worker batches: share of new traces sampled */
+  sampleRatio: number;
+  /** redirects: share traced (0 = not at all) */
+  redirectRatio: number;
+}
+
 export interface Config {
   mode: "embedded" | "distributed";
   port: number;
@@ -95,7 +106,12 @@ export interface Config {
   publicHostname: string;
   /** pages besides our own that may open /ws in a visitor's browser (normalised origins) */
   wsAllowedOrigins: string[];
+  /** CORS_ORIGINS: origins (or "*") whose pages may call the API */
+  corsOrigins: string[];
   adminToken: string | undefined;
+  /** signs dashboard session cookies; undefined: generated once in DATA_DIR */
+  sessionSecret: string | undefined;
+  sessionTtlMs: number;
   visitorSalt: string | undefined;
   maxUrlLength: number;
   maxBodyBytes: number;
@@ -131,6 +147,9 @@ export interface Config {
   events: EventsConfig;
   analytics: AnalyticsConfig;
   resilience: ResilienceConfig;
+  /** GEOIP_DATABASE: "embedded", a file path, or null (off) */
+  geoipDatabase: string | null;
+  tracing: TracingConfig;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -174,6 +193,18 @@ export const SETTINGS = {
     default: null,
     shown: "(none)",
     meaning: "comma list of other origins (`https://ops.example`) whose pages may open `/ws`; our own always may",
+  },
+  SESSION_SECRET: {
+    default: null,
+    shown: "(generated in DATA_DIR)",
+    meaning: "key that signs dashboard session cookies (at least 32 characters); set the same value on every instance",
+  },
+  SESSION_TTL: { default: "12h", meaning: "how long a dashboard sign-in lasts (`N` seconds or `Nm`, `Nh`, `Nd`; 1m..30d)" },
+  CORS_ORIGINS: {
+    default: null,
+    shown: "(none)",
+    meaning:
+      "comma list of origins (`https://app.example`), or `*`, whose pages may call `/api/...` (CORS, without credentials: a bearer token of their own); none: same-origin only",
   },
   VISITOR_SALT: { default: null, shown: "(generated in DATA_DIR)", meaning: "secret for unique-visitor hashes; set the same value on every instance" },
   MAX_URL_LENGTH: { default: "2048", meaning: "longest target URL accepted" },
@@ -258,7 +289,22 @@ export const SETTINGS = {
   },
   ANALYTICS_GROUP: { default: "ringlink-analytics", meaning: "consumer group of the analytics worker (its offsets are stored per group)" },
   ANALYTICS_DEDUPE_HOURS: { default: "72", meaning: "how long processed event ids are kept to drop duplicates" },
-  WORKER_PORT: { default: null, meaning: "the analytics worker serves `/healthz` and `/metrics` on `HOST` at this port" },
+  WORKER_PORT: { default: null, meaning: "a worker (analytics, classifier) serves `/healthz` and `/metrics` on `HOST` at this port" },
+  GEOIP_DATABASE: {
+    default: "embedded",
+    meaning:
+      "country of a click without a CDN header: `embedded` (the IP-to-country data in the binary, see [Geolocation](#geolocation)), a path to another country `.mmdb` file, or `off`",
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    default: null,
+    meaning: "OTLP/HTTP collector (`http://host:4318`): traces are sent there; unset, tracing is off and no tracing code loads ([Tracing](#tracing))",
+  },
+  OTEL_SERVICE_NAME: { default: null, shown: "ringlink", meaning: "the service name on every span (workers add `-analytics` / `-classifier`)" },
+  OTEL_TRACES_SAMPLER_ARG: {
+    default: "1",
+    meaning: "share of creates and worker batches that start a trace, 0..1 (a trace that arrives with a parent follows it)",
+  },
+  TRACE_REDIRECTS: { default: "0", meaning: "share of redirects traced, 0..1; 0 keeps tracing off the redirect path" },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -403,12 +449,50 @@ function adminToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+export const MIN_SESSION_SECRET_LENGTH = 32;
+function sessionSecret(raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.length < MIN_SESSION_SECRET_LENGTH) {
+    throw new ConfigError(
+      "SESSION_SECRET",
+      `must be at least ${MIN_SESSION_SECRET_LENGTH} characters long (got ${raw.length}); for example: openssl rand -hex 32`,
+    );
+  }
+  return raw;
+}
+
+const DURATION_UNITS: Record<string, number> = { "": 1, s: 1, m: 60, min: 60, h: 3_600, d: 86_400 };
+/** `90`, `90s`, `30m`, `12h`, `7d` to milliseconds, within min..max seconds. */
+function durationMs(name: string, raw: string, minSeconds: number, maxSeconds: number): number {
+  const m = /^(\d+)\s*(s|m|min|h|d)?$/i.exec(raw.trim());
+  if (!m) throw new ConfigError(name, `must be a duration such as 3600, 30m, 12h or 7d (got '${raw}')`);
+  const seconds = Number(m[1]) * DURATION_UNITS[(m[2] ?? "").toLowerCase()]!;
+  if (seconds < minSeconds || seconds > maxSeconds)
+    throw new ConfigError(name, `must be between ${minSeconds} s and ${maxSeconds / 86_400} days (got ${seconds} s)`);
+  return seconds * 1000;
+}
+
 /** A probability in (0, 1], or off. */
 function threshold(name: string, raw: string): number | null {
   if (raw.toLowerCase() === "off") return null;
   const n = Number(raw);
   if (!/^\d*\.?\d+$/.test(raw) || !(n > 0 && n <= 1)) throw new ConfigError(name, `must be a number above 0 and at most 1, or off (got '${raw}')`);
   return n;
+}
+
+/** A share between 0 and 1, both included. */
+function ratio(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1)) throw new ConfigError(name, `must be a number from 0 to 1 (got '${raw}')`);
+  return n;
+}
+
+function geoipDatabase(raw: string): string | null {
+  const v = raw.toLowerCase();
+  if (v === "off" || v === "false") return null;
+  if (v === "embedded") return "embedded";
+  const path = resolve(process.cwd(), raw);
+  if (!existsSync(path)) throw new ConfigError("GEOIP_DATABASE", `must be embedded, off or an existing .mmdb file (no file at '${path}')`);
+  return path;
 }
 
 export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
@@ -453,6 +537,8 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   const negativeTtlSeconds = integer("NEGATIVE_CACHE_TTL_SECONDS", value("NEGATIVE_CACHE_TTL_SECONDS"), 1, 3_600);
   const blocklistFile = setting(env, "BLOCKLIST_FILE");
   const workerPort = setting(env, "WORKER_PORT");
+  const geoip = value("GEOIP_DATABASE");
+  const otlp = setting(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
 
   return {
     mode: shards.length > 0 ? "distributed" : "embedded",
@@ -466,7 +552,10 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     publicBaseUrl,
     publicHostname: base.hostname.toLowerCase(),
     wsAllowedOrigins: list(setting(env, "WS_ALLOWED_ORIGINS")).map((o) => origin("WS_ALLOWED_ORIGINS", o)),
+    corsOrigins: list(setting(env, "CORS_ORIGINS")).map((o) => (o === "*" ? o : origin("CORS_ORIGINS", o))),
     adminToken: adminToken(setting(env, "ADMIN_TOKEN")),
+    sessionSecret: sessionSecret(setting(env, "SESSION_SECRET")),
+    sessionTtlMs: durationMs("SESSION_TTL", value("SESSION_TTL"), 60, 30 * 86_400),
     visitorSalt: setting(env, "VISITOR_SALT"),
     maxUrlLength: integer("MAX_URL_LENGTH", value("MAX_URL_LENGTH"), 32, 65_536),
     maxBodyBytes: integer("MAX_BODY_BYTES", value("MAX_BODY_BYTES"), 1024, 10 * 1024 * 1024),
@@ -524,6 +613,13 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       readRetries: integer("READ_RETRIES", value("READ_RETRIES"), 0, 10),
       breakerFailures: integer("BREAKER_FAILURES", value("BREAKER_FAILURES"), 1, 1_000),
       probeIntervalMs: integer("HEALTH_PROBE_INTERVAL_MS", value("HEALTH_PROBE_INTERVAL_MS"), 100, 60_000),
+    },
+    geoipDatabase: geoipDatabase(geoip),
+    tracing: {
+      endpoint: otlp === undefined ? null : httpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).href.replace(/\/+$/, ""),
+      serviceName: setting(env, "OTEL_SERVICE_NAME") ?? "ringlink",
+      sampleRatio: ratio("OTEL_TRACES_SAMPLER_ARG", value("OTEL_TRACES_SAMPLER_ARG")),
+      redirectRatio: ratio("TRACE_REDIRECTS", value("TRACE_REDIRECTS")),
     },
   };
 }

@@ -1,9 +1,23 @@
 #!/usr/bin/env bun
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
-import { UsageError, exportCsv, importCsv, parseArgs, runKeysCommand, runReshardCommand, runTopologyCommand, runVerifyCommand, seedLinks } from "./cli";
+import {
+  UsageError,
+  commandHelp,
+  environmentHelp,
+  exportCsv,
+  importCsv,
+  openLinkClient,
+  parseArgs,
+  runKeysCommand,
+  runLinksCommand,
+  runReshardCommand,
+  runTopologyCommand,
+  runVerifyCommand,
+  seedLinks,
+} from "./cli";
 import { closeTopologyPools, resolveBootTopology, type Topology } from "./cluster";
-import { CONFIG_VARIABLES, ConfigError, loadConfig, plainMeaning, type Flags } from "./config";
+import { ConfigError, loadConfig, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
 import { createEventTopics } from "./events";
@@ -20,7 +34,9 @@ Usage:
   ringlink worker classifier                  consume link.created from Kafka, write each link's category
   ringlink seed N [--out FILE]                insert N links (benchmarks, demos); codes to FILE
   ringlink keys create --name N --scopes create,manage,stats,admin [--expires 30d]
-  ringlink keys list | keys revoke ID         API keys (the token is printed once)
+  ringlink keys list [--json] | revoke ID     API keys (the token is printed once)
+  ringlink links list|show|create|update|delete|stats [--url URL --token T] [--json]
+                                              links of the configured store, or of a running instance
   ringlink import FILE.csv [--restart]        create links from CSV (resumable, no duplicates on rerun)
   ringlink export [--out FILE.csv]            every live link as CSV (resumable with --out)
   ringlink topology [--json]                  the stored shard map (version, nodes, move in progress)
@@ -29,18 +45,65 @@ Usage:
   ringlink reshard --from-embedded DATA_DIR   copy an embedded deployment into the cluster
   ringlink verify [--repair]                  check every shard (wrong shard, duplicates, replicas,
                                               Redis, orphan aggregates); exit 1 on findings
-  ringlink --help | --version
+  ringlink --help | --version | COMMAND --help | COMMAND SUBCOMMAND --help
 
 serve runs one process by default; --processes N starts a supervisor and N processes that share
 the port (reusePort). With no configuration ringlink runs embedded: SQLite under DATA_DIR, an
 in-process cache and event bus.
 
 Environment:
-${CONFIG_VARIABLES.map((v) => `  ${(v.alias ? `${v.name} (${v.alias})` : v.name).padEnd(32)} ${plainMeaning(v.meaning)} (default ${v.default})`).join("\n")}
+${environmentHelp()}
 `;
 
-const VALUE_FLAGS = new Set(["port", "processes", "process-index", "out", "name", "scopes", "expires", "database-nodes", "redis-nodes", "from-embedded"]);
-const BOOL_FLAGS = new Set(["help", "version", "restart", "json", "dry-run", "repair"]);
+const VALUE_FLAGS = new Set([
+  "port",
+  "processes",
+  "process-index",
+  "out",
+  "name",
+  "scopes",
+  "expires",
+  // links
+  "url",
+  "token",
+  "limit",
+  "cursor",
+  "tag",
+  "q",
+  "alias",
+  "max-clicks",
+  "redirect-type",
+  "tags",
+  "password",
+  "target",
+  "from",
+  "to",
+  "interval",
+  "top",
+  // reshard
+  "database-nodes",
+  "redis-nodes",
+  "from-embedded",
+]);
+const BOOL_FLAGS = new Set([
+  "help",
+  "version",
+  "restart",
+  "json",
+  "all",
+  "forward-query",
+  "no-forward-query",
+  "new-code",
+  "disable",
+  "enable",
+  "dry-run",
+  "repair",
+]);
+
+/** A reader that went away (`ringlink export | head`) is not a failure: stop quietly. */
+function isClosedPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "EPIPE";
+}
 
 /** How to start this same program again: the compiled binary is its own interpreter. */
 function selfArgv(): string[] {
@@ -53,9 +116,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(`ringlink ${VERSION} (bun ${Bun.version})`);
     return 0;
   }
-  if (args.flags.help || args.command === undefined || args.command === "help") {
-    console.log(HELP);
+  if (args.command === "help" || (args.flags.help && args.command === undefined) || args.command === undefined) {
+    // `ringlink help links create` reads like `ringlink links create --help`.
+    const help = args.command === "help" && args.rest[0] !== undefined ? commandHelp(args.rest[0], args.rest[1]) : undefined;
+    console.log(help ?? HELP);
     return args.command === undefined && !args.flags.help ? 2 : 0;
+  }
+  if (args.flags.help) {
+    const help = commandHelp(args.command, args.rest[0]);
+    if (help === undefined) throw new UsageError(`unknown command '${args.command}' (see ringlink --help)`);
+    console.log(help);
+    return 0;
   }
   const bun = checkBunVersion();
   if (!bun.ok) {
@@ -138,6 +209,14 @@ async function main(argv: string[]): Promise<number> {
         await runtime.close();
       }
     }
+    case "links": {
+      const client = await openLinkClient(config, args.flags, process.env.RINGLINK_TOKEN);
+      try {
+        return await runLinksCommand(client, args);
+      } finally {
+        await client.close();
+      }
+    }
     case "import": {
       const file = args.rest[0];
       if (file === undefined) throw new UsageError("import needs a CSV file: ringlink import links.csv");
@@ -193,9 +272,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+process.stdout.on("error", (error) => {
+  if (isClosedPipe(error)) process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (isClosedPipe(error)) process.exit(0);
     if (error instanceof ConfigError) console.error(`ringlink: invalid configuration: ${error.message}`);
     else if (error instanceof InstanceLockError) console.error(`ringlink: refusing to start: ${error.message}`);
     else if (error instanceof UsageError) console.error(`ringlink: ${error.message}`);

@@ -18,21 +18,29 @@ import { LruCache } from "./lru";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictIfPresent } from "./files";
-import { LinkClassifier, UrlClassifier, classifierLoadOptions } from "./classifier";
+import { LinkClassifier, UrlClassifier, classifierLoadOptions, classifierMissing } from "./classifier";
 import { EventIds, type EventBus } from "./events";
+import { openCountryDatabase } from "./geo";
+import { startTracing, tracingEnabled } from "./tracing";
 import { SnowflakeIds } from "./ids";
+import { log } from "./log";
 import { KeyService, createAuthenticator, createTokenAuthenticator, type Authenticate, type TokenAuthenticator } from "./keys";
 import { LinkAccess, LinkService, PasswordHasher, QrCodes } from "./links";
 import { LinkResolver, createRedirectCore, type RedirectHandler, type UnlockHandler } from "./redirect";
 import { Metrics, RedirectStats } from "./observability";
 import { failureGuard, rateLimitGuard, type RatePolicy, type RateLimiter, type RequestGuards } from "./ratelimit";
 import { Realtime, type RelayTransport } from "./realtime";
+import { SessionService } from "./sessions";
 import type { LinkStore } from "./storage";
 import type { DependencyHealth } from "./cluster";
 
 /** API keys, who may do what with links, and abuse protection. */
 export interface LinkManagement {
   keys: KeyService;
+  /** dashboard sign-in: signed session cookies that stand for a key */
+  sessions: SessionService;
+  /** true once an ADMIN_TOKEN or any API key exists (then reading and watching need credentials) */
+  credentialsRequired(): Promise<boolean>;
   authenticate: Authenticate;
   /** the same check for a token that arrives another way (the live stream's subprotocol) */
   authenticateToken: TokenAuthenticator;
@@ -89,13 +97,17 @@ export interface RuntimeOptions {
   realtimeRelays?: RelayTransport[];
 }
 
-/** Embedded mode keeps its visitor salt beside the database so every process hashes alike. */
-function embeddedVisitorSalt(dataDir: string): string {
+/**
+ * A secret that is not configured is generated once and kept in DATA_DIR (0600), so every process
+ * of the instance uses the same one: the visitor salt (unique visitors hash alike) and the
+ * session secret (a cookie one process signed is good on the others).
+ */
+function secretInDataDir(dataDir: string, name: string, bytes: number): string {
   ensurePrivateDir(dataDir);
-  const file = join(dataDir, "visitor-salt");
+  const file = join(dataDir, name);
   if (!existsSync(file)) {
     try {
-      writeFileSync(file, randomBytes(16).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
+      writeFileSync(file, randomBytes(bytes).toString("hex"), { flag: "wx", mode: PRIVATE_FILE_MODE });
     } catch {
       // another process won the race to create it
     }
@@ -107,6 +119,8 @@ function embeddedVisitorSalt(dataDir: string): string {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const serving = (options.role ?? "serve") === "serve";
   const nodeName = `${hostname()}#${config.nodeId}.${config.processIndex}`;
+  // Before anything that makes spans; a serving process only (tools trace nothing).
+  const stopTracing = serving ? await startTracing(config.tracing, "serve", nodeName) : async () => {};
   const adapters = new Adapters(config, { invalidation: options.invalidation, localEvents: !serving, clientId: nodeName });
   const store = adapters.linkStore();
   const l2 = adapters.sharedCache();
@@ -125,13 +139,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const stopPruner = aggregator ? startProcessedEventsPruner(analytics, config.analytics.dedupeRetentionMs) : () => {};
 
   // One model per process, shared by the create-time safety check and the background classifier;
-  // a failed load is forgotten so the next use tries again.
+  // a failed load is forgotten so the next use tries again. A binary copied without its classifier
+  // files serves all the same, with both off (said once, here): creates must not fail for them.
+  const classifierGone = classifierMissing();
+  if (classifierGone !== null && serving) log.warn(`classification and the unsafe-URL check are off: the classifier's files are ${classifierGone}`);
   let model: Promise<UrlClassifier> | null = null;
   const loadModel = () => {
-    model ??= UrlClassifier.load(classifierLoadOptions()).catch((error) => {
-      model = null;
-      throw error;
-    });
+    // .then: a synchronous throw while locating the files becomes a rejection the callers handle.
+    model ??= Promise.resolve()
+      .then(() => UrlClassifier.load(classifierLoadOptions()))
+      .catch((error) => {
+        model = null;
+        throw error;
+      });
     return model;
   };
 
@@ -153,14 +173,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.trustedProxies,
     "too many failed authentications from this address; wait before trying again",
   );
+  const sessions = new SessionService({
+    secret: config.sessionSecret ?? secretInDataDir(config.dataDir, "session-secret", 32),
+    ttlMs: config.sessionTtlMs,
+    keys,
+    adminToken: config.adminToken,
+  });
   const management: LinkManagement = {
     keys,
-    authenticate: createAuthenticator(keys, config.adminToken, authFailures),
+    sessions,
+    credentialsRequired: async () => config.adminToken !== undefined || (await keys.anyActiveKeys()),
+    authenticate: createAuthenticator(keys, config.adminToken, authFailures, sessions.credential()),
     authenticateToken: createTokenAuthenticator(keys, config.adminToken, authFailures),
     access: new LinkAccess({ keys, adminToken: config.adminToken, anonCreate: lm.anonCreate, anonAliases: lm.anonAliases }),
     safety: new UrlSafety({
       blocklist: lm.blocklistFile === undefined ? null : DomainBlocklist.fromFile(lm.blocklistFile),
-      threshold: lm.unsafeUrlThreshold,
+      threshold: classifierGone === null ? lm.unsafeUrlThreshold : null,
       loadClassifier: loadModel,
     }),
   };
@@ -190,7 +218,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     hasher,
   });
   const linkClassifier =
-    serving && eventsHere && config.classifyLinks
+    serving && eventsHere && config.classifyLinks && classifierGone === null
       ? new LinkClassifier({
           store,
           classifier: loadModel,
@@ -208,8 +236,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     bus,
     eventIds,
     nodeName,
-    visitorSalt: config.visitorSalt ?? embeddedVisitorSalt(config.dataDir),
+    visitorSalt: config.visitorSalt ?? secretInDataDir(config.dataDir, "visitor-salt", 16),
     trustedProxies: config.trustedProxies,
+    // ~8 MB per serving process; tools publish no clicks and never need it.
+    traceRatio: tracingEnabled() ? config.tracing.redirectRatio : 0,
+    countries: serving && config.clickEvents ? openCountryDatabase(config.geoipDatabase) : null,
     guard: guards.redirect,
     publishClicks: serving && config.clickEvents,
     logRequests: config.accessLog === "all",
@@ -243,6 +274,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       readiness,
       isReady,
       newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
+      countLinks: () => store.countLinks(),
       shardCount: () => adapters.shardCount,
       topology: () => {
         const t = adapters.topologyStatus();
@@ -263,7 +295,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   });
   const watchAccess = createWatchAccess({
     authenticateToken: management.authenticateToken,
-    credentialsRequired: async () => config.adminToken !== undefined || (await keys.anyActiveKeys()),
+    session: sessions.credential(),
+    credentialsRequired: management.credentialsRequired,
     originAllowed: createOriginCheck({ publicBaseUrl: config.publicBaseUrl, allowed: config.wsAllowedOrigins }),
   });
 
@@ -305,6 +338,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       management.safety.close();
       qr.close();
       await adapters.close();
+      await stopTracing();
     },
   };
 }

@@ -12,7 +12,9 @@ import { KafkaClickConsumer, startProcessedEventsPruner, type ClickConsumerStats
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { physicalTopic } from "../src/events";
+import { hostname } from "node:os";
 import { runService } from "../src/lifecycle";
+import { startTracing } from "../src/tracing";
 import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
@@ -94,6 +96,7 @@ export function runAnalyticsWorker(config: Config): Promise<number> {
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-analytics-${config.nodeId}`, stopping, log);
+      const stopTracing = await startTracing(config.tracing, "analytics", `${hostname()}#${config.nodeId}.analytics`);
       const adapters = new Adapters(config);
       const store = adapters.analyticsStore(config.events.kafkaPartitions + 1);
       const topic = physicalTopic(config.events.topicPrefix, "link.clicked");
@@ -145,6 +148,7 @@ export function runAnalyticsWorker(config: Config): Promise<number> {
           await consumer.stop().catch((error) => log.warn("consumer stop failed", { error }));
           await adapters.close();
           server?.stop(true);
+          await stopTracing();
           return { fields: { ...consumer.stats() } };
         },
       };

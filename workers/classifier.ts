@@ -13,7 +13,9 @@ import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifi
 import type { Config } from "../src/config";
 import { ConfigError } from "../src/config";
 import { decodeRecord, physicalTopic } from "../src/events";
+import { hostname } from "node:os";
 import { runService } from "../src/lifecycle";
+import { startTracing } from "../src/tracing";
 import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
@@ -47,6 +49,7 @@ export function runClassifierWorker(config: Config): Promise<number> {
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-classifier-${config.nodeId}`, stopping, log);
+      const stopTracing = await startTracing(config.tracing, "classifier", `${hostname()}#${config.nodeId}.classifier`);
       const adapters = new Adapters(config);
       const store = adapters.linkStore();
       const model = await UrlClassifier.load(classifierLoadOptions());
@@ -106,6 +109,7 @@ export function runClassifierWorker(config: Config): Promise<number> {
           await model.close();
           await adapters.close();
           server?.stop(true);
+          await stopTracing();
           return { fields: { ...classifier.stats } };
         },
       };

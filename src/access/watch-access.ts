@@ -7,14 +7,17 @@
  * - Credentials: `Authorization: Bearer <token>` (clients that can set headers), or, since browsers
  *   cannot set headers on a WebSocket, the subprotocol `ringlink.bearer.<token>` offered together
  *   with `ringlink.v1`. The answer names only `ringlink.v1`, never the token.
+ * - Or the dashboard's session cookie (`ringlink_session`, src/sessions), which stands for its key.
  * - The token must be the ADMIN_TOKEN or an API key with the `stats` scope (admin keys have it).
+ * - An allowed watcher with credentials gets `recheck`: the stream calls it while the socket is
+ *   open and closes the socket once the credential is refused (a revoked key, an ended session).
  * - Without credentials: allowed only while no ADMIN_TOKEN and no API key exist (a fresh install
  *   watches as before keys), as an anonymous watcher.
  * What a watcher then sees (admins everything, everyone else without private targets, PIDs or
  * paths) is the realtime module's rule, decided from the principal.
  */
 import { AppError, Forbidden, Unauthorized } from "../errors";
-import { bearerToken, hasScope, type Principal, type TokenAuthenticator } from "../keys";
+import { bearerToken, hasScope, type Principal, type SessionCredential, type TokenAuthenticator } from "../keys";
 import type { PeerAddressSource } from "../ratelimit";
 import type { OriginCheck } from "./origin-policy";
 
@@ -22,12 +25,22 @@ import type { OriginCheck } from "./origin-policy";
 export const STREAM_PROTOCOL = "ringlink.v1";
 export const BEARER_PROTOCOL_PREFIX = "ringlink.bearer.";
 
-export type WatchDecision = { allowed: true; principal: Principal | null; protocol: string | null } | { allowed: false; refusal: AppError };
+export type WatchDecision =
+  | {
+      allowed: true;
+      principal: Principal | null;
+      protocol: string | null;
+      /** resolves false once the credential no longer allows watching; null for anonymous watchers */
+      recheck: (() => Promise<boolean>) | null;
+    }
+  | { allowed: false; refusal: AppError };
 
 export type WatchAccess = (request: Request, peer: PeerAddressSource | null) => Promise<WatchDecision>;
 
 export interface WatchAccessDeps {
   authenticateToken: TokenAuthenticator;
+  /** the dashboard's session cookie; absent: only tokens */
+  session?: SessionCredential;
   /** true once an ADMIN_TOKEN or any API key exists: then watching needs credentials */
   credentialsRequired(): Promise<boolean>;
   originAllowed: OriginCheck;
@@ -56,6 +69,26 @@ export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
     } catch (error) {
       return refuse(error as AppError);
     }
+    const stillAllowed = (check: () => Promise<Principal>) => async () => {
+      try {
+        return hasScope(await check(), "stats");
+      } catch (error) {
+        if (error instanceof AppError) return false;
+        throw error;
+      }
+    };
+    if ((token === null || token === "") && deps.session?.present(request)) {
+      const session = deps.session;
+      let principal: Principal;
+      try {
+        principal = await session.principal(request);
+      } catch (error) {
+        if (error instanceof AppError) return refuse(error);
+        throw error;
+      }
+      if (!hasScope(principal, "stats")) return refuse(new Forbidden("watching the live stream needs the 'stats' scope"));
+      return { allowed: true, principal, protocol, recheck: stillAllowed(() => session.principal(request)) };
+    }
     if (token === null || token === "") {
       if (await deps.credentialsRequired()) {
         return refuse(
@@ -64,7 +97,7 @@ export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
           ),
         );
       }
-      return { allowed: true, principal: null, protocol };
+      return { allowed: true, principal: null, protocol, recheck: null };
     }
     let principal: Principal;
     try {
@@ -74,6 +107,7 @@ export function createWatchAccess(deps: WatchAccessDeps): WatchAccess {
       throw error;
     }
     if (!hasScope(principal, "stats")) return refuse(new Forbidden("watching the live stream needs the 'stats' scope"));
-    return { allowed: true, principal, protocol };
+    const proven = token;
+    return { allowed: true, principal, protocol, recheck: stillAllowed(() => deps.authenticateToken(proven, request, peer)) };
   };
 }

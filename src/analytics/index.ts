@@ -7,3 +7,4 @@ export { startProcessedEventsPruner } from "./processed-events-pruner";
 export { StatsService } from "./stats-service";
 export { statsRoutes } from "./stats-routes";
 export { KafkaClickConsumer, type ClickConsumerStats } from "./kafka-click-consumer";
+export type { LinkStats, StatsRequest } from "./stats-service";

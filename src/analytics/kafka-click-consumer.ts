@@ -16,6 +16,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { decodeRecord, type LinkEvent } from "../events";
 import type { AnalyticsStore } from "./analytics-store";
 import { log } from "../log";
+import { inSpan } from "../tracing";
 
 export interface ClickConsumerOptions {
   kafka: Kafka;
@@ -85,7 +86,17 @@ export class KafkaClickConsumer {
     });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** One span per batch when tracing is on (sampled by OTEL_TRACES_SAMPLER_ARG): decode, write, commit. */
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    return inSpan("analytics.batch", () => this.applyBatch(payload), {
+      "messaging.destination.name": batch.topic,
+      "messaging.destination.partition.id": String(batch.partition),
+      "messaging.batch.message_count": batch.messages.length,
+    });
+  }
+
+  private async applyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const last = batch.messages[batch.messages.length - 1];
     if (!last) return;
     const events: LinkEvent[] = [];

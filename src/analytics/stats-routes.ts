@@ -29,6 +29,7 @@ export function statsRoutes({ stats, readsGuard, mayRead }: StatsRoutesOptions) 
         summary: "Click statistics of a link: totals, a time series and top referrers, browsers, OS, devices, countries",
         description: "Read from aggregates (per minute and per day), so the cost does not grow with the number of clicks.",
         tags: ["links"],
+        security: [{}, { bearer: [] }],
       },
       response: {
         200: LinkStatsResponse,

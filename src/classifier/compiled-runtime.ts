@@ -15,6 +15,27 @@ export function isCompiledBinary(): boolean {
   return Bun.main.startsWith("/$bunfs/");
 }
 
+/** What the binary loads from its own directory: the runtime bundle, its native addon, the model. */
+function shippedFiles(home: string): string[] {
+  return [
+    join(home, ORT_BUNDLE),
+    join(home, `node_modules/onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}`),
+    join(home, "models/url-classifier.onnx"),
+    join(home, "models/labels.json"),
+  ];
+}
+
+/**
+ * Why the classifier cannot run in this process, or null when it can. A binary copied on its own
+ * (without dist/node_modules and dist/models beside it) still serves: classification and the
+ * unsafe-URL check are then off, which the caller says once at start-up.
+ */
+export function classifierMissing(): string | null {
+  if (!isCompiledBinary()) return null;
+  const missing = shippedFiles(dirname(process.execPath)).filter((f) => !existsSync(f));
+  return missing.length === 0 ? null : `not beside the binary: ${missing.join(", ")} (bun run build puts them in dist/)`;
+}
+
 export function classifierLoadOptions(): LoadOptions {
   if (!isCompiledBinary()) return {};
   const home = dirname(process.execPath);

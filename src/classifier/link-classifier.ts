@@ -8,6 +8,7 @@ import type { LinkEvent } from "../events";
 import type { LinkStore } from "../storage";
 import type { ClassifierResult } from "./url-classifier.ts";
 import { log } from "../log";
+import { SpanStatusCode, startContinuedSpan, withSpan } from "../tracing";
 
 export interface Classifier {
   classify(urls: readonly string[]): Promise<ClassifierResult[]>;
@@ -75,6 +76,9 @@ export class LinkClassifier {
   }
 
   private async classifyBatch(batch: Array<LinkEvent & { url: string }>): Promise<void> {
+    // Each traced create gets its classification as a span of its own trace (the model run is
+    // shared by the batch, so every such span covers it).
+    const spans = batch.map((e) => startContinuedSpan("link.classify_category", e.trace, { "ringlink.code": e.short_code, "ringlink.batch": batch.length }));
     let results: ClassifierResult[];
     try {
       this.model ??= this.opts.classifier();
@@ -84,23 +88,29 @@ export class LinkClassifier {
       this.model = null;
       this.stats.failed += batch.length;
       log.error("classification failed", { links: batch.length, error });
+      for (const span of spans) span?.setStatus({ code: SpanStatusCode.ERROR, message: "classification failed" }).end();
       return;
     }
     this.stats.batches++;
     await Promise.all(
       batch.map(async (event, i) => {
         const verdict = results[i]!;
+        const span = spans[i] ?? null;
+        span?.setAttributes({ "ringlink.category": verdict.label, "ringlink.confidence": verdict.confidence });
         try {
-          if (!(await this.opts.store.setCategory(event.short_code, verdict.label, verdict.confidence))) {
+          if (!(await withSpan(span, () => this.opts.store.setCategory(event.short_code, verdict.label, verdict.confidence)))) {
             this.stats.skipped++; // the link is gone (deleted before its turn came)
             return;
           }
           this.stats.classified++;
           this.stats.byLabel[verdict.label] = (this.stats.byLabel[verdict.label] ?? 0) + 1;
-          await this.opts.onVerdict?.(event.short_code, verdict);
+          await withSpan(span, async () => this.opts.onVerdict?.(event.short_code, verdict));
         } catch (error) {
           this.stats.failed++;
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: "category not written" });
           log.warn("category not written", { code: event.short_code, error });
+        } finally {
+          span?.end();
         }
       }),
     );

@@ -1,9 +1,10 @@
 /**
  * `ringlink keys create --name N --scopes create,manage,stats,admin [--expires DATE|30d]`,
- * `ringlink keys list`, `ringlink keys revoke ID`. Keys are written where the configuration points
+ * `ringlink keys list [--json]`, `ringlink keys revoke ID`. Keys are written where the configuration points
  * (the SQLite file, or shard 0 of the cluster), so every instance sees them within KEY_CACHE_MS.
  */
 import { UsageError } from "./argv";
+import { formatTable, type Column } from "./table";
 import { KeyService, SCOPES } from "../keys";
 import type { ApiKeyStore } from "../keys";
 
@@ -25,6 +26,25 @@ export function parseExpiry(raw: string, now: number): number {
 }
 
 const iso = (ms: number | null): string => (ms === null ? "never" : new Date(ms).toISOString());
+
+interface KeyRow {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  state: string;
+}
+
+const KEY_COLUMNS: ReadonlyArray<Column<KeyRow>> = [
+  { header: "id", value: (k) => k.id },
+  { header: "name", value: (k) => k.name, max: 40 },
+  { header: "scopes", value: (k) => k.scopes.join(",") },
+  { header: "created", value: (k) => k.createdAt },
+  { header: "expires", value: (k) => k.expiresAt ?? "never" },
+  { header: "state", value: (k) => k.state },
+];
 
 export async function runKeysCommand(store: ApiKeyStore, args: KeysArgs, out: (line: string) => void = console.log): Promise<number> {
   const keys = new KeyService({ store, cacheMs: 0 });
@@ -48,13 +68,19 @@ export async function runKeysCommand(store: ApiKeyStore, args: KeysArgs, out: (l
       return 0;
     }
     case "list": {
-      const all = await keys.list();
-      out(["id", "name", "scopes", "created", "expires", "state"].join("\t"));
       const now = Date.now();
-      for (const k of all) {
-        const state = k.revokedAt !== null ? "revoked" : k.expiresAt !== null && k.expiresAt <= now ? "expired" : "active";
-        out([k.id, k.name, k.scopes.join(","), iso(k.createdAt), iso(k.expiresAt), state].join("\t"));
-      }
+      const rows = (await keys.list()).map((k) => ({
+        id: k.id,
+        name: k.name,
+        scopes: k.scopes,
+        createdAt: iso(k.createdAt),
+        expiresAt: k.expiresAt === null ? null : iso(k.expiresAt),
+        revokedAt: k.revokedAt === null ? null : iso(k.revokedAt),
+        state: k.revokedAt !== null ? "revoked" : k.expiresAt !== null && k.expiresAt <= now ? "expired" : "active",
+      }));
+      if (args.flags.json === true) out(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) out("no API keys (ringlink keys create --name N --scopes ...)");
+      else out(formatTable(KEY_COLUMNS, rows));
       return 0;
     }
     case "revoke": {

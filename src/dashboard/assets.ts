@@ -5,6 +5,10 @@
 import { ASSET_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from "../http";
 import notFoundHtml from "../../frontend/404.html" with { type: "file" };
 import analyticsTabJs from "../../frontend/analytics-tab.js" with { type: "file" };
+import signinJs from "../../frontend/signin.js" with { type: "file" };
+import linkDetailJs from "../../frontend/link-detail.js" with { type: "file" };
+import linkActionsJs from "../../frontend/link-actions.js" with { type: "file" };
+import bulkCreateJs from "../../frontend/bulk-create.js" with { type: "file" };
 import apiJs from "../../frontend/api.js" with { type: "file" };
 import appCss from "../../frontend/app.css" with { type: "file" };
 import appJs from "../../frontend/app.js" with { type: "file" };
@@ -15,6 +19,7 @@ import dashboardCss from "../../frontend/dashboard.css" with { type: "file" };
 import dashboardTabJs from "../../frontend/dashboard-tab.js" with { type: "file" };
 import docsHtml from "../../frontend/docs.html" with { type: "file" };
 import docsJs from "../../frontend/docs.js" with { type: "file" };
+import docsTryJs from "../../frontend/docs-try.js" with { type: "file" };
 import domJs from "../../frontend/dom.js" with { type: "file" };
 import favicon from "../../frontend/favicon.svg" with { type: "file" };
 import historyTabJs from "../../frontend/history-tab.js" with { type: "file" };
@@ -31,6 +36,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "404.html": notFoundHtml as unknown as string,
   "docs.html": docsHtml as unknown as string,
   "docs.js": docsJs,
+  "docs-try.js": docsTryJs,
   "app.css": appCss,
   "dashboard.css": dashboardCss,
   "noscript.css": noscriptCss,
@@ -47,6 +53,10 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   "analytics-tab.js": analyticsTabJs,
   "nodes-tab.js": nodesTabJs,
   "history-tab.js": historyTabJs,
+  "bulk-create.js": bulkCreateJs,
+  "link-actions.js": linkActionsJs,
+  "link-detail.js": linkDetailJs,
+  "signin.js": signinJs,
   "favicon.svg": favicon,
 };
 

@@ -150,6 +150,7 @@ function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEv
     visitor,
     url: undefined,
     target_private: undefined,
+    trace: undefined,
   };
   return toLinkEvent(event);
 }

@@ -29,6 +29,12 @@ export interface LinkEvent {
    * link), so the live stream shows it to admin watchers only; absent counts as true.
    */
   target_private?: boolean;
+  /**
+   * write events only: the W3C traceparent of the span that published it, when that request was
+   * traced. It travels inside the event (Kafka, the spool, the in-process bus) because one Kafka
+   * record carries many events, so a record header could name only one of their traces.
+   */
+  trace?: string;
 }
 
 /**

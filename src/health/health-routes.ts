@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { alsoAnswers } from "../http";
 import type { DependencyHealth } from "../cluster";
 
 export type ReadinessProbe = () => Promise<DependencyHealth[]>;
@@ -25,6 +26,12 @@ export function healthRoutes(probe: ReadinessProbe, ready: (deps: DependencyHeal
           dependencies: dependencies.map((d) => ({ ...d, latencyMs: Math.round(d.latencyMs * 100) / 100 })),
         };
       },
-      { detail: { summary: "Readiness with per-dependency status (503 when not ready)", tags: ["health"] } },
+      {
+        detail: {
+          summary: "Readiness with per-dependency status (503 when not ready)",
+          tags: ["health"],
+          ...alsoAnswers({ 200: { description: "ready or degraded" }, 503: { description: "a shard has no readable node" } }),
+        },
+      },
     );
 }

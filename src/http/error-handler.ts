@@ -4,7 +4,7 @@
  */
 import { Elysia, type ValidationError } from "elysia";
 import { AppError, jsonError, toErrorResponse } from "../errors";
-import { expectation, mustBe, type SchemaShape } from "./expectation";
+import { expectation, innerMismatch, mustBe, type SchemaShape } from "./expectation";
 import { fieldErrorCode } from "./field-codes";
 import { log } from "../log";
 
@@ -20,6 +20,15 @@ export function validationResponse(error: ValidationError): Response {
   if (first?.message === "Unexpected property" && field !== undefined && segments.length === 1) {
     // Rejected rather than ignored: a typo such as "expiresat" must not silently drop an option.
     return jsonError(400, "unknown_field", `unknown field '${field.slice(0, 40)}'`);
+  }
+  // A union that failed as a whole (an object or list of the right kind, wrong inside) is
+  // reported where it went wrong: "utm.source must be text", "tags.0 must be text".
+  const inner = first?.schema?.anyOf && first.value !== null && typeof first.value === "object" ? innerMismatch(first.schema, first.value) : null;
+  if (inner !== null && inner.path.length > 0) {
+    const path = [...segments, ...inner.path].join(".");
+    if (inner.unknownProperty) return jsonError(400, "unknown_field", `unknown field '${path.slice(0, 60)}'`);
+    const said = inner.value === undefined ? `${path} is required and must be ${expectation(inner.schema)}` : mustBe(path, inner.schema, inner.value);
+    return jsonError(400, fieldErrorCode(field), said);
   }
   const where = segments.length > 0 ? segments.join(".") : "the request body";
   const message = !first

@@ -12,6 +12,9 @@ export interface SchemaShape {
   [EXPECTED]?: string;
   type?: string | string[];
   anyOf?: SchemaShape[];
+  properties?: Record<string, SchemaShape>;
+  required?: string[];
+  additionalProperties?: unknown;
   enum?: unknown[];
   const?: unknown;
   minimum?: number;
@@ -53,7 +56,9 @@ function length(min: number | undefined, max: number | undefined): string {
 function joinAlternatives(parts: string[]): string {
   const unique = [...new Set(parts)];
   if (unique.length <= 1) return unique[0] ?? "a valid value";
-  return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
+  // "true or false" joined with "null" reads "true, false or null"
+  const flat = unique.flatMap((p) => (p === "true or false" ? ["true", "false"] : [p]));
+  return `${flat.slice(0, -1).join(", ")} or ${flat[flat.length - 1]}`;
 }
 
 export function expectation(schema: SchemaShape | undefined): string {
@@ -94,4 +99,61 @@ export function expectation(schema: SchemaShape | undefined): string {
 export function mustBe(field: string, schema: SchemaShape | undefined, got?: unknown): string {
   const shown = got === undefined ? "" : ` (got ${typeof got === "string" ? `'${got.slice(0, 40)}'` : JSON.stringify(got)?.slice(0, 40)})`;
   return `${field} must be ${expectation(schema)}${shown}`;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value;
+}
+
+function typeMatches(schema: SchemaShape, value: unknown): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
+  const t = jsonType(value);
+  return types.length === 0 || types.includes(t) || (t === "integer" && types.includes("number"));
+}
+
+/** What failed deep inside a value, with its path: "utm.source" must be text, "tags.0" must be text. */
+export interface Mismatch {
+  path: string[];
+  schema: SchemaShape;
+  value: unknown;
+  /** a property the schema does not allow (additionalProperties: false) */
+  unknownProperty?: boolean;
+}
+
+/**
+ * The innermost part of `value` that does not fit `schema`, or null when the shape fits (a rule
+ * this walk does not know, such as a pattern, is left to the caller's own sentence). A union is
+ * entered through the branch of the value's own type, so `{"utm":{"source":5}}` names
+ * `utm.source`, not "utm must be an object or null".
+ */
+export function innerMismatch(schema: SchemaShape, value: unknown, path: string[] = [], depth = 0): Mismatch | null {
+  if (depth > 8) return null;
+  if (schema.anyOf) {
+    const branch = schema.anyOf.find((b) => b.type !== undefined && typeMatches(b, value));
+    return branch ? innerMismatch(branch, value, path, depth + 1) : { path, schema, value };
+  }
+  if (!typeMatches(schema, value)) return { path, schema, value };
+  if (jsonType(value) === "object" && schema.properties) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      const property = schema.properties[key];
+      if (property === undefined) {
+        if (schema.additionalProperties === false) return { path: [...path, key], schema, value: object[key], unknownProperty: true };
+        continue;
+      }
+      const inner = innerMismatch(property, object[key], [...path, key], depth + 1);
+      if (inner) return inner;
+    }
+    const missing = (schema.required ?? []).find((key) => !(key in object));
+    if (missing !== undefined) return { path: [...path, missing], schema: schema.properties[missing] ?? {}, value: undefined };
+  }
+  if (Array.isArray(value) && schema.items) {
+    for (const [i, item] of value.entries()) {
+      const inner = innerMismatch(schema.items, item, [...path, String(i)], depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
 }

@@ -5,3 +5,5 @@ export { HTML_SECURITY_HEADERS, PASSWORD_PAGE_SECURITY_HEADERS, ASSET_SECURITY_H
 export { checkedQuery, ACCEPTS } from "./query-params";
 export { EXPECTED } from "./expectation";
 export { ensureRoutableUrl } from "./routable-url";
+export { EXTRA_RESPONSES, alsoAnswers, type DocumentedResponse } from "./documented-responses";
+export { corsRoutes, createCorsPolicy, corsHeaders, preflightResponse, CORS_MAX_AGE } from "./cors";

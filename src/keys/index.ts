@@ -1,5 +1,13 @@
 export { SCOPES, type Scope } from "./scopes";
-export { hasScope, seesAllLinks, ownerIdOf, type Principal } from "./principal";
+export { ADMIN_PRINCIPAL, hasScope, seesAllLinks, ownerIdOf, type Principal } from "./principal";
 export { KeyService } from "./key-service";
-export { createAuthenticator, createTokenAuthenticator, requireScope, bearerToken, type Authenticate, type TokenAuthenticator } from "./request-auth";
+export {
+  createAuthenticator,
+  createTokenAuthenticator,
+  requireScope,
+  bearerToken,
+  type Authenticate,
+  type SessionCredential,
+  type TokenAuthenticator,
+} from "./request-auth";
 export type { ApiKeyRecord, ApiKeyStore } from "./api-key-store";

@@ -71,18 +71,38 @@ export class KeyService {
     return this.activeCount.value > 0;
   }
 
+  private async cachedKey(id: string): Promise<ApiKeyRecord | null> {
+    let key = this.cache.get(id);
+    if (key === undefined) {
+      key = await this.opts.store.findKey(id);
+      this.cache.set(id, key, this.cacheMs);
+    }
+    return key;
+  }
+
+  private principalOf(key: ApiKeyRecord): Principal {
+    if (key.revokedAt !== null) throw new Forbidden(`API key ${key.id} was revoked`);
+    if (key.expiresAt !== null && key.expiresAt <= this.now()) throw new Forbidden(`API key ${key.id} has expired`);
+    return { kind: "key", id: key.id, name: key.name, scopes: new Set(key.scopes as Scope[]) };
+  }
+
   /** The key a token names, or Forbidden when it is malformed, unknown, revoked or expired. */
   async authenticate(token: string): Promise<Principal> {
     const parsed = parseToken(token);
     if (parsed === null) throw new Forbidden("this token is not a valid API key");
-    let key = this.cache.get(parsed.id);
-    if (key === undefined) {
-      key = await this.opts.store.findKey(parsed.id);
-      this.cache.set(parsed.id, key, this.cacheMs);
-    }
+    const key = await this.cachedKey(parsed.id);
     if (key === null || !secretMatches(parsed.secret, key.secretHash)) throw new Forbidden("this token is not a valid API key");
-    if (key.revokedAt !== null) throw new Forbidden(`API key ${key.id} was revoked`);
-    if (key.expiresAt !== null && key.expiresAt <= this.now()) throw new Forbidden(`API key ${key.id} has expired`);
-    return { kind: "key", id: key.id, name: key.name, scopes: new Set(key.scopes as Scope[]) };
+    return this.principalOf(key);
+  }
+
+  /**
+   * The key with this id, checked like a token's key but without its secret: for credentials that
+   * already proved the secret once (a signed session). Through the same cache, so a revocation
+   * reaches them within KEY_CACHE_MS too.
+   */
+  async principalById(id: string): Promise<Principal> {
+    const key = await this.cachedKey(id);
+    if (key === null) throw new Forbidden(`API key ${id} no longer exists`);
+    return this.principalOf(key);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Reads `Authorization: Bearer <token>` once per request: the ADMIN_TOKEN (compared in constant
+ * Reads `Authorization: Bearer <token>` (or else the dashboard's session cookie) once per request: the ADMIN_TOKEN (compared in constant
  * time) is the super-key, anything else must be an API key. No header means anonymous (null);
  * a token that is not valid is refused (403) rather than treated as anonymous, so a client with a
  * revoked key finds out instead of silently creating unowned links.
@@ -59,11 +59,28 @@ export function createTokenAuthenticator(keys: KeyService, adminToken: string | 
   return (token, request, peer) => counted(failures, request, peer, () => byToken(token));
 }
 
-export function createAuthenticator(keys: KeyService, adminToken: string | undefined, failures: FailureGuard | null = null): Authenticate {
+/**
+ * A credential the browser sends by itself (the dashboard's session cookie, src/sessions): it
+ * stands for the key it names. `principal` refuses (401/403) an invalid, expired or ended session
+ * and a state-changing request without its CSRF token.
+ */
+export interface SessionCredential {
+  present(request: Request): boolean;
+  principal(request: Request): Promise<Principal>;
+}
+
+export function createAuthenticator(
+  keys: KeyService,
+  adminToken: string | undefined,
+  failures: FailureGuard | null = null,
+  session: SessionCredential | null = null,
+): Authenticate {
   const byToken = createTokenAuthenticator(keys, adminToken);
   return async (request, peer) => {
-    if (!request.headers.has("authorization")) return null;
-    return counted(failures, request, peer, () => byToken(bearerToken(request)!, request, peer));
+    // An explicit Authorization header wins over a cookie the browser happens to send.
+    if (request.headers.has("authorization")) return counted(failures, request, peer, () => byToken(bearerToken(request)!, request, peer));
+    if (session?.present(request)) return counted(failures, request, peer, () => session.principal(request));
+    return null;
   };
 }
 

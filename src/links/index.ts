@@ -8,3 +8,5 @@ export { LinkAccess } from "./link-access";
 export { QrCodes } from "./qr-codes";
 export { PasswordHasher } from "./password-hasher";
 export { CodeParams } from "./link-schemas";
+export type { LinkView } from "./link-view";
+export type { UpdateLinkInput } from "./link-input";

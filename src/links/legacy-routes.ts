@@ -3,7 +3,7 @@
  * `POST /create {long_url}` -> `{short_url}` and the HTML form `POST /shorten` (field long_url).
  */
 import { Elysia } from "elysia";
-import { ErrorResponse, HTML_SECURITY_HEADERS, isJsonContentType, readBodyText, readJsonBody } from "../http";
+import { ErrorResponse, HTML_SECURITY_HEADERS, alsoAnswers, isJsonContentType, readBodyText, readJsonBody } from "../http";
 import { AppError, InvalidInput, UnsupportedMediaType } from "../errors";
 import { ownerIdOf, type Authenticate } from "../keys";
 import { limitedBy, type RateLimitGuard } from "../ratelimit";
@@ -66,7 +66,7 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
         parse: [({ request }) => readJsonBody(request, maxBodyBytes), "json"],
         beforeHandle: guard,
         body: LegacyCreateBody,
-        detail: { summary: "Compatibility: shorten {long_url}", tags: ["compatibility"] },
+        detail: { summary: "Compatibility: shorten {long_url}", tags: ["compatibility"], security: [{}, { bearer: [] }] },
         response: { 200: LegacyCreateResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
       },
     )
@@ -100,7 +100,26 @@ export function legacyRoutes({ service, publicBaseUrl, maxBodyBytes, createGuard
       {
         parse: "none",
         beforeHandle: guard,
-        detail: { summary: "Compatibility: HTML form field long_url; JSON {short_url} or a redirect to the dashboard", tags: ["compatibility"] },
+        detail: {
+          summary: "Compatibility: HTML form field long_url; JSON {short_url} or a redirect to the dashboard",
+          tags: ["compatibility"],
+          security: [{}, { bearer: [] }],
+          requestBody: {
+            content: {
+              "application/x-www-form-urlencoded": {
+                schema: {
+                  type: "object",
+                  properties: { long_url: { type: "string" }, alias: { type: "string" }, expires_at: { type: "string" } },
+                  required: ["long_url"],
+                },
+              },
+            },
+          },
+          ...alsoAnswers({
+            200: { description: "JSON {short_url} (Accept: application/json)", content: { "application/json": { schema: LegacyCreateResponse } } },
+            303: { description: "back to the dashboard with the new code or the refusal's code" },
+          }),
+        },
       },
     );
 }

@@ -1,6 +1,6 @@
 /** HTTP surface of the links feature: thin handlers over LinkService, with LinkAccess deciding who may. */
 import { Elysia, t } from "elysia";
-import { ErrorResponse, checkedQuery, readJsonBody } from "../http";
+import { ErrorResponse, alsoAnswers, checkedQuery, readJsonBody } from "../http";
 import { InvalidInput } from "../errors";
 import { ownerIdOf, type Authenticate, type Principal } from "../keys";
 import { limitedBy, type PeerAddressSource, type RequestGuards } from "../ratelimit";
@@ -192,7 +192,11 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
       },
       {
         params: CodeParams,
-        detail: { summary: "A link with its click count (a key's links need that key with the stats scope)", tags: ["links"] },
+        detail: {
+          summary: "A link with its click count (a key's links need that key with the stats scope)",
+          tags: ["links"],
+          security: [{}, { bearer: [] }],
+        },
         response: { 200: LinkResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse },
       },
     )
@@ -265,12 +269,13 @@ export function linkRoutes({ service, access, authenticate, publicBaseUrl, maxBo
           summary: "QR code of the short URL (SVG or PNG)",
           description: "Rendered off the serving thread and cached; RATE_LIMIT_QR per client (429), 503 + Retry-After while the QR thread's queue is full.",
           tags: ["links"],
-          responses: {
+          security: [],
+          ...alsoAnswers({
             200: {
               description: "the QR code",
               content: { "image/svg+xml": { schema: { type: "string" } }, "image/png": { schema: { type: "string", format: "binary" } } },
             },
-          },
+          }),
         },
         response: { 400: ErrorResponse, 404: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },

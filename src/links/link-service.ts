@@ -16,6 +16,7 @@ import { GONE, stateOf, toCachedLink } from "./link-state";
 import { PasswordHasher } from "./password-hasher";
 import type { TargetUrlPolicy } from "./target-url";
 import { log } from "../log";
+import { activeTraceparent, inSpan } from "../tracing";
 
 export interface LinkServiceDeps {
   store: LinkStore;
@@ -82,10 +83,20 @@ export class LinkService {
     this.hasher = deps.hasher ?? new PasswordHasher();
   }
 
-  async create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
+  /** One trace per create (when tracing is on): validation, classification, shard insert, cache fill, publish. */
+  create(input: CreateLinkInput, options: CreateOptions = {}): Promise<CreateResult> {
+    return inSpan("link.create", async (span) => {
+      const result = await this.createLink(input, options);
+      span?.setAttributes({ "ringlink.code": result.link.code, "ringlink.created": result.created });
+      return result;
+    });
+  }
+
+  private async createLink(input: CreateLinkInput, options: CreateOptions): Promise<CreateResult> {
     const started = performance.now();
-    const request = validateCreateInput(input, this.deps.policy, this.now());
-    await this.deps.safety?.assertSafe([request.url], [typeof input.url === "string" ? input.url : request.url]);
+    const request = inSpan("link.validate", () => validateCreateInput(input, this.deps.policy, this.now()));
+    const safety = this.deps.safety;
+    if (safety) await inSpan("link.classify", () => safety.assertSafe([request.url], [typeof input.url === "string" ? input.url : request.url]));
     const owner = options.owner ?? null;
     // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link.
     const reusable = request.reusable && owner === null && options.presetCode === undefined;
@@ -98,22 +109,28 @@ export class LinkService {
 
     for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
       const code = fixedCode ?? this.placeCode(hash, reusable);
-      const outcome = await this.tryInsert(fixedCode === null && !reusable && attempt < MAX_INSERT_ATTEMPTS - 1, {
-        id: this.deps.ids.next(),
-        code,
-        url: request.url,
-        urlHash: hash,
-        isAlias: request.alias !== null,
-        canonical: reusable,
-        redirectType: request.redirectType,
-        createdAt: this.now(),
-        expiresAt: request.expiresAt,
-        maxClicks: request.maxClicks,
-        ownerKey: owner,
-        passwordHash,
-        forwardQuery: request.forwardQuery,
-        tags: request.tags,
-      });
+      const mayRedraw = fixedCode === null && !reusable && attempt < MAX_INSERT_ATTEMPTS - 1;
+      const outcome = await inSpan(
+        "link.shard_insert",
+        () =>
+          this.tryInsert(mayRedraw, {
+            id: this.deps.ids.next(),
+            code,
+            url: request.url,
+            urlHash: hash,
+            isAlias: request.alias !== null,
+            canonical: reusable,
+            redirectType: request.redirectType,
+            createdAt: this.now(),
+            expiresAt: request.expiresAt,
+            maxClicks: request.maxClicks,
+            ownerKey: owner,
+            passwordHash,
+            forwardQuery: request.forwardQuery,
+            tags: request.tags,
+          }),
+        { "ringlink.store": store.label, "ringlink.attempt": attempt },
+      );
       if (outcome === null) continue; // that code's shard is down; a free code may land on any other
       if (outcome.kind === "url_exists") return { link: outcome.link, created: false };
       if (outcome.kind === "code_taken") {
@@ -125,23 +142,30 @@ export class LinkService {
         if (request.alias !== null) throw new Conflict("alias_taken", `alias '${request.alias}' is already taken`);
         continue;
       }
-      this.afterWrite(outcome.link);
-      this.deps.bus.publish("link.created", {
-        event_id: this.deps.eventIds.next(),
-        type: "write",
-        status: "OK",
-        node: this.deps.nodeName,
-        redis: null,
-        db: store.label,
-        short_code: code,
-        latency_ms: performance.now() - started,
-        ts: Date.now(),
-        url: outcome.link.url,
-        target_private: owner !== null || passwordHash !== null,
-      });
+      inSpan("link.cache_fill", () => this.afterWrite(outcome.link));
+      inSpan("link.publish", () => this.publishCreated(code, outcome.link, started, owner !== null || passwordHash !== null));
       return { link: outcome.link, created: true };
     }
     throw new Unavailable("could not allocate a short code, try again");
+  }
+
+  /** link.created carries the publish span's context, so the classifier continues this trace. */
+  private publishCreated(code: string, link: LinkRecord, started: number, targetPrivate: boolean): void {
+    const { store } = this.deps;
+    this.deps.bus.publish("link.created", {
+      event_id: this.deps.eventIds.next(),
+      type: "write",
+      status: "OK",
+      node: this.deps.nodeName,
+      redis: null,
+      db: store.label,
+      short_code: code,
+      latency_ms: performance.now() - started,
+      ts: Date.now(),
+      url: link.url,
+      target_private: targetPrivate,
+      trace: activeTraceparent(),
+    });
   }
 
   /** Up to 1,000 creates; each item succeeds or fails on its own, results in input order. */

@@ -70,3 +70,9 @@ export function clientAddress(peer: string | null, forwardedFor: string | null, 
   }
   return hops[0] ?? socket;
 }
+
+/** Whether the socket peer of a request is a trusted proxy (so its forwarding headers are believed). */
+export function isTrustedPeer(request: Request, peer: { requestIP(request: Request): { address: string } | null } | null, trusted: readonly Cidr[]): boolean {
+  const address = peer?.requestIP(request)?.address;
+  return address !== undefined && trusted.length > 0 && isTrusted(address, trusted);
+}

@@ -154,6 +154,8 @@ export class Realtime {
     if (now - this.lastHealth >= HEALTH_EVERY_MS) {
       this.lastHealth = now;
       void this.monitor.refreshHealth();
+      // The store's link count is for the dashboard's links tile: counted only while someone watches.
+      if (this.hub.size > 0) void this.monitor.refreshTotal();
     }
     if (this.hub.size > 0 && now - this.lastKeys >= (this.monitor.hasSample() ? KEYS_EVERY_MS : HEALTH_EVERY_MS)) {
       this.lastKeys = now;
@@ -236,6 +238,7 @@ export class Realtime {
   /** Called when a client connects: the key distribution is sampled lazily, only for an audience. */
   watched(): void {
     const now = this.now();
+    void this.monitor.refreshTotal();
     if (now - this.lastKeys >= (this.monitor.hasSample() ? KEYS_EVERY_MS : HEALTH_EVERY_MS)) {
       this.lastKeys = now;
       void this.monitor.refreshKeys();

@@ -18,6 +18,8 @@ export interface ShardMonitorDeps {
   isReady(deps: DependencyHealth[]): boolean;
   /** codes of the newest links, newest first */
   newestCodes(limit: number): Promise<string[]>;
+  /** live links in the store (summed over shards): an index count, cheap enough for every few seconds */
+  countLinks(): Promise<number>;
   /** the current shard count when the map can change (a reshard adds or removes shards) */
   shardCount?(): number;
   topology?(): TopologyView | null;
@@ -34,6 +36,8 @@ export class ShardMonitor {
   private sample = 0;
   private changed = true;
   private refreshing = false;
+  private total: number | null = null;
+  private counting = false;
 
   constructor(private readonly d: ShardMonitorDeps) {
     this.keys = new Array<number>(Math.max(1, d.shards)).fill(0);
@@ -75,6 +79,21 @@ export class ShardMonitor {
     }
   }
 
+  /** Counts the store's links again (one count at a time; a failure keeps the last count). */
+  async refreshTotal(): Promise<void> {
+    if (this.counting) return;
+    this.counting = true;
+    try {
+      const total = await this.d.countLinks();
+      if (total !== this.total) this.changed = true;
+      this.total = total;
+    } catch {
+      // unreachable store: health says so; the last count stays
+    } finally {
+      this.counting = false;
+    }
+  }
+
   view(): ShardsView {
     // SQLite (embedded mode) has no shard number: it is the one shard.
     const shardOf = (d: DependencyHealth) => d.shard ?? (d.kind === "sqlite" ? 0 : undefined);
@@ -84,7 +103,12 @@ export class ShardMonitor {
       keys,
       share: this.sample === 0 ? 0 : Math.round((keys / this.sample) * 10_000) / 10_000,
     }));
-    const view: ShardsView = { sample: this.sample, shards, other: this.deps.filter((d) => shardOf(d) === undefined).map(dependencyView) };
+    const view: ShardsView = {
+      sample: this.sample,
+      links_total: this.total,
+      shards,
+      other: this.deps.filter((d) => shardOf(d) === undefined).map(dependencyView),
+    };
     if (this.d.topology) view.topology = this.d.topology();
     return view;
   }

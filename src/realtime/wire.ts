@@ -113,6 +113,8 @@ export interface ShardView {
 export interface ShardsView {
   /** how many of the newest links were bucketed by the ring */
   sample: number;
+  /** live (not deleted) links in the whole store, every shard; null until first counted or while the store is unreachable */
+  links_total: number | null;
   shards: ShardView[];
   /** dependencies that belong to no shard (a broker) */
   other: DependencyView[];

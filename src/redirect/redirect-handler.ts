@@ -10,12 +10,14 @@ import { MISSING, type CachedLink, type CacheEntry } from "../cache";
 import { isHumanAgent } from "../analytics";
 import { boundedUserAgent, countryOf, referrerOrigin, type EventBus, type EventIds } from "../events";
 import { AppError, jsonError, toErrorResponse } from "../errors";
+import type { CountryLookup } from "../geo";
 import { isWellFormedCode } from "../ids";
 import { linkState } from "../links";
 import { log } from "../log";
 import { logRequest, type RedirectOutcome, type RedirectStats } from "../observability";
-import { clientAddress, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
+import { clientAddress, isTrustedPeer, type Cidr, type PeerAddressSource, type RateLimitGuard } from "../ratelimit";
 import type { LinkStore } from "../storage";
+import { SpanStatusCode, startRedirectSpan, withSpan } from "../tracing";
 import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
 import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
@@ -33,6 +35,10 @@ export interface RedirectDeps {
   visitorSalt: string;
   /** proxies whose X-Forwarded-For names the visitor (otherwise every visitor behind HAProxy is one) */
   trustedProxies?: readonly Cidr[];
+  /** GEOIP_DATABASE: the visitor's country when no trusted CDN header names it; null = header only */
+  countries?: CountryLookup | null;
+  /** TRACE_REDIRECTS when tracing is on: the share of redirects traced; 0 or absent = none */
+  traceRatio?: number;
   /** RATE_LIMIT_REDIRECT; null: redirects are not limited (and pay nothing for it) */
   guard?: RateLimitGuard | null;
   /** off switch for measuring what publishing costs */
@@ -71,12 +77,35 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const logRequests = deps.logRequests === true;
   const trusted = deps.trustedProxies ?? [];
   const notFoundPage = deps.notFoundHtml ?? DEFAULT_NOT_FOUND;
+  const countries = deps.countries ?? null;
 
-  const redirect: RedirectHandler = (request, code, peer) => {
+  const traceRatio = deps.traceRatio ?? 0;
+
+  const handle: RedirectHandler = (request, code, peer) => {
     const visit: Visit = { request, code, peer, started: performance.now() };
     const response = guard === null ? follow(visit) : guarded(visit, guard);
     return logRequests ? logged(visit, response) : response;
   };
+  // Untraced (the default), the redirect pays one comparison for tracing.
+  const redirect: RedirectHandler = (request, code, peer) =>
+    traceRatio !== 0 && Math.random() < traceRatio ? traced(request, code, peer) : handle(request, code, peer);
+
+  /** A sampled redirect: one span from arrival to the answer, with its status and where the lookup was answered. */
+  function traced(request: Request, code: string, peer: PeerAddressSource | null): Response | Promise<Response> {
+    const span = startRedirectSpan(code, request.method);
+    const end = (response: Response) => {
+      span.setAttribute("http.response.status_code", response.status);
+      span.end();
+      return response;
+    };
+    const response = withSpan(span, () => handle(request, code, peer));
+    return response instanceof Promise
+      ? response.then(end, (error: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR }).end();
+          throw error;
+        })
+      : end(response);
+  }
 
   /** The client's budget first; a refusal is the JSON 429 with Retry-After, whatever routed the request. */
   async function guarded(visit: Visit, limit: RateLimitGuard): Promise<Response> {
@@ -156,6 +185,10 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     // Client-controlled values, reduced and bounded (events/click-fields.ts): they travel in every click event.
     const ua = boundedUserAgent(headers.get("user-agent"));
     const now = Date.now();
+    // Bots never count as unique visitors or in the top lists, so they skip the address lookup,
+    // the hash and the country lookup.
+    const human = isHumanAgent(ua);
+    const address = human ? visitorAddress(visit) : null;
     bus.publish("link.clicked", {
       event_id: eventIds.next(),
       type: "read",
@@ -170,10 +203,21 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       source,
       referrer: referrerOrigin(headers.get("referer")),
       user_agent: ua,
-      country: countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code")),
-      // Bots never count as unique visitors, so they skip the address lookup and the hash.
-      visitor: isHumanAgent(ua) ? visitorHash(visitorAddress(visit), ua, now) : null,
+      country: visitorCountry(visit, address),
+      visitor: human ? visitorHash(address, ua, now) : null,
     });
+  }
+
+  /**
+   * A CDN's country header wins when it is believed: always without TRUSTED_PROXIES (as before),
+   * otherwise only from a trusted peer, so a client cannot name its own country. Without one, the
+   * address is looked up here; the raw address never leaves this process, only the code does.
+   */
+  function visitorCountry(visit: Visit, address: string | null): string | null {
+    const headers = visit.request.headers;
+    const claimed = countryOf(headers.get("cf-ipcountry") ?? headers.get("x-country-code"));
+    if (claimed !== null && (trusted.length === 0 || isTrustedPeer(visit.request, visit.peer, trusted))) return claimed;
+    return countries !== null && address !== null ? countries.country(address) : null;
   }
 
   function visitorAddress({ request, peer }: Visit): string | null {

@@ -5,7 +5,16 @@
  * so real traffic skips the framework's routing. Every route passes Bun's server as the peer.
  */
 import { Elysia, t } from "elysia";
-import { ErrorResponse } from "../http";
+import { ErrorResponse, alsoAnswers } from "../http";
+
+/** What following a link answers besides the errors: the link's redirect type, or the password form. */
+const FOLLOW_RESPONSES = {
+  "200": { description: "a password-protected link's form (HTML)", content: { "text/html": { schema: { type: "string" } } } },
+  "301": { description: "to the target (the link's redirect type 301)" },
+  "302": { description: "to the target (the default redirect type)" },
+  "307": { description: "to the target (the link's redirect type 307)" },
+  "308": { description: "to the target (the link's redirect type 308)" },
+};
 import type { RedirectHandler } from "./redirect-handler";
 import type { UnlockHandler } from "./unlock-handler";
 
@@ -15,11 +24,18 @@ export function redirectRoutes({ redirect, unlock }: { redirect: RedirectHandler
       detail: {
         summary: "Follow a short link (302 or the link's redirect type; 404 unknown; 410 deleted/disabled/expired/used up)",
         tags: ["redirect"],
+        security: [],
+        ...alsoAnswers(FOLLOW_RESPONSES),
       },
       response: { 404: ErrorResponse, 410: ErrorResponse },
     })
     .head("/:code", ({ request, params, server }) => redirect(request, params.code, server), {
-      detail: { summary: "Check a short link without counting a click", tags: ["redirect"] },
+      detail: {
+        summary: "Check a short link without counting a click",
+        tags: ["redirect"],
+        security: [],
+        ...alsoAnswers({ ...FOLLOW_RESPONSES, "404": { description: "no such code" }, "410": { description: "deleted, disabled, expired or used up" } }),
+      },
     })
     .post("/:code", ({ request, params, server }) => unlock(request, params.code, server), {
       // The handler reads the form itself (size-capped); Elysia must not consume the body first.

@@ -6,7 +6,8 @@ import links001 from "../../sql/001_links.sql" with { type: "text" };
 import analytics002 from "../../sql/002_analytics.sql" with { type: "text" };
 import category003 from "../../sql/003_link_category.sql" with { type: "text" };
 import management004 from "../../sql/004_link_management.sql" with { type: "text" };
-import topology005 from "../../sql/005_topology.sql" with { type: "text" };
+import liveCount005 from "../../sql/005_live_link_count.sql" with { type: "text" };
+import topology006 from "../../sql/006_topology.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -19,7 +20,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "002_analytics.sql", sql: analytics002 },
   { version: 3, name: "003_link_category.sql", sql: category003 },
   { version: 4, name: "004_link_management.sql", sql: management004 },
-  { version: 5, name: "005_topology.sql", sql: topology005 },
+  { version: 5, name: "005_live_link_count.sql", sql: liveCount005 },
+  { version: 6, name: "006_topology.sql", sql: topology006 },
 ];
 
 export const MIGRATIONS_TABLE_DDL =

@@ -24,6 +24,10 @@ declare module "*/frontend/docs.js" {
   const path: string;
   export default path;
 }
+declare module "*/frontend/docs-try.js" {
+  const path: string;
+  export default path;
+}
 // The dashboard's other modules (frontend/*.js), each listed in src/dashboard/assets.ts.
 declare module "*/frontend/api.js" {
   const path: string;
@@ -62,6 +66,27 @@ declare module "*/frontend/nodes-tab.js" {
   export default path;
 }
 declare module "*/frontend/history-tab.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/link-detail.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/link-actions.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/bulk-create.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/frontend/signin.js" {
+  const path: string;
+  export default path;
+}
+// The IP-to-country database (src/geo), embedded in the binary.
+declare module "*.mmdb" {
   const path: string;
   export default path;
 }

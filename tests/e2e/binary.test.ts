@@ -103,6 +103,38 @@ describe("dist/ringlink", () => {
     expect(server.output()).not.toContain("warning");
   });
 
+  test("knows a visitor's country from the IP-to-country data embedded in the binary", async () => {
+    // The server trusts the loopback peer as a proxy, so X-Forwarded-For names the visitor: only a
+    // header value, no request goes to that address.
+    const server = await startServer([binary, "serve"], {
+      cwd: workDir,
+      env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "geo"), TRUSTED_PROXIES: "127.0.0.1,::1" },
+    });
+    try {
+      const res = await fetch(`${server.base}/api/v1/links`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://example.com/geo-binary" }),
+      });
+      const { code } = (await res.json()) as { code: string };
+      const browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+      const visit = await fetch(`${server.base}/${code}`, { redirect: "manual", headers: { "user-agent": browser, "x-forwarded-for": "193.0.6.139" } });
+      expect(visit.status).toBe(302);
+      let countries: unknown = null;
+      for (let i = 0; i < 50; i++) {
+        await Bun.sleep(100);
+        const stats = (await (await fetch(`${server.base}/api/v1/links/${code}/stats?interval=day`)).json()) as { top: { countries: unknown[] } };
+        if (stats.top.countries.length > 0) {
+          countries = stats.top.countries;
+          break;
+        }
+      }
+      expect(countries).toEqual([{ value: "NL", clicks: 1 }]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   test("classifies links from the binary: the ONNX runtime and model load from beside it", async () => {
     const server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, DATA_DIR: join(workDir, "cls") } });
     try {

@@ -98,9 +98,13 @@ describe("the dashboard in Chromium", () => {
     async () => {
       await page.goto(`${server.base}/`);
       await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      // Nothing configured to sign in with: no sign-in card, nobody signed in, the tabs as always.
+      expect(await page.isVisible("#signin")).toBe(false);
+      expect(await page.isVisible("#account")).toBe(false);
+      expect(await page.isVisible(".tabs")).toBe(true);
       // Both processes report within a couple of seconds.
       await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
-      const writesBefore = number(await page.textContent("#kpi-writes"));
+      const linksBefore = number(await page.textContent("#kpi-links"));
 
       await showTab("links");
       const url = `https://example.com/browser/${Date.now()}`;
@@ -126,7 +130,7 @@ describe("the dashboard in Chromium", () => {
       await showTab("dashboard");
       await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
       await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
-      await waitForPage(`${kpi("kpi-writes")} > ${writesBefore}`, 10_000);
+      await waitForPage(`${kpi("kpi-links")} > ${linksBefore}`, 10_000);
       await waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
       expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
 

@@ -174,8 +174,11 @@ describeCluster("distributed adapters against the real cluster", () => {
   test(
     "soft delete, click budget and click counts are applied on each code's shard",
     async () => {
+      const before = await store.countLinks();
       const links = Array.from({ length: 9 }, () => newLink());
       for (const l of links) await store.insert(l);
+      // The total sums every shard (the links land on several).
+      expect(await store.countLinks()).toBe(before + 9);
       await store.addClicks(new Map(links.map((l, i) => [l.code, i + 1])));
       for (const [i, l] of links.entries()) expect((await store.findByCode(l.code))?.clicks).toBe(i + 1);
 
@@ -191,6 +194,7 @@ describeCluster("distributed adapters against the real cluster", () => {
       expect(await store.softDelete(links[0]!.code, Date.now())).toBe(true);
       expect(await store.softDelete(links[0]!.code, Date.now())).toBe(false);
       expect((await store.findByCode(links[0]!.code))?.deletedAt).not.toBeNull();
+      expect(await store.countLinks()).toBe(before + 9); // 9 + the limited link - the deleted one
     },
     TEST_MS,
   );

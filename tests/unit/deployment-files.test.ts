@@ -1,7 +1,8 @@
 /**
- * docker-compose.yml, haproxy.cfg, monitoring/prometheus.yml and src/config.ts describe one
- * deployment; these tests fail when one of them drifts from the others (a renamed service, a port
- * changed in one place, a variable config.ts no longer reads).
+ * docker-compose.yml, haproxy.cfg, monitoring/ (both Prometheus configs, Grafana's provisioning,
+ * monitoring/docker-compose.yml), the README and src/config.ts describe one deployment; these tests
+ * fail when one of them drifts from the others (a renamed service, a port changed in one place, a
+ * variable config.ts no longer reads, an image built twice, a data source on the wrong network).
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -13,6 +14,8 @@ const read = (f: string) => readFileSync(join(root, f), "utf8");
 type Service = {
   build?: unknown;
   image?: string;
+  pull_policy?: string;
+  network_mode?: string;
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -25,7 +28,9 @@ const haproxy = read("haproxy.cfg");
 const prometheus = Bun.YAML.parse(read("monitoring/prometheus.yml")) as {
   scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
 };
-const ringlinkServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
+/** The image `build: .` makes; every service that runs ringlink runs it. */
+const ringlinkImage = Object.values(services).find((s) => s.build !== undefined)?.image;
+const ringlinkServices = Object.entries(services).filter(([, s]) => s.build !== undefined || (ringlinkImage !== undefined && s.image === ringlinkImage));
 const servers = ringlinkServices.filter(([, s]) => s.command?.[0] === "serve");
 const knownVariables = new Set(CONFIG_VARIABLES.map((v) => v.name));
 const hostOf = (url: string) => new URL(url).hostname;
@@ -114,5 +119,102 @@ describe("deployment files agree", () => {
         if (src!.startsWith("./")) expect(() => readFileSync(join(root, src!))).not.toThrow(/ENOENT/);
       }
     }
+  });
+
+  test("the ringlink image is built once and every service running ringlink uses it", () => {
+    const built = Object.entries(services).filter(([, svc]) => svc.build !== undefined);
+    expect(built.map(([name]) => name)).toEqual(["migrate"]);
+    expect(ringlinkImage).toBeDefined();
+    const runsRinglink = (svc: Service) => ["serve", "migrate", "worker"].includes(svc.command?.[0] ?? "");
+    const running = Object.entries(services).filter(([, svc]) => runsRinglink(svc));
+    expect(running.length).toBe(5);
+    for (const [name, svc] of running) {
+      expect(`${name}: ${svc.image}`).toBe(`${name}: ${ringlinkImage}`);
+      // the others neither build nor try to pull the locally built image
+      if (svc.build === undefined) expect(`${name}: ${svc.pull_policy}`).toBe(`${name}: never`);
+    }
+  });
+});
+
+describe("monitoring files agree with the compose stacks", () => {
+  const datasource = Bun.YAML.parse(read("monitoring/grafana/provisioning/datasources/prometheus.yml")) as {
+    datasources: Array<{ uid: string; url: string }>;
+  };
+  const hostCompose = Bun.YAML.parse(read("monitoring/docker-compose.yml")) as { services: Record<string, Service> };
+  /** The data source URL as Grafana sees it in a stack: ${VAR} expanded from the Grafana container's environment. */
+  const datasourceUrl = (grafana: Service | undefined) =>
+    datasource.datasources[0]!.url.replace(/\$\{([A-Z_]+)\}|\$([A-Z_]+)/g, (_, a, b) => grafana?.environment?.[a ?? b] ?? "");
+
+  test("Grafana's data source reaches Prometheus on the compose network of docker-compose.yml", () => {
+    const url = new URL(datasourceUrl(services.grafana));
+    expect(services[url.hostname]?.image).toStartWith("prom/prometheus");
+    // the container port Prometheus listens on (its default), which the published port maps to
+    expect(services.prometheus?.ports?.map((p) => p.split(":").pop())).toContain(url.port);
+    expect(url.hostname).not.toMatch(/^(127\.|localhost$)/);
+  });
+
+  test("with monitoring/docker-compose.yml (host networking) it reaches Prometheus on loopback", () => {
+    const { grafana, prometheus: prom } = hostCompose.services;
+    expect(grafana?.network_mode).toBe("host");
+    expect(prom?.network_mode).toBe("host");
+    const url = new URL(datasourceUrl(grafana));
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(url.port).toBe("9090");
+  });
+
+  test("worker ports agree: docker-compose.yml, both Prometheus configs and the README", () => {
+    const workerPorts = new Map<string, string>();
+    for (const [, svc] of ringlinkServices.filter(([, s]) => s.command?.[0] === "worker")) {
+      workerPorts.set(svc.command![1]!, svc.environment!.WORKER_PORT!);
+    }
+    expect([...workerPorts.keys()].sort()).toEqual(["analytics", "classifier"]);
+    expect(new Set(workerPorts.values()).size).toBe(2);
+    const local = Bun.YAML.parse(read("monitoring/prometheus/prometheus.yml")) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }> }>;
+    };
+    const localWorkers = local.scrape_configs.find((c) => c.job_name === "ringlink-workers")!.static_configs;
+    for (const [kind, port] of workerPorts) {
+      const scraped = localWorkers.find((c) => c.labels?.worker === kind);
+      expect(`${kind}: ${scraped?.targets.join(",")}`).toBe(`${kind}: 127.0.0.1:${port}`);
+    }
+    const readme = read("README.md");
+    const started = [...readme.matchAll(/WORKER_PORT=(\d+) [^\n]*worker (analytics|classifier)/g)];
+    expect(started.length).toBeGreaterThan(0);
+    for (const [, port, kind] of started) expect(`${kind}: ${port}`).toBe(`${kind}: ${workerPorts.get(kind!)}`);
+    for (const [kind, port] of workerPorts) expect(readme).toContain(`${port} for \`ringlink worker ${kind}\``);
+  });
+});
+
+describe("the README's set-up and walkthroughs agree with the files they name", () => {
+  const readme = read("README.md");
+
+  test("the HAProxy walkthrough makes short URLs name the proxy", () => {
+    const block = /```sh\n((?:(?!```)[\s\S])*cluster\.sh haproxy up --port (\d+)(?:(?!```)[\s\S])*)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const [, text, port] = block!;
+    const setting = /PUBLIC_BASE_URL=(\S+)/.exec(text!);
+    expect(setting?.[1]).toBe(`http://localhost:${port}`);
+    // set before the instances start
+    expect(text!.indexOf("PUBLIC_BASE_URL=")).toBeLessThan(text!.indexOf(" serve "));
+    // and in docker-compose.yml: the address HAProxy publishes
+    const published = services.haproxy?.ports?.[0]?.split(":")[0];
+    expect(servers[0]![1].environment?.PUBLIC_BASE_URL).toBe(`http://localhost:${published}`);
+  });
+
+  test("bun run test installs the apt prerequisites itself, from the one list .ci/run uses too", () => {
+    const ci = read(".ci/run");
+    expect(ci).toContain("scripts/prerequisites.sh");
+    expect(ci).not.toContain("apt-get");
+    expect(read("scripts/test.ts")).toContain("scripts/prerequisites.sh");
+    const listed = Bun.spawnSync(["bash", join(root, "scripts/prerequisites.sh"), "--list"])
+      .stdout.toString()
+      .trim()
+      .split("\n");
+    expect(listed).toContain("postgresql-15");
+    expect(listed).toContain("chromium");
+    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("### The binary"));
+    expect(quickStart).toContain("scripts/prerequisites.sh");
+    for (const pkg of listed) expect(quickStart.replace(/\s+/g, " ")).toContain(pkg);
+    expect(quickStart).toContain("CLUSTER_PORT_OFFSET");
   });
 });

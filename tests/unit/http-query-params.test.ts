@@ -118,8 +118,8 @@ describe("every numeric query parameter of every endpoint is range-checked", () 
   test("the OpenAPI document states each bound", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as any;
     const param = (path: string, name: string) => doc.paths[path].get.parameters.find((p: { name: string }) => p.name === name).schema;
-    expect(param("/api/v1/links/", "limit")).toMatchObject({ minimum: 1, maximum: 100 });
-    expect(param("/api/v1/links/", "cursor")).toMatchObject({ pattern: "^[0-9]{1,19}$" });
+    expect(param("/api/v1/links", "limit")).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(param("/api/v1/links", "cursor")).toMatchObject({ pattern: "^[0-9]{1,19}$" });
     expect(param("/api/v1/links/{code}/qr", "size")).toMatchObject({ minimum: 64, maximum: 2048 });
     expect(param("/api/v1/links/{code}/qr", "format")).toMatchObject({ enum: ["svg", "png"] });
     expect(param("/api/v1/links/{code}/stats", "top")).toMatchObject({ minimum: 1, maximum: 100 });

@@ -92,13 +92,22 @@ describe("ringlink keys", () => {
     const id = parseToken(token)!.id;
     lines.length = 0;
     await runKeysCommand(store.apiKeys, { rest: ["list"], flags: {} }, out);
-    expect(lines.join("\n")).toContain(`${id}\tdeploy bot\tcreate,manage`);
+    const table = lines.join("\n").split("\n");
+    expect(table[0]).toMatch(/^ID\s+NAME\s+SCOPES\s+CREATED\s+EXPIRES\s+STATE$/);
+    expect(table[1]).toMatch(new RegExp(`^${id}\\s+deploy bot\\s+create,manage\\s+\\S+\\s+\\S+\\s+active$`));
+    // aligned: every column starts where its header does
+    expect(table[1]!.indexOf("deploy bot")).toBe(table[0]!.indexOf("NAME"));
     expect(lines.join("\n")).not.toContain(token);
     expect(await runKeysCommand(store.apiKeys, { rest: ["revoke", id], flags: {} }, out)).toBe(0);
     expect(await runKeysCommand(store.apiKeys, { rest: ["revoke", id], flags: {} }, out)).toBe(1);
     lines.length = 0;
     await runKeysCommand(store.apiKeys, { rest: ["list"], flags: {} }, out);
-    expect(lines[1]).toEndWith("revoked");
+    expect(lines.join("\n").split("\n")[1]).toEndWith("revoked");
+    lines.length = 0;
+    await runKeysCommand(store.apiKeys, { rest: ["list"], flags: { json: true } }, out);
+    const listed = JSON.parse(lines.join("\n"));
+    expect(listed).toEqual([expect.objectContaining({ id, name: "deploy bot", scopes: ["create", "manage"], state: "revoked" })]);
+    expect(lines.join("\n")).not.toContain(token);
     await expect(runKeysCommand(store.apiKeys, { rest: ["create"], flags: { name: "x", scopes: "root" } }, out)).rejects.toThrow("unknown scope");
     await store.close();
   });

@@ -133,18 +133,28 @@ describe("rejects bad input with a JSON error and the right status", () => {
   });
 
   test("schema failures read as sentences naming the field and what it accepts", async () => {
-    const cases: Array<[unknown, string]> = [
+    const cases: Array<[unknown, unknown]> = [
       [{ url: 42 }, "url must be text (got 42)"],
       [{}, "url is required and must be text"],
       [{ url: "https://example.com/", maxClicks: "5" }, "maxClicks must be a number or null (got '5')"],
-      [{ url: "https://example.com/", tags: [1] }, "tags must be a list of at most 10 strings or null (got [1])"],
+      // inside a list or object of the right kind, the part that is wrong is named
+      [{ url: "https://example.com/", tags: [1] }, "tags.0 must be text (got 1)"],
+      [{ url: "https://example.com/", tags: "a" }, "tags must be a list of at most 10 strings or null (got 'a')"],
+      [
+        { url: "https://example.com/", tags: Array.from({ length: 11 }, (_, i) => `t${i}`) },
+        expect.stringMatching(/^tags must be a list of at most 10 strings or null/),
+      ],
+      [{ url: "https://example.com/", utm: { source: 5 } }, "utm.source must be text (got 5)"],
       [{ url: "https://example.com/", reuse: "no" }, "reuse must be true or false (got 'no')"],
+      [{ url: "https://example.com/", forwardQuery: "yes" }, "forwardQuery must be true, false or null (got 'yes')"],
     ];
     for (const [body, message] of cases) {
       const res = await app.post("/api/v1/links", body);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as any).error.message).toBe(message);
+      expect(((await res.json()) as any).error.message).toEqual(message);
     }
+    const unknown = await app.post("/api/v1/links", { url: "https://example.com/", utm: { sorce: "x" } });
+    expect(((await unknown.json()) as any).error).toEqual({ code: "unknown_field", message: "unknown field 'utm.sorce'" });
   });
 
   test("a wrong content type is 415", async () => {
@@ -387,8 +397,8 @@ describe("service endpoints", () => {
 
   test("/openapi.json documents the API from the schemas", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as any;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/links/", "/api/v1/links/{code}", "/{code}", "/create", "/shorten", "/readyz"]));
-    expect(doc.paths["/api/v1/links/"].post.requestBody.content["application/json"].schema.properties.url.type).toBe("string");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/links", "/api/v1/links/{code}", "/{code}", "/create", "/shorten", "/readyz"]));
+    expect(doc.paths["/api/v1/links"].post.requestBody.content["application/json"].schema.properties.url.type).toBe("string");
   });
 
   test("/openapi.json uses only OpenAPI operation names (no non-HTTP entries such as ws)", async () => {

@@ -517,7 +517,7 @@ describe("the OpenAPI document", () => {
     expect(doc.paths["/api/v1/links/{code}"].patch.requestBody.content["application/json"].schema.properties.disabled.type).toBe("boolean");
     expect(doc.paths["/api/v1/links/{code}/qr"].get).toBeDefined();
     expect(doc.paths["/{code}"].post).toBeDefined();
-    expect(doc.paths["/api/v1/links/"].post.requestBody.content["application/json"].schema.properties.password).toBeDefined();
-    expect(JSON.stringify(doc.paths["/api/v1/links/"].get.parameters)).toContain("tag");
+    expect(doc.paths["/api/v1/links"].post.requestBody.content["application/json"].schema.properties.password).toBeDefined();
+    expect(JSON.stringify(doc.paths["/api/v1/links"].get.parameters)).toContain("tag");
   });
 });

@@ -68,6 +68,7 @@ function processNamed(node: string, relays: RelayTransport[]) {
       shardOf: () => 0,
       readiness: async () => [{ name: "sqlite", kind: "sqlite", up: true, latencyMs: 0.1 }],
       isReady: () => true,
+      countLinks: async () => 3,
       newestCodes: async () => ["abc1234"],
     },
     relays,

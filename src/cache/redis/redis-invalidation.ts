@@ -33,6 +33,9 @@ export interface InvalidationStats {
   publishErrors: number;
 }
 
+/** How long close() waits for broadcasts still on their way. */
+const CLOSE_WAIT_MS = 2_000;
+
 export class RedisInvalidation implements Invalidation {
   /** identifies this process's messages: its own echo is ignored (listeners already ran) */
   private readonly origin = randomBytes(6).toString("hex");
@@ -41,6 +44,8 @@ export class RedisInvalidation implements Invalidation {
   private readonly listeners: Array<(code: string) => void> = [];
   private readonly listener: RedisChannelListener;
   private readonly counters: InvalidationStats = { published: 0, received: 0, duplicates: 0, publishErrors: 0 };
+  /** broadcasts not yet handed to Redis: close() waits for them (a tool exits right after a change) */
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: RedisInvalidationOptions) {
     this.listener = new RedisChannelListener(opts.nodes, INVALIDATION_CHANNEL, (message) => this.receive(message));
@@ -50,17 +55,18 @@ export class RedisInvalidation implements Invalidation {
     this.opts.local.publish(code);
     const message = `${this.origin} ${(this.seq++).toString(36)} ${code}`;
     this.counters.published++;
-    const broadcast = () => {
-      for (const node of this.opts.nodes) {
-        node.guard.run(() => node.client.publish(INVALIDATION_CHANNEL, message)).catch(() => this.counters.publishErrors++);
-      }
-    };
+    const broadcast = () =>
+      Promise.all(
+        this.opts.nodes.map((node) => node.guard.run(() => node.client.publish(INVALIDATION_CHANNEL, message)).catch(() => this.counters.publishErrors++)),
+      );
     const before = this.opts.beforeBroadcast;
-    if (before)
-      void before(code)
-        .catch(() => {})
-        .finally(broadcast);
-    else broadcast();
+    const sent = before
+      ? before(code)
+          .catch(() => {})
+          .then(broadcast)
+      : broadcast();
+    this.inflight.add(sent);
+    void sent.finally(() => this.inflight.delete(sent));
   }
 
   subscribe(listener: (code: string) => void): void {
@@ -86,6 +92,8 @@ export class RedisInvalidation implements Invalidation {
   }
 
   async close(): Promise<void> {
+    // Bounded: a node that does not answer costs its guard's timeout, never a hung exit.
+    if (this.inflight.size > 0) await Promise.race([Promise.allSettled([...this.inflight]), Bun.sleep(CLOSE_WAIT_MS)]);
     this.listener.close();
     await this.opts.local.close();
   }

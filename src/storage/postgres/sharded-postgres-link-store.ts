@@ -568,9 +568,14 @@ export class ShardedPostgresLinkStore implements LinkStore {
 
   async countLinks(): Promise<number> {
     const counts = await Promise.all(
+      // The same shape as SQLite's count: every row (an index-only scan) minus the deleted ones (sql/005's partial index).
+      // Mid-move a row frozen for copying is counted on its old shard until its copy replaces it.
       this.allShards().map((shard) =>
-        // A row frozen for copying is counted on its new shard once copied; until then on its old one.
-        this.onPrimary(shard, (sql) => sql<{ n: bigint }[]>`SELECT count(*) AS n FROM links WHERE deleted_at IS NULL`, "read"),
+        this.onPrimary(
+          shard,
+          (sql) => sql<{ n: bigint }[]>`SELECT (SELECT count(*) FROM links) - (SELECT count(*) FROM links WHERE deleted_at IS NOT NULL) AS n`,
+          "read",
+        ),
       ),
     );
     return counts.reduce((sum, rows) => sum + Number(rows[0]?.n ?? 0), 0);

@@ -265,7 +265,8 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async countLinks(): Promise<number> {
-    const row = this.db.query<{ n: bigint }, []>("SELECT count(*) AS n FROM links WHERE deleted_at IS NULL").get();
+    // All rows minus the deleted ones (sql/005): both counts avoid reading the table itself.
+    const row = this.db.query<{ n: bigint }, []>("SELECT (SELECT count(*) FROM links) - (SELECT count(*) FROM links WHERE deleted_at IS NOT NULL) AS n").get();
     return Number(row?.n ?? 0);
   }
 

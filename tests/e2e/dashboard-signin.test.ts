@@ -1,0 +1,497 @@
+/**
+ * The dashboard with auth on, in headless Chromium against the compiled binary (two processes, so
+ * a session opened on one is honoured by the other): signing in with an API key (a wrong one is
+ * refused), the cookie kept from page scripts, the links list with search, tag filter and pages,
+ * editing, disabling, QR downloads, deleting, bulk creation, the per-link page with its analytics,
+ * a key with fewer scopes seeing fewer actions, a revoked key ending its session, and a 400 px
+ * wide screen. Screenshots go to test-artifacts/ (git-ignored).
+ *
+ * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { EMBEDDED_ENV, ROOT, ensureBinary, startServer, type RunningServer } from "../support/processes";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "test-artifacts");
+/** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */
+const SETUP_MS = 90_000;
+const TEST_MS = 60_000;
+const ADMIN_TOKEN = "browser-signin-admin-token-0123456789abcdef";
+
+let binary: string;
+let workDir: string;
+let profileDir: string;
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const env = { ...EMBEDDED_ENV, ADMIN_TOKEN };
+
+interface Key {
+  id: string;
+  token: string;
+}
+
+/** `ringlink keys create` in the server's data directory, as an operator would. */
+function createKey(name: string, scopes: string): Key {
+  const run = Bun.spawnSync([binary, "keys", "create", "--name", name, "--scopes", scopes], { cwd: workDir, env: { ...process.env, ...env } });
+  const out = run.stdout.toString();
+  const token = /(rl_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{32})/.exec(out)?.[1];
+  if (run.exitCode !== 0 || !token) throw new Error(`keys create failed: ${out}${run.stderr.toString()}`);
+  return { id: token.slice(3, 11), token };
+}
+
+function revokeKey(id: string): void {
+  const run = Bun.spawnSync([binary, "keys", "revoke", id], { cwd: workDir, env: { ...process.env, ...env } });
+  if (run.exitCode !== 0) throw new Error(`keys revoke failed: ${run.stderr.toString()}`);
+}
+
+let editor: Key;
+let viewer: Key;
+
+const bearer = (key: Key) => ({ authorization: `Bearer ${key.token}`, "content-type": "application/json" });
+
+async function createLink(key: Key, body: Record<string, unknown>): Promise<{ code: string }> {
+  const res = await fetch(`${server.base}/api/v1/links`, { method: "POST", headers: bearer(key), body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`create answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { code: string };
+}
+
+async function getLink(code: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${server.base}/api/v1/links/${code}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}
+
+const follow = (code: string) =>
+  fetch(`${server.base}/${code}`, {
+    redirect: "manual",
+    headers: { connection: "close", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" },
+  });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  binary = await ensureBinary();
+  workDir = mkdtempSync(join(tmpdir(), "ringlink-signin-"));
+  profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  editor = createKey("Dana (marketing)", "create,manage,stats");
+  viewer = createKey("Read-only report", "stats");
+  server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env });
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") pageErrors.push(m.text());
+  });
+}, SETUP_MS);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
+}, SETUP_MS);
+
+/** Console errors other than the refused requests a test provokes on purpose (the browser logs every 4xx). */
+function unexpectedErrors(...allowedStatuses: number[]): string[] {
+  const allowed = allowedStatuses.map((s) => `status of ${s}`);
+  return pageErrors.filter((e) => !allowed.some((a) => e.includes(a)));
+}
+
+/** Waits until a page-side expression is true (page.evaluate: the page's policy forbids eval, which waitForFunction needs). */
+async function waitForPage(expression: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+    await Bun.sleep(100);
+  }
+}
+
+async function signIn(token: string) {
+  await page.goto(`${server.base}/#links`);
+  await page.waitForSelector("#signin:not([hidden])");
+  await page.fill("#signin-token", token);
+  await page.click("#signin-submit");
+  await page.waitForSelector("#account:not([hidden])");
+}
+
+async function signOut() {
+  await Promise.all([page.waitForEvent("load"), page.click("#signout-btn")]);
+  await page.waitForSelector("#signin:not([hidden])");
+}
+
+const row = (code: string) => `#recent-rows tr[data-code="${code}"]`;
+
+async function rowAction(code: string, action: string) {
+  const direct = await page.$(`${row(code)} .actions > [data-action="${action}"]`);
+  if (direct) return direct.click();
+  await page.click(`${row(code)} .menu summary`);
+  await page.click(`${row(code)} .menu [data-action="${action}"]`);
+}
+
+describe("the dashboard with auth on", () => {
+  test(
+    "asks for a key, refuses a wrong one, and signs in with a good one into an HttpOnly session",
+    async () => {
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector("#signin:not([hidden])");
+      expect(await page.isVisible("#panel-dashboard")).toBe(false);
+      expect(await page.isVisible(".tabs")).toBe(false);
+      await page.screenshot({ path: join(ARTIFACTS, "signin.png") });
+
+      await page.fill("#signin-token", "rl_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+      await page.click("#signin-submit");
+      await page.waitForSelector("#signin-error:not([hidden])");
+      expect(await page.textContent("#signin-error")).toContain("not a valid API key");
+      expect(await page.isVisible("#account")).toBe(false);
+
+      await page.fill("#signin-token", editor.token);
+      await page.click("#signin-submit");
+      await page.waitForSelector("#account:not([hidden])");
+      expect(await page.textContent("#account-name")).toBe("Dana (marketing)");
+      expect(await page.$$eval("#account-scopes .scope", (els) => els.map((e) => e.textContent))).toEqual(["create", "manage", "stats"]);
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+
+      // The cookie is HttpOnly and SameSite=Strict; the key is nowhere a page script could read it.
+      const cookie = (await context.cookies(server.base)).find((c) => c.name === "ringlink_session");
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+      const readable = await page.evaluate<string>(
+        "JSON.stringify([document.cookie, Object.entries(localStorage), Object.entries(sessionStorage), document.documentElement.outerHTML])",
+      );
+      expect(readable).not.toContain("ringlink_session");
+      expect(readable).not.toContain(editor.token);
+
+      // A reload keeps the session (it lives in the cookie, not in the page).
+      await page.reload();
+      await page.waitForSelector("#account:not([hidden])");
+      expect(unexpectedErrors(403)).toEqual([]);
+      pageErrors.length = 0;
+    },
+    TEST_MS,
+  );
+
+  test(
+    "lists the key's links with search, tag filter and pages",
+    async () => {
+      for (let i = 0; i < 24; i++) {
+        await createLink(editor, { url: `https://example.com/catalogue/item-${i}`, tags: i % 3 === 0 ? ["spring"] : undefined, reuse: false });
+      }
+      const newest = await createLink(editor, { url: "https://example.com/launch/newest", tags: ["launch", "spring"] });
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(newest.code));
+      expect(await page.$$eval("#recent-rows tr", (rows) => rows.length)).toBe(20);
+      expect(await page.isDisabled("#page-newer")).toBe(true);
+      await page.click("#page-older");
+      await waitForPage(`document.getElementById("page-info").textContent === "Page 2"`, 10_000);
+      expect(await page.$$eval("#recent-rows tr", (rows) => rows.length)).toBe(5);
+      expect(await page.isDisabled("#page-older")).toBe(true);
+      await page.click("#page-newer");
+      await page.waitForSelector(row(newest.code));
+
+      await page.fill("#links-q", "launch");
+      await page.click(".links-filter__go");
+      await waitForPage(`document.querySelectorAll("#recent-rows tr").length === 1`, 10_000);
+      await page.fill("#links-q", "");
+      await page.fill("#links-tag", "spring");
+      await page.click(".links-filter__go");
+      await waitForPage(`document.querySelectorAll("#recent-rows tr").length === 9`, 10_000);
+      await page.fill("#links-tag", "no-such-tag");
+      await page.click(".links-filter__go");
+      await page.waitForSelector("#recent-empty:not([hidden])");
+      expect(await page.textContent("#recent-empty-title")).toBe("No links match");
+      await page.fill("#links-tag", "");
+      await page.click(".links-filter__go");
+      await page.waitForSelector(row(newest.code));
+      await page.screenshot({ path: join(ARTIFACTS, "signed-in-links.png"), fullPage: true });
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "the tiles show the store's link total, an idle cache without alarm, and whole subtitles; the 404 page does not speak for 410s",
+    async () => {
+      await page.goto(`${server.base}/#dashboard`);
+      await page.waitForSelector("#panel-dashboard.is-active");
+      // 25 links from the test before, created through the API (none since this page's processes started watching).
+      await waitForPage(`document.getElementById("kpi-links").textContent === "25"`, 10_000);
+      expect(await page.getAttribute("#kpi-hit-card", "data-idle")).toBe("true");
+      expect(await page.textContent("#kpi-hit-sub")).toContain("idle");
+      for (const width of [1280, 1024, 768, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForTimeout(100);
+        const cut = await page.evaluate<string[]>(
+          `[...document.querySelectorAll(".kpi__sub")].filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map((e) => e.id || e.textContent)`,
+        );
+        expect({ width, cut }).toEqual({ width, cut: [] });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      const missing = await fetch(`${server.base}/NoSuchCode1`, { headers: { accept: "text/html" } });
+      expect(missing.status).toBe(404);
+      const page404 = await missing.text();
+      expect(page404).not.toContain("it has expired or reached its click limit");
+      expect(page404).toContain("410");
+      const { code } = await createLink(editor, { url: "https://example.com/used-up", maxClicks: 1 });
+      expect((await follow(code)).status).toBe(302);
+      const usedUp = await follow(code);
+      expect(usedUp.status).toBe(410);
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "edits a link's target, expiry, click limit, redirect type, tags, password and query forwarding",
+    async () => {
+      const { code } = await createLink(editor, { url: "https://example.com/edit/before" });
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(code));
+      await rowAction(code, "edit");
+      await page.waitForSelector("#edit-dialog[open]");
+      expect(await page.inputValue("#edit-url")).toBe("https://example.com/edit/before");
+      await page.fill("#edit-url", "https://example.com/edit/after");
+      await page.fill("#edit-expires", "2031-06-30T12:00");
+      await page.fill("#edit-max", "50");
+      await page.selectOption("#edit-redirect", "301");
+      await page.fill("#edit-tags", "summer, promo");
+      await page.check("#edit-forward");
+      await page.check("#edit-protect");
+      await page.fill("#edit-password", "open-sesame");
+      await page.screenshot({ path: join(ARTIFACTS, "edit-form.png") });
+      await page.click("#edit-save");
+      await page.waitForSelector("#edit-dialog", { state: "hidden" });
+
+      const { json } = await getLink(code);
+      expect(json).toMatchObject({
+        url: "https://example.com/edit/after",
+        maxClicks: 50,
+        redirectType: 301,
+        tags: ["summer", "promo"],
+        forwardQuery: true,
+        passwordProtected: true,
+      });
+      expect(new Date(json.expiresAt).getFullYear()).toBe(2031);
+      await page.waitForSelector(`${row(code)} .tag-chip:text-is("#summer")`);
+
+      // Taking the password off again, and a refused change shows the server's words in the form.
+      await rowAction(code, "edit");
+      await page.waitForSelector("#edit-dialog[open]");
+      await page.uncheck("#edit-protect");
+      await page.fill("#edit-url", "ftp://example.com/nope");
+      await page.click("#edit-save");
+      await page.waitForSelector("#edit-error:not([hidden])");
+      expect(await page.textContent("#edit-error")).toMatch(/http/i);
+      await page.fill("#edit-url", "https://example.com/edit/after");
+      await page.click("#edit-save");
+      await page.waitForSelector("#edit-dialog", { state: "hidden" });
+      expect((await getLink(code)).json.passwordProtected).toBe(false);
+      expect(unexpectedErrors(400)).toEqual([]);
+      pageErrors.length = 0;
+    },
+    TEST_MS,
+  );
+
+  test(
+    "disables and enables a link, and downloads its QR code as SVG and PNG",
+    async () => {
+      const { code } = await createLink(editor, { url: "https://example.com/switch" });
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(code));
+      await rowAction(code, "disable");
+      await page.waitForSelector(`${row(code)}[data-status="disabled"]`);
+      expect((await follow(code)).status).toBe(410);
+      await rowAction(code, "enable");
+      await page.waitForSelector(`${row(code)}[data-status="active"]`);
+      expect((await follow(code)).status).toBe(302);
+
+      for (const format of ["svg", "png"] as const) {
+        await page.click(`${row(code)} .menu summary`);
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click(`${row(code)} .menu [data-action="qr-${format}"]`)]);
+        expect(download.suggestedFilename()).toBe(`${code}.${format}`);
+        const file = join(workDir, `qr.${format}`);
+        await download.saveAs(file);
+        const bytes = readFileSync(file);
+        if (format === "svg") expect(bytes.toString("utf8")).toContain("<svg");
+        else expect([...bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      }
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "deletes a link only after the confirmation",
+    async () => {
+      const { code } = await createLink(editor, { url: "https://example.com/delete-me" });
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(code));
+      await rowAction(code, "delete");
+      await page.waitForSelector("#confirm-dialog[open]");
+      expect(await page.textContent("#confirm-text")).toContain("cannot be undone");
+      await page.click("#confirm-cancel");
+      await page.waitForSelector("#confirm-dialog", { state: "hidden" });
+      expect((await getLink(code)).status).toBe(200);
+
+      await rowAction(code, "delete");
+      await page.waitForSelector("#confirm-dialog[open]");
+      await page.click("#confirm-ok");
+      await page.waitForSelector(row(code), { state: "detached", timeout: 10_000 });
+      expect((await getLink(code)).status).toBe(410);
+      expect((await follow(code)).status).toBe(410);
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "creates links in bulk from pasted lines and from an uploaded CSV, with a result per row",
+    async () => {
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector("#bulk:not([hidden])");
+      await page.click(".bulk__summary");
+      await page.fill("#bulk-input", ["https://example.com/bulk/one", "not a url", "https://example.com/bulk/two"].join("\n"));
+      await page.click("#bulk-submit");
+      await page.waitForSelector("#bulk-result:not([hidden])");
+      expect(await page.$$eval("#bulk-rows tr", (rows) => rows.map((r) => r.getAttribute("data-status")))).toEqual(["201", "400", "201"]);
+      expect(await page.textContent("#bulk-summary")).toContain("2 created");
+      expect(await page.textContent("#bulk-summary")).toContain("1 refused");
+
+      const csv = join(workDir, "links.csv");
+      writeFileSync(csv, 'url,alias,tags\nhttps://example.com/bulk/csv-a,bulk-csv-a,imported;q3\n"https://example.com/bulk/csv-b?x=1,2",,imported\n');
+      await page.setInputFiles("#bulk-file", csv);
+      await waitForPage(`document.getElementById("bulk-input").value.startsWith("url,alias,tags")`, 5_000);
+      await page.click("#bulk-submit");
+      await waitForPage(`document.getElementById("bulk-summary").textContent.startsWith("2 created")`, 10_000);
+      const alias = await getLink("bulk-csv-a");
+      expect(alias.json).toMatchObject({ url: "https://example.com/bulk/csv-a", tags: ["imported", "q3"], ownerKey: editor.id });
+      await page.waitForSelector(row("bulk-csv-a"), { timeout: 10_000 });
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "opens a link's own page with its settings, actions and analytics",
+    async () => {
+      const { code } = await createLink(editor, { url: "https://example.com/analytics/page", tags: ["report"] });
+      for (let i = 0; i < 5; i++) expect((await follow(code)).status).toBe(302);
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(code));
+      await page.click(`${row(code)} .code-link`);
+      await page.waitForSelector("#panel-analytics.is-active");
+      await page.waitForSelector("#link-detail:not([hidden])");
+      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/analytics/page")`, 10_000);
+      expect(await page.textContent("#detail-badges")).toContain("#report");
+      expect(await page.$$eval("#detail-actions [data-action]", (els) => els.map((e) => e.getAttribute("data-action")))).toEqual([
+        "copy",
+        "edit",
+        "qr-svg",
+        "qr-png",
+        "disable",
+        "delete",
+      ]);
+      await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
+      await waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 15_000).catch(async () => {
+        await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
+        await waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 10_000);
+      });
+      await page.screenshot({ path: join(ARTIFACTS, "link-analytics.png"), fullPage: true });
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "a key with only the stats scope is offered no create form, bulk create, edits or deletes",
+    async () => {
+      await signOut();
+      await signIn(viewer.token);
+      expect(await page.$$eval("#account-scopes .scope", (els) => els.map((e) => e.textContent))).toEqual(["stats"]);
+      await page.waitForSelector("#recent-empty:not([hidden])");
+      expect(await page.isVisible("#shorten-form")).toBe(false);
+      expect(await page.isVisible("#bulk")).toBe(false);
+      expect(await page.textContent("#recent-empty-text")).toContain("Links created with this key");
+      expect(unexpectedErrors()).toEqual([]);
+      await signOut();
+    },
+    TEST_MS,
+  );
+
+  test(
+    "a revoked key ends its session: the live stream closes and the page asks to sign in again",
+    async () => {
+      const doomed = createKey("Soon revoked", "create,manage,stats");
+      await signIn(doomed.token);
+      await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+      const revokedAt = Date.now();
+      revokeKey(doomed.id);
+      // The server's key cache holds a key for 5 s; the stream re-checks its credential every second.
+      await page.waitForSelector("#signin:not([hidden])", { timeout: 9_000 });
+      expect(Date.now() - revokedAt).toBeLessThan(8_000);
+      expect(await page.textContent("#signin-ended")).toContain("signed out");
+      expect(await page.isVisible("#account")).toBe(false);
+      // The cookie is worth nothing now, from any process.
+      const cookie = (await context.cookies(server.base)).find((c) => c.name === "ringlink_session")!;
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${server.base}/api/v1/links`, { headers: { cookie: `ringlink_session=${cookie.value}`, connection: "close" } });
+        expect(res.status).toBe(401);
+      }
+      expect(unexpectedErrors(401)).toEqual([]);
+      pageErrors.length = 0;
+    },
+    TEST_MS,
+  );
+
+  test(
+    "fits a 400 px wide screen: sign-in, links, the edit form and a link's page",
+    async () => {
+      await page.setViewportSize({ width: 400, height: 860 });
+      const overflow = () => page.evaluate<number>("Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)");
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector("#signin:not([hidden])");
+      expect(await overflow()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, "signin-400px.png") });
+
+      await signIn(editor.token);
+      const { code } = await createLink(editor, { url: "https://example.com/narrow/screen/with/a/rather/long/path?and=query", tags: ["mobile"] });
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector(row(code));
+      expect(await overflow()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, "signed-in-links-400px.png"), fullPage: true });
+
+      await rowAction(code, "edit");
+      await page.waitForSelector("#edit-dialog[open]");
+      expect(await overflow()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, "edit-form-400px.png") });
+      await page.click("#edit-cancel");
+
+      await page.goto(`${server.base}/#analytics/${code}`);
+      await page.waitForSelector("#link-detail:not([hidden])");
+      await waitForPage(`document.getElementById("detail-meta").textContent.includes("narrow/screen")`, 10_000);
+      expect(await overflow()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, "link-analytics-400px.png"), fullPage: true });
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+});
