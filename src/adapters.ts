@@ -240,6 +240,7 @@ export class Adapters {
         shardIndices: () => router.indices(),
         shardOf: this.shardOf,
         moving: () => router.moving,
+        previousShardOf: (code) => router.previousShardOf(code),
         connectTimeoutMs: config.resilience.dbConnectTimeoutMs,
         queryTimeoutMs: config.resilience.dbQueryTimeoutMs,
         poolMax,

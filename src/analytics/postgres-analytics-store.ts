@@ -46,6 +46,8 @@ export interface PostgresAnalyticsOptions {
   shardOf(code: string): number;
   /** whether a move runs (links.clicks misses are then kept in pending_clicks) */
   moving?(): boolean;
+  /** mid-move: the code's shard under the map being moved from, when it differs (stats read both) */
+  previousShardOf?(code: string): number | null;
   connectTimeoutMs: number;
   /** one read (per node) and one batch transaction */
   queryTimeoutMs: number;
@@ -196,8 +198,19 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return left.isEmpty ? null : left.take();
   }
 
+  /**
+   * Mid-move a link's aggregates may sit on two shards (the old one until its batch is copied, the
+   * new one for clicks counted since the move began): both are read and added up.
+   */
   async read(q: StatsQuery): Promise<StatsData> {
-    const shard = this.shardFor(q.code);
+    const old = this.opts.previousShardOf?.(q.code) ?? null;
+    const here = this.readShard(this.shardFor(q.code), q);
+    if (old === null) return here;
+    const [a, b] = await Promise.all([here, this.readShard(this.shardAt(old), q)]);
+    return mergeStats(a, b, q.topLimit);
+  }
+
+  private async readShard(shard: ShardPools, q: StatsQuery): Promise<StatsData> {
     const deadline = Deadline.after(this.opts.queryTimeoutMs * 2);
     try {
       return await withTimeout(this.readFrom(shard.replica, q), deadline.clip(this.opts.queryTimeoutMs), `shard-${shard.index}/replica`);
@@ -249,6 +262,29 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].flatMap((s) => [s.primary.end({ timeout: 2 }), s.replica.end({ timeout: 1 })]));
   }
+}
+
+function mergeStats(a: StatsData, b: StatsData, topLimit: number): StatsData {
+  const series = new Map<number, { t: number; human: number; bot: number }>();
+  for (const p of [...a.series, ...b.series]) {
+    const s = series.get(p.t) ?? { t: p.t, human: 0, bot: 0 };
+    s.human += p.human;
+    s.bot += p.bot;
+    series.set(p.t, s);
+  }
+  const rows = new Map<string, { dimension: string; value: string; clicks: number }>();
+  for (const [dimension, list] of [...Object.entries(a.top), ...Object.entries(b.top)]) {
+    for (const e of list) {
+      const key = `${dimension}\u0000${e.value}`;
+      const r = rows.get(key) ?? { dimension, value: e.value, clicks: 0 };
+      r.clicks += e.clicks;
+      rows.set(key, r);
+    }
+  }
+  const top = topFromRows(rows.values());
+  for (const list of Object.values(top)) list.splice(topLimit);
+  // A visitor seen on both shards the same day counts twice here: only while the move runs.
+  return { series: [...series.values()].sort((x, y) => x.t - y.t), unique: a.unique + b.unique, top };
 }
 
 /** Adds a delta's rows inside the caller's transaction, one statement per table (arrays via unnest). */

@@ -276,6 +276,7 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
       shardIndices: () => router.indices(),
       shardOf: (c) => router.shardOf(c),
       moving: () => router.moving,
+      previousShardOf: (c) => router.previousShardOf(c),
       connectTimeoutMs: 2000,
       queryTimeoutMs: 5000,
       poolMax: 2,
@@ -313,6 +314,9 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
       const target = conn.primary(four.members[3]!);
       const pending = await target<{ n: string }[]>`SELECT coalesce(sum(clicks), 0) AS n FROM pending_clicks WHERE code = ANY(${codes}::text[])`;
       expect(Number(pending[0]!.n)).toBe(15);
+      // Stats mid-move add up both shards: 10 clicks on the old one, 3 new ones on the new one.
+      const mid = await store.read({ code: codes[0]!, from: 0, to: T + 3_600_000, stepMs: 3_600_000, topLimit: 5 });
+      expect(mid.series.reduce((n, p) => n + p.human + p.bot, 0)).toBe(13);
       // The reshard moves them: rows arrive with 10 + 3 clicks each and their aggregates merged.
       for (const code of codes) {
         const from = oldRing.shardOf(code);
