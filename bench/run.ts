@@ -9,6 +9,8 @@
  *   bun run bench [--targets embedded,distributed] [--links 1000000] [--seconds 10] [--quick]
  *                 [--scenarios hot,cold,unknown,create,mix] [--processes 1]
  *   bun run bench --url http://host:port     (an already running ringlink; seeds over HTTP)
+ *   bun run bench --scenarios reshard        (links moved/s and redirect p99 before/during a 3 -> 4
+ *                                             shard move on a cluster of its own: bench/reshard.ts)
  */
 import { $ } from "bun";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +47,18 @@ const connections = Number(values.connections);
 const SERVER_CPU = "0";
 const WRK_CPU = hasTaskset ? "1" : undefined;
 const ALL_SCENARIOS: Scenario[] = ["hot", "cold", "unknown", "create", "mix"];
-const SCENARIOS = values.scenarios!.split(",").map((s) => s.trim()) as Scenario[];
+const requested = values.scenarios!.split(",").map((s) => s.trim());
+if (requested.includes("reshard")) {
+  const { runReshardBench, reshardMarkdown } = await import("./reshard");
+  const r = await runReshardBench({ links: Number(values.links ?? (quick ? 20_000 : 50_000)), seconds: Number(values.seconds ?? (quick ? 4 : 8)) });
+  const dir = join(root, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "reshard-latest.json"), JSON.stringify({ date: new Date().toISOString(), ...r }, null, 2));
+  writeFileSync(join(dir, "reshard-latest.md"), `# ringlink reshard bench, ${new Date().toISOString()}\n\n${reshardMarkdown(r)}\n`);
+  console.log(`\n${reshardMarkdown(r)}\n\nwritten: bench/results/reshard-latest.{json,md}`);
+  if (requested.length === 1) process.exit(0);
+}
+const SCENARIOS = requested.filter((s) => s !== "reshard") as Scenario[];
 for (const s of SCENARIOS) {
   if (!ALL_SCENARIOS.includes(s)) {
     console.error(`unknown scenario ${s}: choose from ${ALL_SCENARIOS.join(",")}`);

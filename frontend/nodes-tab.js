@@ -61,7 +61,24 @@ export function createNodesTab({ stream }) {
   function renderShards(view) {
     if (!view) return;
     lastShards = view;
-    $("shards-note").textContent = view.sample ? `key distribution of the newest ${count(view.sample)} links` : "";
+    const t = view.topology;
+    const topo = t
+      ? [
+          `topology v${t.version}`,
+          t.moving ? `moving ${t.move_from} -> ${t.shards} shards${t.to_move ? `: ${count(t.moved ?? 0)}/${count(t.to_move)} links moved` : ""}` : null,
+          t.verify_at
+            ? Object.keys(t.findings).length
+              ? `verify: ${Object.entries(t.findings)
+                  .map(([k, n]) => `${count(n)} ${k}`)
+                  .join(", ")}`
+              : "verify: no findings"
+            : null,
+        ]
+          .filter(Boolean)
+          .join(" · ")
+      : "";
+    const keys = view.sample ? `key distribution of the newest ${count(view.sample)} links` : "";
+    $("shards-note").textContent = [topo, keys].filter(Boolean).join(" · ");
     $("shards").replaceChildren(
       ...view.shards.map((s) =>
         el(

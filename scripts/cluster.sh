@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Local multi-node cluster for ringlink development, tests and CI.
 #
-#   scripts/cluster.sh up                  start everything (idempotent)
+#   scripts/cluster.sh up                  start everything (idempotent); with a new SHARDS
+#                                          on a running cluster: start/stop only the shards
+#                                          added/removed
 #   scripts/cluster.sh down [--purge]      stop what up started (and delete data)
 #   scripts/cluster.sh status              one line per node; exit 1 if any is down
 #   scripts/cluster.sh env                 export lines: eval "$(scripts/cluster.sh env)"
@@ -777,18 +779,32 @@ on_exit() {
   if [[ -n ${KAFKA_FETCH_PID-} ]]; then kill "$KAFKA_FETCH_PID" 2>/dev/null || true; fi
 }
 
+stop_shard() { # I  (a shard removed by a smaller SHARDS: its nodes stop, its data stays)
+  local i=$1
+  [[ -e $(node_dir redis "$i") ]] && kill_pid redis "$i" TERM "$TIMEOUT"
+  [[ -e $(node_dir replica "$i") ]] && pg_stop replica "$i" fast
+  [[ -e $(node_dir primary "$i") ]] && pg_stop primary "$i" fast
+  info "shard $i removed: its nodes are stopped (data kept in $CLUSTER_DIR)"
+}
+
 cmd_up() {
   local t0 i
   t0=$(now)
   load_layout
   resolve_config up
-  # Refuse to change ports/sizes under running nodes.
+  # Refuse to change ports under running nodes. SHARDS may change: growing starts only the new
+  # shards' nodes, shrinking stops only the removed shards' nodes (their data stays on disk).
+  local shrink_from=0
   if [[ -f $LAYOUT_FILE ]]; then
     local v lv changed=''
-    for v in SHARDS WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+    for v in WITH_KAFKA PG_PORT_BASE REDIS_PORT_BASE KAFKA_PORT KAFKA_CONTROLLER_PORT; do
       lv="L_$v"
       [[ ${!lv} == "${!v}" ]] || changed+=" $v=${!lv}->${!v}"
     done
+    if [[ -n $L_SHARDS && $L_SHARDS != "$SHARDS" ]]; then
+      info "shards: $L_SHARDS -> $SHARDS"
+      ((L_SHARDS > SHARDS)) && shrink_from=$L_SHARDS
+    fi
     if [[ -n $changed ]]; then
       PG_ROOT=$L_PG_ROOT
       if any_running; then
@@ -826,6 +842,9 @@ cmd_up() {
     fi
   fi
 
+  if ((shrink_from > 0)); then
+    for ((i = SHARDS; i < shrink_from; i++)); do stop_shard "$i"; done
+  fi
   declare -ga NEW_PRIMARY=()
   for ((i = 0; i < SHARDS; i++)); do ensure_redis "$i"; done
   for ((i = 0; i < SHARDS; i++)); do

@@ -8,7 +8,7 @@
  */
 import { LocalInvalidation, RedisInvalidation, RedisLinkCache, RedisNode, type Invalidation, type LinkCache } from "./cache";
 import { PostgresAnalyticsStore, SqliteAnalyticsStore, type AnalyticsStore } from "./analytics";
-import { RecentChanges, ShardRing } from "./cluster";
+import { RecentChanges, ShardRouter, TopologyWatcher, bootTopology, topologyFromNodes } from "./cluster";
 import type { Config } from "./config";
 import { InProcessEventBus, KafkaEventBus, createKafka, spoolDirOf, topicSettingsOf, type EventBus } from "./events";
 import type { ApiKeyStore } from "./keys";
@@ -16,8 +16,18 @@ import { log } from "./log";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./ratelimit";
 import { RedisRelay, type RelayTransport } from "./realtime";
 import { ShardedPostgresLinkStore, SqliteLinkStore, installNullSocketWriteGuard, type LinkStore } from "./storage";
-import type { DependencyHealth, NodeState } from "./cluster";
+import type { DependencyHealth, MoveProgress, NodeState, VerifySummary } from "./cluster";
 import { PostgresWebhookStore, SqliteWebhookStore, type WebhookStore } from "./webhooks";
+
+export interface TopologyStatus {
+  version: number;
+  shards: number;
+  moving: boolean;
+  /** shards of the map being moved from, while a move runs */
+  moveFrom: number | null;
+  progress: MoveProgress | null;
+  verify: VerifySummary | null;
+}
 
 export interface AdapterOptions {
   /** this process's own invalidation fan-out: IPC to the sibling processes when supervised */
@@ -49,8 +59,9 @@ export function everyShardReadable(deps: readonly DependencyHealth[], shards: nu
 
 export class Adapters {
   private readonly opened = new Map<Closeable, { close(): Promise<void> | void }>();
-  private ringOfShards: ShardRing | null = null;
-  private nodes: RedisNode[] | null = null;
+  private routerOfShards: ShardRouter | null = null;
+  private watcher: TopologyWatcher | null = null;
+  private readonly redisByIndex = new Map<number, RedisNode>();
   private recentChanges: RecentChanges | null = null;
 
   constructor(
@@ -75,20 +86,64 @@ export class Adapters {
    * The shard of a code: one ring (md5, members shard-0..N-1) routes the links, the cache, the
    * aggregates and the dashboard's key counts alike. Embedded mode is one shard.
    */
-  shardOf = (code: string): number => (this.config.mode === "distributed" ? this.ring().shardOf(code) : 0);
+  shardOf = (code: string): number => (this.config.mode === "distributed" ? this.router().shardOf(code) : 0);
 
   get shardCount(): number {
-    return this.config.mode === "distributed" ? this.config.shards.length : 1;
+    return this.config.mode === "distributed" ? this.router().size : 1;
   }
 
-  private ring(): ShardRing {
-    this.ringOfShards ??= new ShardRing(this.config.shards.length);
-    return this.ringOfShards;
+  /**
+   * The shard map every adapter routes by: the stored topology this process started with (main.ts
+   * resolves it), kept current by a watcher, so a reshard reaches every adapter within ~1 s.
+   */
+  router(): ShardRouter {
+    if (this.routerOfShards === null) {
+      const boot = bootTopology();
+      const router = new ShardRouter(boot ?? topologyFromNodes(this.config.shards, this.config.redisNodes));
+      this.routerOfShards = router;
+      if (this.config.mode === "distributed") {
+        this.watcher = new TopologyWatcher(router, this.config.topologyCheckIntervalMs, (t) =>
+          log.info("topology changed", { version: t.version, shards: t.members.length, moving: t.move !== null }),
+        );
+        this.watcher.start();
+      }
+    }
+    return this.routerOfShards;
+  }
+
+  /** The map in use and what the watcher last read beside it (for /metrics and the dashboard). */
+  topologyStatus(): TopologyStatus | null {
+    if (this.config.mode !== "distributed") return null;
+    const t = this.router().topology;
+    return {
+      version: t.version,
+      shards: t.members.length,
+      moving: t.move !== null,
+      moveFrom: t.move?.from.length ?? null,
+      progress: t.move ? (this.watcher?.progress ?? null) : null,
+      verify: this.watcher?.verify ?? null,
+    };
+  }
+
+  /** Redis node of shard i (opened on first use; a grown map adds nodes). */
+  private redisNodeAt(index: number): RedisNode {
+    let node = this.redisByIndex.get(index);
+    const url = this.router().members(index).redis;
+    if (url === null) throw new Error(`shard ${index} has no Redis node`);
+    if (!node) {
+      node = new RedisNode(url, index, this.config.resilience);
+      this.redisByIndex.set(index, node);
+    }
+    return node;
+  }
+
+  private hasRedis(): boolean {
+    return this.config.mode === "distributed" && this.router().topology.members.every((m) => m.redis !== null);
   }
 
   private redisNodes(): RedisNode[] {
-    this.nodes ??= this.config.mode === "distributed" ? this.config.redisNodes.map((url, shard) => new RedisNode(url, shard, this.config.resilience)) : [];
-    return this.nodes;
+    if (!this.hasRedis()) return [];
+    return this.router().topology.members.map((_, i) => this.redisNodeAt(i));
   }
 
   private changedRecently(): RecentChanges {
@@ -102,7 +157,7 @@ export class Adapters {
       if (config.mode === "embedded") return new SqliteLinkStore(config.sqlitePath);
       // A crashed database node must not take this process down with it (postgres.js defect).
       installNullSocketWriteGuard();
-      return new ShardedPostgresLinkStore({ shards: config.shards, ring: this.ring(), resilience: config.resilience, recentChanges: this.changedRecently() });
+      return new ShardedPostgresLinkStore({ router: this.router(), resilience: config.resilience, recentChanges: this.changedRecently() });
     });
   }
 
@@ -114,7 +169,10 @@ export class Adapters {
   /** The shared (L2) cache: Redis on the ring in distributed mode, none in embedded mode. */
   sharedCache(): LinkCache | null {
     if (this.redisNodes().length === 0) return null;
-    return this.memo("sharedCache", () => new RedisLinkCache(this.redisNodes(), this.ring(), this.config.resilience.probeIntervalMs));
+    return this.memo(
+      "sharedCache",
+      () => new RedisLinkCache({ router: this.router(), nodeAt: (i) => this.redisNodeAt(i), probeIntervalMs: this.config.resilience.probeIntervalMs }),
+    );
   }
 
   /**
@@ -140,12 +198,12 @@ export class Adapters {
   /** Token buckets: in this process, or on the Redis node of the key (shared by every instance). */
   rateLimiter(): RateLimiter {
     return this.memo("rateLimiter", () => {
-      const nodes = this.redisNodes();
-      if (nodes.length === 0) return new MemoryRateLimiter();
-      const ring = this.ring();
-      // With Redis down, redirects fail open (README "Rate limiting").
+      if (!this.hasRedis()) return new MemoryRateLimiter();
+      const router = this.router();
+      // With Redis down, redirects fail open (README "Rate limiting"). A new map moves buckets to
+      // their new node: a client's bucket starts full there once (a move is rare; limits stay per key).
       return new RedisRateLimiter(
-        (key) => nodes[ring.shardOf(key)]!.client,
+        (key) => this.redisNodeAt(router.shardOf(key)).client,
         (policy) => (policy.name === "redirect" ? "open" : this.config.rateLimitCreateOnRedisDown),
       );
     });
@@ -177,9 +235,13 @@ export class Adapters {
         return new SqliteAnalyticsStore(config.sqlitePath);
       }
       installNullSocketWriteGuard();
+      const router = this.router();
       return new PostgresAnalyticsStore({
-        shards: config.shards,
+        nodesOf: (i) => router.members(i),
+        shardIndices: () => router.indices(),
         shardOf: this.shardOf,
+        moving: () => router.moving,
+        previousShardOf: (code) => router.previousShardOf(code),
         connectTimeoutMs: config.resilience.dbConnectTimeoutMs,
         queryTimeoutMs: config.resilience.dbQueryTimeoutMs,
         poolMax,
@@ -244,7 +306,7 @@ export class Adapters {
    */
   isReady(deps: readonly DependencyHealth[]): boolean {
     const relevant = deps.filter((d) => d.kind !== "kafka");
-    return this.config.mode === "distributed" ? everyShardReadable(relevant, this.config.shards.length) : relevant.every((d) => d.up);
+    return this.config.mode === "distributed" ? everyShardReadable(relevant, this.router().size) : relevant.every((d) => d.up);
   }
 
   /** Circuit-breaker state of every remote node (none in embedded mode), for metrics. */
@@ -256,12 +318,13 @@ export class Adapters {
 
   async close(): Promise<void> {
     // The shared cache closes the Redis nodes it was given; without one, nothing else would.
+    this.watcher?.stop();
     const nodesClosedByCache = this.opened.has("sharedCache");
     for (const key of CLOSE_ORDER) {
       const adapter = this.opened.get(key);
       this.opened.delete(key);
       await adapter?.close();
     }
-    if (!nodesClosedByCache) for (const node of this.nodes ?? []) node.close();
+    if (!nodesClosedByCache) for (const node of this.redisByIndex.values()) node.close();
   }
 }

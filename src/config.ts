@@ -151,6 +151,9 @@ export interface Config {
   linkManagement: LinkManagementConfig;
   shards: ShardNodes[];
   redisNodes: string[];
+  topologyCheckIntervalMs: number;
+  verifyIntervalMs: number;
+  reshardBatch: number;
   kafkaBrokers: string[];
   /** where events go: the broker when KAFKA_BROKERS is set, otherwise this process */
   eventTransport: "in-process" | "kafka";
@@ -284,6 +287,12 @@ export const SETTINGS = {
   REQUEST_DEADLINE_MS: { default: "3000", meaning: "distributed mode: budget of one storage operation, retries and fallbacks included" },
   READ_RETRIES: { default: "2", meaning: "distributed mode: extra attempts for idempotent reads (writes are never retried)" },
   BREAKER_FAILURES: { default: "3", meaning: "distributed mode: consecutive failures that open a node's circuit breaker" },
+  TOPOLOGY_CHECK_INTERVAL_MS: {
+    default: "1000",
+    meaning: "distributed mode: how often each process reads the stored topology (a reshard also notifies over Redis)",
+  },
+  VERIFY_INTERVAL_MS: { default: "300000", meaning: "distributed mode: how often `worker analytics` runs `verify` (0 = never)" },
+  RESHARD_BATCH: { default: "500", meaning: "links copied per batch by `ringlink reshard`" },
   HEALTH_PROBE_INTERVAL_MS: { default: "1000", meaning: "distributed mode: how often each node is probed (closes open breakers)" },
   KAFKA_PARTITIONS: {
     default: "3",
@@ -614,6 +623,9 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     logFormat: oneOf("LOG_FORMAT", value("LOG_FORMAT"), ["json", "pretty"] as const),
     shards,
     redisNodes,
+    topologyCheckIntervalMs: integer("TOPOLOGY_CHECK_INTERVAL_MS", value("TOPOLOGY_CHECK_INTERVAL_MS"), 100, 2_000),
+    verifyIntervalMs: integer("VERIFY_INTERVAL_MS", value("VERIFY_INTERVAL_MS"), 0, 86_400_000),
+    reshardBatch: integer("RESHARD_BATCH", value("RESHARD_BATCH"), 1, 10_000),
     kafkaBrokers,
     eventTransport: kafkaBrokers.length > 0 ? "kafka" : "in-process",
     events: {

@@ -1,7 +1,22 @@
 #!/usr/bin/env bun
 /** ringlink's single entry point: parses argv and dispatches to a mode. */
 import { availableParallelism } from "node:os";
-import { UsageError, commandHelp, environmentHelp, exportCsv, importCsv, openLinkClient, parseArgs, runKeysCommand, runLinksCommand, seedLinks } from "./cli";
+import {
+  UsageError,
+  commandHelp,
+  environmentHelp,
+  exportCsv,
+  importCsv,
+  openLinkClient,
+  parseArgs,
+  runKeysCommand,
+  runLinksCommand,
+  runReshardCommand,
+  runTopologyCommand,
+  runVerifyCommand,
+  seedLinks,
+} from "./cli";
+import { closeTopologyPools, resolveBootTopology, type Topology } from "./cluster";
 import { ConfigError, loadConfig, type Flags } from "./config";
 import { InstanceLock, InstanceLockError, runSupervisor, serveProcess } from "./server";
 import { createRuntime } from "./runtime";
@@ -25,6 +40,12 @@ Usage:
                                               links of the configured store, or of a running instance
   ringlink import FILE.csv [--restart]        create links from CSV (resumable, no duplicates on rerun)
   ringlink export [--out FILE.csv]            every live link as CSV (resumable with --out)
+  ringlink topology [--json]                  the stored shard map (version, nodes, move in progress)
+  ringlink reshard --database-nodes LIST --redis-nodes LIST [--dry-run]
+                                              move the running cluster to a new shard map (online)
+  ringlink reshard --from-embedded DATA_DIR   copy an embedded deployment into the cluster
+  ringlink verify [--repair]                  check every shard (wrong shard, duplicates, replicas,
+                                              Redis, orphan aggregates); exit 1 on findings
   ringlink --help | --version | COMMAND --help | COMMAND SUBCOMMAND --help
 
 serve runs one process by default; --processes N starts a supervisor and N processes that share
@@ -60,8 +81,25 @@ const VALUE_FLAGS = new Set([
   "to",
   "interval",
   "top",
+  // reshard
+  "database-nodes",
+  "redis-nodes",
+  "from-embedded",
 ]);
-const BOOL_FLAGS = new Set(["help", "version", "restart", "json", "all", "forward-query", "no-forward-query", "new-code", "disable", "enable"]);
+const BOOL_FLAGS = new Set([
+  "help",
+  "version",
+  "restart",
+  "json",
+  "all",
+  "forward-query",
+  "no-forward-query",
+  "new-code",
+  "disable",
+  "enable",
+  "dry-run",
+  "repair",
+]);
 
 /** A reader that went away (`ringlink export | head`) is not a failure: stop quietly. */
 function isClosedPipe(error: unknown): boolean {
@@ -104,8 +142,19 @@ async function main(argv: string[]): Promise<number> {
     processIndex: args.flags["process-index"] as string | undefined,
   };
   if (args.command === "serve" && flags.processes === "auto") flags.processes = String(availableParallelism());
-  const config = loadConfig(process.env, flags);
+  let config = loadConfig(process.env, flags);
   configureLog({ format: config.logFormat });
+  // The stored topology, not the env, says which shards exist (env only bootstraps an empty cluster).
+  let topology: Topology | null = null;
+  if (config.mode === "distributed") {
+    topology = await resolveBootTopology(config.shards, config.redisNodes);
+    const redis = topology.members.map((m) => m.redis);
+    config = {
+      ...config,
+      shards: topology.members.map((m) => ({ primary: m.primary, replica: m.replica })),
+      redisNodes: redis.every((r): r is string => r !== null) ? redis : [],
+    };
+  }
 
   switch (args.command) {
     case "serve": {
@@ -135,6 +184,12 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       await runtime.close();
+      if (topology !== null && topology.version === 0) {
+        // The tables exist now: an empty cluster stores its env map as topology v1.
+        const stored = await resolveBootTopology(config.shards, config.redisNodes);
+        console.log(`topology v${stored.version}: ${stored.members.length} shard(s)`);
+        await closeTopologyPools();
+      }
       if (config.kafkaBrokers.length > 0) console.log(await createEventTopics(config));
       return 0;
     }
@@ -205,6 +260,17 @@ async function main(argv: string[]): Promise<number> {
       console.log(`seeded ${count} links in ${((performance.now() - started) / 1000).toFixed(1)} s${args.flags.out ? ` (codes in ${args.flags.out})` : ""}`);
       await runtime.close();
       return 0;
+    }
+    case "reshard":
+      return runReshardCommand(config, topology, args);
+    case "verify":
+      return runVerifyCommand(topology, { repair: args.flags.repair === true, json: args.flags.json === true });
+    case "topology": {
+      try {
+        return await runTopologyCommand(topology, args.flags.json === true);
+      } finally {
+        await closeTopologyPools();
+      }
     }
     default:
       throw new UsageError(`unknown command '${args.command}' (see ringlink --help)`);

@@ -314,6 +314,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     events: () => ({ ...bus.stats() }),
     dependencies: readiness,
     nodeStates: () => adapters.nodeStates(),
+    topology: () => adapters.topologyStatus(),
     realtime: () => realtime.stats(),
   });
   if (serving && eventsHere) {
@@ -336,6 +337,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       isReady,
       newestCodes: async (limit) => (await store.listRecent(limit)).map((l) => l.code),
       countLinks: () => store.countLinks(),
+      shardCount: () => adapters.shardCount,
+      topology: () => {
+        const t = adapters.topologyStatus();
+        if (!t) return null;
+        return {
+          version: t.version,
+          shards: t.shards,
+          moving: t.moving,
+          move_from: t.moveFrom,
+          moved: t.progress?.moved ?? null,
+          to_move: t.progress?.total ?? null,
+          verify_at: t.verify?.at ?? null,
+          findings: Object.fromEntries(Object.entries(t.verify?.found ?? {}).filter(([, n]) => n > 0)),
+        };
+      },
     },
     relays: [...(options.realtimeRelays ?? []), ...(relayAcrossInstances ? [relayAcrossInstances] : [])],
   });

@@ -19,14 +19,48 @@ import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { connectToBroker, startProgress } from "./broker";
+import { unrepaired, verifyOnce } from "../src/cli";
+import type { VerifyReport } from "../src/reshard";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 const log = processLog.child({ role: "analytics-worker" });
 
 const OUTCOMES = ["consumed", "counted", "duplicates", "alreadyApplied", "malformed"] as const;
 
-function workerMetrics(stats: () => ClickConsumerStats): Registry {
+/**
+ * The reconciliation pass (`ringlink verify`, no repairs) every VERIFY_INTERVAL_MS: its summary goes
+ * beside the stored topology (so every server's /metrics and the dashboard show it) and to /metrics here.
+ */
+function startPeriodicVerify(adapters: Adapters, config: Config, onReport: (r: VerifyReport) => void): () => void {
+  if (config.mode !== "distributed" || config.verifyIntervalMs === 0) return () => {};
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const report = await verifyOnce(adapters.router().topology, false);
+      onReport(report);
+      const open = unrepaired(report);
+      if (open > 0) log.warn("verify found problems (run `ringlink verify --repair`)", { findings: report.found, version: report.version });
+      else log.info("verify: no findings", { links: report.links, version: report.version, seconds: report.seconds });
+    } catch (error) {
+      log.warn("verify failed", { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      running = false;
+    }
+  }, config.verifyIntervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+function workerMetrics(stats: () => ClickConsumerStats, verify: () => VerifyReport | null): Registry {
   const registry = workerRegistry();
+  scrapedGauge(registry, {
+    name: "ringlink_verify_findings",
+    help: "Findings of this worker's last periodic verify, by kind",
+    label: "kind",
+    read: () => ({ ...(verify()?.found ?? {}) }),
+  });
   scrapedCounter(registry, {
     name: "ringlink_analytics_messages_total",
     help: "Messages handled by the analytics worker, by outcome",
@@ -70,10 +104,17 @@ export function runAnalyticsWorker(config: Config): Promise<number> {
       const stopPruner = startProcessedEventsPruner(store, config.analytics.dedupeRetentionMs);
 
       let consuming = false;
+      let lastVerify: VerifyReport | null = null;
+      const stopVerify = startPeriodicVerify(adapters, config, (r) => {
+        lastVerify = r;
+      });
       const server = serveWorkerEndpoints(config, {
         consuming: () => consuming,
         health: () => ({ ...consumer.stats() }),
-        metrics: workerMetrics(() => consumer.stats()),
+        metrics: workerMetrics(
+          () => consumer.stats(),
+          () => lastVerify,
+        ),
       });
       await consumer.start();
       consuming = true;
@@ -103,6 +144,7 @@ export function runAnalyticsWorker(config: Config): Promise<number> {
         async drain() {
           stopProgress();
           stopPruner();
+          stopVerify();
           await consumer.stop().catch((error) => log.warn("consumer stop failed", { error }));
           await adapters.close();
           server?.stop(true);

@@ -34,9 +34,20 @@ type Sql = postgres.Sql<Record<string, never>>;
 type Tx = postgres.TransactionSql<Record<string, never>>;
 
 export interface PostgresAnalyticsOptions {
-  shards: readonly ShardNodes[];
-  /** the ring the LinkStore uses: a code's aggregates must land where its link is */
+  /** the nodes of shard i under the current topology (opened on first use) */
+  nodesOf(index: number): ShardNodes;
+  /** every shard index that may hold rows now */
+  shardIndices(): number[];
+  /**
+   * The owner under the current map (the LinkStore's ring). Mid-move that is the link's new shard
+   * even before its row arrives: aggregates then wait there for it (a reshard merges the old ones
+   * in), and the links.clicks part goes to pending_clicks until the row has moved.
+   */
   shardOf(code: string): number;
+  /** whether a move runs (links.clicks misses are then kept in pending_clicks) */
+  moving?(): boolean;
+  /** mid-move: the code's shard under the map being moved from, when it differs (stats read both) */
+  previousShardOf?(code: string): number | null;
   connectTimeoutMs: number;
   /** one read (per node) and one batch transaction */
   queryTimeoutMs: number;
@@ -62,19 +73,34 @@ function pool(url: string, max: number, connectTimeoutMs: number): Sql {
 
 export class PostgresAnalyticsStore implements AnalyticsStore {
   readonly description: string;
-  private readonly shards: ShardPools[];
+  private readonly pools = new Map<number, ShardPools & { urls: string }>();
 
   constructor(private readonly opts: PostgresAnalyticsOptions) {
-    this.shards = opts.shards.map((nodes, index) => ({
+    this.description = `postgres analytics: ${opts.shardIndices().length} shard(s)`;
+  }
+
+  private shardAt(index: number): ShardPools {
+    const nodes = this.opts.nodesOf(index);
+    const urls = `${nodes.primary} ${nodes.replica}`;
+    let shard = this.pools.get(index);
+    if (shard?.urls === urls) return shard;
+    if (shard) void Promise.all([shard.primary.end({ timeout: 5 }), shard.replica.end({ timeout: 5 })]).catch(() => {});
+    shard = {
       index,
-      primary: pool(nodes.primary, opts.poolMax, opts.connectTimeoutMs),
-      replica: pool(nodes.replica, opts.poolMax, opts.connectTimeoutMs),
-    }));
-    this.description = `postgres analytics: ${this.shards.length} shard(s)`;
+      urls,
+      primary: pool(nodes.primary, this.opts.poolMax, this.opts.connectTimeoutMs),
+      replica: pool(nodes.replica, this.opts.poolMax, this.opts.connectTimeoutMs),
+    };
+    this.pools.set(index, shard);
+    return shard;
+  }
+
+  private get shards(): ShardPools[] {
+    return this.opts.shardIndices().map((i) => this.shardAt(i));
   }
 
   private shardFor(code: string): ShardPools {
-    return this.shards[this.opts.shardOf(code)]!;
+    return this.shardAt(this.opts.shardOf(code));
   }
 
   /** Splits a batch by shard, keeping each event's offset and the batch's offset position. */
@@ -143,7 +169,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       }
 
       const delta = aggregateClicks(fresh);
-      await writeDelta(tx, delta);
+      await writeDelta(tx, delta, this.opts.moving?.() ?? false);
       if (kafka) {
         const { group, topic, partition } = kafka.source;
         await tx`UPDATE consumer_offsets SET next_offset = GREATEST(next_offset, ${kafka.nextOffset}), updated_at = ${now}
@@ -160,7 +186,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
         // No client-side timeout here: a transaction that timed out for us but committed later would
         // be merged back and counted twice. A dead primary fails the connection instead.
         const shard = this.shardFor(part.clicksByCode.keys().next().value!);
-        return shard.primary.begin((tx: Tx) => writeDelta(tx, part)) as Promise<void>;
+        return shard.primary.begin((tx: Tx) => writeDelta(tx, part, this.opts.moving?.() ?? false)) as Promise<void>;
       }),
     );
     const left = new ClickTally();
@@ -172,8 +198,19 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return left.isEmpty ? null : left.take();
   }
 
+  /**
+   * Mid-move a link's aggregates may sit on two shards (the old one until its batch is copied, the
+   * new one for clicks counted since the move began): both are read and added up.
+   */
   async read(q: StatsQuery): Promise<StatsData> {
-    const shard = this.shardFor(q.code);
+    const old = this.opts.previousShardOf?.(q.code) ?? null;
+    const here = this.readShard(this.shardFor(q.code), q);
+    if (old === null) return here;
+    const [a, b] = await Promise.all([here, this.readShard(this.shardAt(old), q)]);
+    return mergeStats(a, b, q.topLimit);
+  }
+
+  private async readShard(shard: ShardPools, q: StatsQuery): Promise<StatsData> {
     const deadline = Deadline.after(this.opts.queryTimeoutMs * 2);
     try {
       return await withTimeout(this.readFrom(shard.replica, q), deadline.clip(this.opts.queryTimeoutMs), `shard-${shard.index}/replica`);
@@ -223,12 +260,35 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.shards.flatMap((s) => [s.primary.end({ timeout: 2 }), s.replica.end({ timeout: 1 })]));
+    await Promise.all([...this.pools.values()].flatMap((s) => [s.primary.end({ timeout: 2 }), s.replica.end({ timeout: 1 })]));
   }
 }
 
+function mergeStats(a: StatsData, b: StatsData, topLimit: number): StatsData {
+  const series = new Map<number, { t: number; human: number; bot: number }>();
+  for (const p of [...a.series, ...b.series]) {
+    const s = series.get(p.t) ?? { t: p.t, human: 0, bot: 0 };
+    s.human += p.human;
+    s.bot += p.bot;
+    series.set(p.t, s);
+  }
+  const rows = new Map<string, { dimension: string; value: string; clicks: number }>();
+  for (const [dimension, list] of [...Object.entries(a.top), ...Object.entries(b.top)]) {
+    for (const e of list) {
+      const key = `${dimension}\u0000${e.value}`;
+      const r = rows.get(key) ?? { dimension, value: e.value, clicks: 0 };
+      r.clicks += e.clicks;
+      rows.set(key, r);
+    }
+  }
+  const top = topFromRows(rows.values());
+  for (const list of Object.values(top)) list.splice(topLimit);
+  // A visitor seen on both shards the same day counts twice here: only while the move runs.
+  return { series: [...series.values()].sort((x, y) => x.t - y.t), unique: a.unique + b.unique, top };
+}
+
 /** Adds a delta's rows inside the caller's transaction, one statement per table (arrays via unnest). */
-async function writeDelta(tx: Tx, delta: ClickDelta): Promise<void> {
+async function writeDelta(tx: Tx, delta: ClickDelta, moving: boolean): Promise<void> {
   if (delta.minutes.length > 0) {
     const m = delta.minutes;
     await tx`
@@ -254,8 +314,18 @@ async function writeDelta(tx: Tx, delta: ClickDelta): Promise<void> {
   if (delta.clicksByCode.size > 0) {
     const codes = [...delta.clicksByCode.keys()];
     const counts = [...delta.clicksByCode.values()];
-    await tx`
+    const updated = await tx<{ code: string }[]>`
       UPDATE links SET clicks = links.clicks + v.n
-      FROM unnest(${codes}::text[], ${counts}::bigint[]) AS v(code, n) WHERE links.code = v.code`;
+      FROM unnest(${codes}::text[], ${counts}::bigint[]) AS v(code, n) WHERE links.code = v.code AND links.moving = 0
+      RETURNING links.code`;
+    if (moving && updated.length < codes.length) {
+      // The row is still on its old shard (or frozen for copying): keep the count for it here.
+      const landed = new Set(updated.map((r) => r.code));
+      const waiting = codes.map((c, i) => [c, counts[i]!] as const).filter(([c]) => !landed.has(c));
+      await tx`
+        INSERT INTO pending_clicks (code, clicks)
+        SELECT * FROM unnest(${waiting.map(([c]) => c)}::text[], ${waiting.map(([, n]) => n)}::bigint[])
+        ON CONFLICT (code) DO UPDATE SET clicks = pending_clicks.clicks + EXCLUDED.clicks`;
+    }
   }
 }

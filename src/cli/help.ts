@@ -86,6 +86,23 @@ redirectType, tags, password, forwardQuery). Resumable; a rerun creates no dupli
   export: `Usage: ringlink export [--out FILE.csv]
 
 Every live link as CSV, to stdout or to FILE (resumable with --out).`,
+  topology: `Usage: ringlink topology [--json]
+
+The shard map stored in the cluster: its version, every shard's primary, replica and Redis node
+(passwords hidden), and the move in progress with its progress.`,
+  reshard: `Usage: ringlink reshard --database-nodes LIST --redis-nodes LIST [--dry-run]
+       ringlink reshard --from-embedded DATA_DIR
+
+Moves the running cluster to the target map (shards added or removed at the end) while it serves;
+killed, it resumes on the next run; a second run does nothing. --dry-run prints how many links
+would move per shard pair. --from-embedded copies an embedded deployment's links, click counts,
+aggregates and API keys into the configured cluster (idempotent). RESHARD_BATCH links per batch.`,
+  verify: `Usage: ringlink verify [--repair] [--json]
+
+Checks every shard: rows on the wrong shard, codes on two shards, rows left frozen by a stopped
+reshard, replica rows that differ from their primary, Redis entries that disagree with the database,
+aggregates of codes that do not exist. Exit 1 when something is (still) wrong; --repair fixes what
+can be fixed without losing a write.`,
   keys: `Usage: ringlink keys create|list|revoke
 
 ${Object.values(KEYS_SUB)

@@ -5,3 +5,6 @@ export { seedLinks } from "./seed";
 export { openLinkClient, runLinksCommand } from "./links";
 export { commandHelp, environmentHelp } from "./help";
 export { formatTable, formatFields, type Column } from "./table";
+export { runTopologyCommand, loadTopologyView, type TopologyView } from "./topology";
+export { runReshardCommand } from "./reshard";
+export { runVerifyCommand, verifyOnce, unrepaired } from "./verify";

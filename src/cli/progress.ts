@@ -1,3 +1,8 @@
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.ceil(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+}
+
 /** A one-line progress bar on stderr; plain lines every 10% when stderr is not a terminal (CI logs). */
 export function progressBar(label: string, total: number): { tick(n?: number): void; done(): void } {
   let count = 0;
@@ -11,7 +16,8 @@ export function progressBar(label: string, total: number): { tick(n?: number): v
     const width = 30;
     const filled = Math.round((pct / 100) * width);
     const rate = Math.round(count / Math.max((performance.now() - started) / 1000, 0.001));
-    const line = `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${pct}% ${count}/${total} (${rate}/s)`;
+    const eta = rate > 0 && count < total ? `, ${formatSeconds((total - count) / rate)} left` : "";
+    const line = `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${pct}% ${count}/${total} (${rate}/s${eta})`;
     process.stderr.write(tty ? `\r${line}` : `${line}\n`);
   };
   return {

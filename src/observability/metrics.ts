@@ -33,6 +33,14 @@ export interface MetricSources {
   events(): EventBusStats;
   dependencies(): Promise<Array<{ name: string; kind: string; shard?: number; up: boolean }>>;
   nodeStates?(): Array<{ name: string; kind: string; shard?: number; state: string; failures?: number }>;
+  /** the shard map in use, a running move's progress and the last verify summary (distributed mode) */
+  topology?(): {
+    version: number;
+    shards: number;
+    moving: boolean;
+    progress: { moved: number; total: number } | null;
+    verify: { at: number; found: Record<string, number> } | null;
+  } | null;
   /** the WebSocket hub and the cross-process relay (src/realtime) */
   realtime?(): LiveStreamStats;
 }
@@ -179,7 +187,79 @@ export class Metrics {
         ),
       );
     }
+    if (sources.topology) this.registerTopology(sources.topology);
     if (sources.realtime) this.registerRealtime(sources.realtime);
+  }
+
+  private registerTopology(read: NonNullable<MetricSources["topology"]>): void {
+    const reg = (m: ReturnType<typeof external>) => this.registry.registerMetric(m as never);
+    const one = (pick: (t: NonNullable<ReturnType<typeof read>>) => number) => () => {
+      const t = read();
+      return t ? [{ value: pick(t) }] : [];
+    };
+    reg(
+      external(
+        "ringlink_topology_version",
+        "Version of the shard map this process routes by",
+        "gauge",
+        one((t) => t.version),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_topology_shards",
+        "Shards in the map this process routes by",
+        "gauge",
+        one((t) => t.shards),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_topology_move_in_progress",
+        "1 while a reshard moves links between shard maps",
+        "gauge",
+        one((t) => (t.moving ? 1 : 0)),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_topology_move_links_moved",
+        "Links moved so far by the running reshard",
+        "gauge",
+        one((t) => t.progress?.moved ?? 0),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_topology_move_links_total",
+        "Links the running reshard moves in all",
+        "gauge",
+        one((t) => t.progress?.total ?? 0),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_verify_findings",
+        "Findings of the last `ringlink verify` run (or the analytics worker's periodic one), by kind",
+        "gauge",
+        () => Object.entries(read()?.verify?.found ?? {}).map(([kind, value]) => ({ value, labels: { kind } })),
+        "max",
+      ),
+    );
+    reg(
+      external(
+        "ringlink_verify_last_run_timestamp_seconds",
+        "When verify last ran (0: never)",
+        "gauge",
+        one((t) => (t.verify?.at ?? 0) / 1000),
+        "max",
+      ),
+    );
   }
 
   private registerRealtime(read: () => LiveStreamStats): void {

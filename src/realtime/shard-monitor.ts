@@ -6,7 +6,7 @@
  * because counting every row of every shard would cost a scan per refresh.
  */
 import type { DependencyHealth } from "../cluster";
-import type { DependencyView, ShardsView } from "./wire";
+import type { DependencyView, ShardsView, TopologyView } from "./wire";
 
 export const KEY_SAMPLE = 1_000;
 
@@ -20,6 +20,9 @@ export interface ShardMonitorDeps {
   newestCodes(limit: number): Promise<string[]>;
   /** live links in the store (summed over shards): an index count, cheap enough for every few seconds */
   countLinks(): Promise<number>;
+  /** the current shard count when the map can change (a reshard adds or removes shards) */
+  shardCount?(): number;
+  topology?(): TopologyView | null;
 }
 
 function dependencyView(d: DependencyHealth): DependencyView {
@@ -64,7 +67,7 @@ export class ShardMonitor {
     this.refreshing = true;
     try {
       const codes = await this.d.newestCodes(KEY_SAMPLE);
-      const keys = new Array<number>(this.keys.length).fill(0);
+      const keys = new Array<number>(Math.max(1, this.d.shardCount?.() ?? this.keys.length)).fill(0);
       for (const code of codes) keys[this.d.shardOf(code)]!++;
       this.keys = keys;
       this.sample = codes.length;
@@ -100,7 +103,14 @@ export class ShardMonitor {
       keys,
       share: this.sample === 0 ? 0 : Math.round((keys / this.sample) * 10_000) / 10_000,
     }));
-    return { sample: this.sample, links_total: this.total, shards, other: this.deps.filter((d) => shardOf(d) === undefined).map(dependencyView) };
+    const view: ShardsView = {
+      sample: this.sample,
+      links_total: this.total,
+      shards,
+      other: this.deps.filter((d) => shardOf(d) === undefined).map(dependencyView),
+    };
+    if (this.d.topology) view.topology = this.d.topology();
+    return view;
   }
 
   /** The view if it changed since the last call (ticks carry it only then). */

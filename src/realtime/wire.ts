@@ -118,6 +118,20 @@ export interface ShardsView {
   shards: ShardView[];
   /** dependencies that belong to no shard (a broker) */
   other: DependencyView[];
+  /** distributed mode: the shard map in use, a running move and the last verify summary */
+  topology?: TopologyView | null;
+}
+
+export interface TopologyView {
+  version: number;
+  shards: number;
+  moving: boolean;
+  move_from: number | null;
+  moved: number | null;
+  to_move: number | null;
+  verify_at: number | null;
+  /** findings of the last verify by kind (non-zero ones only) */
+  findings: Record<string, number>;
 }
 
 export interface SnapshotFrame {

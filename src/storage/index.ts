@@ -2,3 +2,5 @@ export type { LinkStore, LinkRecord, InsertOutcome, RedirectType, DisabledReason
 export { SqliteLinkStore } from "./sqlite/sqlite-link-store";
 export { ShardedPostgresLinkStore } from "./postgres/sharded-postgres-link-store";
 export { installNullSocketWriteGuard } from "./postgres/postgres-js-workarounds";
+export { migrateShard } from "./postgres/pg-migrator";
+export { MIGRATIONS } from "./migrations";

@@ -10,6 +10,7 @@ import liveCount005 from "../../sql/005_live_link_count.sql" with { type: "text"
 import webhooks006 from "../../sql/006_webhooks.sql" with { type: "text" };
 import routing007 from "../../sql/007_link_routing.sql" with { type: "text" };
 import domains008 from "../../sql/008_domains.sql" with { type: "text" };
+import topology009 from "../../sql/009_topology.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "006_webhooks.sql", sql: webhooks006 },
   { version: 7, name: "007_link_routing.sql", sql: routing007 },
   { version: 8, name: "008_domains.sql", sql: domains008 },
+  { version: 9, name: "009_topology.sql", sql: topology009 },
 ];
 
 export const MIGRATIONS_TABLE_DDL =

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { LocalInvalidation, MISSING, RedisInvalidation, RedisLinkCache, RedisNode, type CachedLink } from "../../src/cache";
-import { RecentChanges, ShardRing } from "../../src/cluster";
+import { RecentChanges, ShardRing, ShardRouter, topologyFromNodes } from "../../src/cluster";
 import { randomCode } from "../../src/ids";
 import { urlHash } from "../../src/links/link-service";
 import { RedisRateLimiter, parsePolicy } from "../../src/ratelimit";
@@ -47,7 +47,11 @@ describeCluster("distributed adapters against the real cluster", () => {
   beforeAll(async () => {
     await migrateOnce();
     ring = new ShardRing(config!.shards.length);
-    store = new ShardedPostgresLinkStore({ shards: config!.shards, ring, resilience: config!.resilience, recentChanges: new RecentChanges() });
+    store = new ShardedPostgresLinkStore({
+      router: new ShardRouter(topologyFromNodes(config!.shards, [])),
+      resilience: config!.resilience,
+      recentChanges: new RecentChanges(),
+    });
     nodes = openNodes();
   }, SETUP_MS);
 
@@ -78,7 +82,7 @@ describeCluster("distributed adapters against the real cluster", () => {
       const withDb = (url: string) => Object.assign(new URL(url), { pathname: `/${db}` }).href;
       for (const shard of nodes.shards) await shard.primary.unsafe(`CREATE DATABASE ${db}`);
       const shards = config!.shards.map((s) => ({ primary: withDb(s.primary), replica: withDb(s.replica) }));
-      const racers = [0, 1].map(() => new ShardedPostgresLinkStore({ shards, ring, resilience: config!.resilience }));
+      const racers = [0, 1].map(() => new ShardedPostgresLinkStore({ router: new ShardRouter(topologyFromNodes(shards, [])), resilience: config!.resilience }));
       try {
         const [first, second] = await Promise.all(racers.map((r) => r.migrate()));
         const names = MIGRATIONS.map((m) => m.name);
@@ -128,7 +132,7 @@ describeCluster("distributed adapters against the real cluster", () => {
       const home = ring.shardOf(settled.code);
       await waitFor("replication", async () => (await nodes.shards[home]!.replica`SELECT 1 FROM links WHERE code = ${settled.code}`).length === 1, 5_000, 20);
       // A fresh store has no memory of the write, so it trusts the replica.
-      const other = new ShardedPostgresLinkStore({ shards: config!.shards, ring, resilience: config!.resilience });
+      const other = new ShardedPostgresLinkStore({ router: new ShardRouter(topologyFromNodes(config!.shards, [])), resilience: config!.resilience });
       try {
         const viaReplica = await other.lookup(settled.code);
         expect(viaReplica.source).toBe("replica");
@@ -295,7 +299,8 @@ describeCluster("distributed adapters against the real cluster", () => {
     async () => {
       if (config!.redisNodes.length === 0) throw new Error("REDIS_NODES is not set");
       const redisNodes = config!.redisNodes.map((url, i) => new RedisNode(url, i, config!.resilience));
-      const cache = new RedisLinkCache(redisNodes, ring, config!.resilience.probeIntervalMs);
+      const router = new ShardRouter(topologyFromNodes(config!.shards, config!.redisNodes));
+      const cache = new RedisLinkCache({ router, nodeAt: (i) => redisNodes[i]!, probeIntervalMs: config!.resilience.probeIntervalMs });
       const direct = config!.redisNodes.map((url) => new Redis(url));
       try {
         await cache.connected(2_000);
@@ -336,7 +341,8 @@ describeCluster("distributed adapters against the real cluster", () => {
     "a cache node that refuses connections costs a miss, never an error, and its breaker then skips it",
     async () => {
       const dead = new RedisNode(`redis://127.0.0.1:${await freePort()}`, 0, { ...config!.resilience, breakerFailures: 3 });
-      const cache = new RedisLinkCache([dead], new ShardRing(1), 60_000);
+      const one = new ShardRouter(topologyFromNodes([{ primary: "postgres://unused", replica: "postgres://unused" }], ["redis://unused"]));
+      const cache = new RedisLinkCache({ router: one, nodeAt: () => dead, probeIntervalMs: 60_000 });
       try {
         for (let i = 0; i < 10; i++) expect(await cache.get(`code${i}`)).toBeUndefined();
         await cache.set(

@@ -71,7 +71,14 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
     await migrateOnce();
     const config = clusterConfig();
     ring = new ShardRing(config.shards.length);
-    store = new PostgresAnalyticsStore({ shards: config.shards, shardOf: (c) => ring.shardOf(c), connectTimeoutMs: 2_000, queryTimeoutMs: 5_000, poolMax: 4 });
+    store = new PostgresAnalyticsStore({
+      nodesOf: (i) => config.shards[i]!,
+      shardIndices: () => config.shards.map((_, i) => i),
+      shardOf: (c) => ring.shardOf(c),
+      connectTimeoutMs: 2_000,
+      queryTimeoutMs: 5_000,
+      poolMax: 4,
+    });
   }, 60_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@
  * row. It is an optimisation only: every error (node down, timeout, breaker open) is counted and
  * answered as a miss, so the resolver simply goes on to the database.
  */
-import { CircuitOpenError, HealthProber, type ShardRing } from "../../cluster";
+import { CircuitOpenError, HealthProber, type ShardRouter } from "../../cluster";
 import type { DependencyHealth, NodeState } from "../../cluster";
 import type { CachedLink, CacheEntry, LinkCache } from "../link-cache";
 import { MISSING_VALUE, decodeEntry, encodeLink } from "./cached-link-codec";
@@ -23,19 +23,34 @@ const keyOf = (code: string) => `rl:link:${code}`;
 
 export class RedisLinkCache implements LinkCache {
   private readonly counters: RedisCacheStats = { hits: 0, negativeHits: 0, misses: 0, errors: 0, skipped: 0 };
-  private readonly prober: HealthProber;
+  private prober: HealthProber;
+  private readonly router: ShardRouter;
+  private readonly nodeAt: (shard: number) => RedisNode;
+  private readonly probeIntervalMs: number;
 
-  constructor(
-    private readonly nodes: readonly RedisNode[],
-    private readonly ring: ShardRing,
-    probeIntervalMs: number,
-  ) {
-    if (nodes.length !== ring.size) throw new Error(`${nodes.length} Redis nodes but a ring of ${ring.size}`);
-    this.prober = new HealthProber(
-      nodes.map((n) => n.guard),
-      probeIntervalMs,
+  /** A code's node follows the router: a new topology version re-routes every later command. */
+  constructor(opts: { router: ShardRouter; nodeAt: (shard: number) => RedisNode; probeIntervalMs: number }) {
+    this.router = opts.router;
+    this.nodeAt = opts.nodeAt;
+    this.probeIntervalMs = opts.probeIntervalMs;
+    this.prober = this.newProber();
+    this.router.onChange(() => {
+      this.prober.stop();
+      this.prober = this.newProber();
+    });
+  }
+
+  private get nodes(): RedisNode[] {
+    return this.router.topology.members.map((_, i) => this.nodeAt(i));
+  }
+
+  private newProber(): HealthProber {
+    const prober = new HealthProber(
+      this.nodes.map((n) => n.guard),
+      this.probeIntervalMs,
     );
-    this.prober.start();
+    prober.start();
+    return prober;
   }
 
   /** Waits (bounded) for every node's first connection, so start-up does not report live nodes as down. */
@@ -44,7 +59,7 @@ export class RedisLinkCache implements LinkCache {
   }
 
   private nodeOf(code: string): RedisNode {
-    return this.nodes[this.ring.shardOf(code)]!;
+    return this.nodeAt(this.router.shardOf(code));
   }
 
   private swallow(error: unknown): undefined {
@@ -85,6 +100,12 @@ export class RedisLinkCache implements LinkCache {
   async delete(code: string): Promise<void> {
     const node = this.nodeOf(code);
     await node.guard.run(() => node.client.del(keyOf(code))).catch((e) => this.swallow(e));
+    // Mid-move the entry may still sit on the code's old node, where a process on the old map reads it.
+    const old = this.router.previousShardOf(code);
+    if (old !== null) {
+      const previous = this.nodeAt(old);
+      await previous.guard.run(() => previous.client.del(keyOf(code))).catch((e) => this.swallow(e));
+    }
   }
 
   stats(): RedisCacheStats {

@@ -8,6 +8,11 @@
  * never retried (a timed-out INSERT may have committed). A shard whose primary cannot serve makes
  * writes to that shard fail with ShardUnavailable (503 + Retry-After) while other shards carry on,
  * and redirect lookups of that shard keep working from the replica.
+ *
+ * The shard map comes from a ShardRouter and may change while the store serves. During a move
+ * (README "Growing and shrinking the cluster") a code's new owner is asked first and its old owner
+ * second; every write carries `moving = 0`, so a row a reshard has frozen for copying is never
+ * written on its old shard: the write waits for the copy and lands on the new shard instead.
  */
 import {
   CircuitOpenError,
@@ -18,9 +23,9 @@ import {
   errorSummary,
   withRetries,
   type RetryPolicy,
-  type ShardRing,
+  type ShardRouter,
 } from "../../cluster";
-import type { ResilienceConfig, ShardNodes } from "../../config";
+import type { ResilienceConfig } from "../../config";
 import type {
   ClickBudget,
   DisabledReason,
@@ -45,8 +50,7 @@ import { CodeBatcher } from "./code-batcher";
 import { log } from "../../log";
 
 export interface ShardedPostgresOptions {
-  shards: readonly ShardNodes[];
-  ring: ShardRing;
+  router: ShardRouter;
   resilience: ResilienceConfig;
   /** codes changed recently (fed by invalidations too): their lookups skip the replica */
   recentChanges?: RecentChanges;
@@ -54,6 +58,8 @@ export interface ShardedPostgresOptions {
 
 interface Shard {
   index: number;
+  /** primary and replica URLs this shard's nodes were opened for */
+  urls: string;
   primary: PgNode;
   replica: PgNode;
 }
@@ -61,11 +67,14 @@ interface Shard {
 /** Click counts for shards that could not be written are kept for the next flush, up to this many codes. */
 const MAX_CARRIED_CLICK_CODES = 100_000;
 
+/** A write that met a row frozen by a reshard waits this long between looks (a batch copies in ~50 ms). */
+const FROZEN_ROW_WAIT_MS = 10;
+
 export class ShardedPostgresLinkStore implements LinkStore {
   readonly description: string;
   readonly label: string;
-  private readonly shards: Shard[];
-  private readonly ring: ShardRing;
+  private readonly shards = new Map<number, Shard>();
+  private readonly router: ShardRouter;
   private readonly resilience: ResilienceConfig;
   private readonly retryPolicy: RetryPolicy;
   /** a read that has another node to fall back to gives up sooner (a quarter of the query timeout) */
@@ -73,48 +82,41 @@ export class ShardedPostgresLinkStore implements LinkStore {
   private readonly recent: RecentChanges;
   /** lookups by code, batched per node and event-loop turn */
   private readonly batchers = new Map<PgNode, CodeBatcher>();
-  private readonly prober: HealthProber;
+  private prober: HealthProber;
   private carriedClicks = new Map<string, number>();
   readonly apiKeys: ApiKeyStore;
   readonly domains: DomainStore;
 
   constructor(opts: ShardedPostgresOptions) {
-    if (opts.shards.length !== opts.ring.size) {
-      throw new Error(`${opts.shards.length} database shards but a ring of ${opts.ring.size}`);
-    }
-    this.ring = opts.ring;
+    this.router = opts.router;
     this.resilience = opts.resilience;
     this.recent = opts.recentChanges ?? new RecentChanges();
     this.retryPolicy = { retries: opts.resilience.readRetries, baseDelayMs: 20, maxDelayMs: 250 };
     this.fallbackTimeoutMs = Math.max(50, Math.round(opts.resilience.dbQueryTimeoutMs / 4));
-    this.shards = opts.shards.map((nodes, index) => ({
-      index,
-      primary: new PgNode({ url: nodes.primary, shard: index, role: "primary", resilience: opts.resilience }),
-      replica: new PgNode({ url: nodes.replica, shard: index, role: "replica", resilience: opts.resilience }),
-    }));
     // Short on purpose: it is the `db` field of every link.created event. /readyz lists the addresses.
-    this.description = `sharded-postgres (${this.shards.length} shards)`;
+    this.description = `sharded-postgres (${this.router.size} shards)`;
     this.label = this.description;
-    this.prober = new HealthProber(
-      this.shards.flatMap((s) => [s.primary.guard, s.replica.guard]),
-      opts.resilience.probeIntervalMs,
-    );
-    this.prober.start();
+    this.prober = this.openShards();
+    this.router.onChange(() => {
+      this.prober.stop();
+      this.prober = this.openShards();
+    });
     // Keys live on shard 0 only: reads go to its primary (a revocation must be seen at once) and
     // fall back to its replica while the primary is down, so authenticated requests keep working.
-    const keyShard = this.shards[0]!;
+    const keyShard = () => this.shardAt(0);
     const keyShardAccess: KeyShardAccess = {
-      write: (op) => this.onPrimary(keyShard, op, "write"),
+      write: (op) => this.onPrimary(keyShard(), op, "write"),
       read: async (op) => {
         const deadline = this.deadline();
+        const shard = keyShard();
         try {
-          return await this.call(keyShard.primary, op, deadline, true);
+          return await this.call(shard.primary, op, deadline, true);
         } catch (error) {
-          if (!keyShard.primary.guard.isFailure(error)) throw error;
+          if (!shard.primary.guard.isFailure(error)) throw error;
           try {
-            return await this.call(keyShard.replica, op, deadline, false);
+            return await this.call(shard.replica, op, deadline, false);
           } catch (replicaError) {
-            this.fail(keyShard, "replica", replicaError);
+            this.fail(shard, "replica", replicaError);
           }
         }
       },
@@ -138,8 +140,80 @@ export class ShardedPostgresLinkStore implements LinkStore {
 
   // ---------------------------------------------------------------- routing and guarding
 
+  /**
+   * Opens the nodes of every shard the current map names (both maps during a move) and returns a
+   * started prober over them. Nodes whose address did not change are kept with their pools.
+   */
+  private openShards(): HealthProber {
+    const wanted = new Set(this.router.indices());
+    for (const index of wanted) this.shardAt(index);
+    for (const [index, shard] of this.shards) {
+      if (wanted.has(index)) continue;
+      this.shards.delete(index);
+      // Requests still in flight on a removed shard get a grace period (pg-node closes with a timeout).
+      void Promise.all([shard.primary.close(), shard.replica.close()]).catch(() => {});
+    }
+    const prober = new HealthProber(
+      [...this.shards.values()].flatMap((s) => [s.primary.guard, s.replica.guard]),
+      this.resilience.probeIntervalMs,
+    );
+    prober.start();
+    return prober;
+  }
+
+  private shardAt(index: number): Shard {
+    const nodes = this.router.members(index);
+    const urls = `${nodes.primary} ${nodes.replica}`;
+    let shard = this.shards.get(index);
+    if (shard && shard.urls === urls) return shard;
+    if (shard) void Promise.all([shard.primary.close(), shard.replica.close()]).catch(() => {});
+    shard = {
+      index,
+      urls,
+      primary: new PgNode({ url: nodes.primary, shard: index, role: "primary", resilience: this.resilience }),
+      replica: new PgNode({ url: nodes.replica, shard: index, role: "replica", resilience: this.resilience }),
+    };
+    this.shards.set(index, shard);
+    return shard;
+  }
+
   private shardOf(key: string): Shard {
-    return this.shards[this.ring.shardOf(key)]!;
+    return this.shardAt(this.router.shardOf(key));
+  }
+
+  /** The key's shard under the map being moved from, when a move runs and it differs. */
+  private oldShardOf(key: string): Shard | null {
+    const old = this.router.previousShardOf(key);
+    return old === null ? null : this.shardAt(old);
+  }
+
+  /** Every shard that may hold rows now: the current map's, plus the old map's during a move. */
+  private allShards(): Shard[] {
+    return this.router.indices().map((i) => this.shardAt(i));
+  }
+
+  /**
+   * A write to a link wherever it lives during a move: its new shard, else its old one (where the
+   * statement's `moving = 0` skips a row being copied), then the new shard again (the copy may have
+   * finished in between). Only a frozen row makes it look again, bounded by the request deadline.
+   * Outside a move this is one statement on the code's shard, as before.
+   */
+  private async writeAtHome<T>(code: string, op: (sql: PgSql) => Promise<T>, hit: (result: T) => boolean): Promise<T> {
+    const deadline = this.deadline();
+    const shard = this.shardOf(code);
+    let result = await this.onPrimary(shard, op, "write", deadline);
+    const old = this.oldShardOf(code);
+    if (hit(result) || old === null) return result;
+    for (;;) {
+      result = await this.onPrimary(old, op, "write", deadline);
+      if (hit(result)) return result;
+      result = await this.onPrimary(shard, op, "write", deadline);
+      if (hit(result)) return result;
+      const frozen = await this.onPrimary(old, (sql) => sql`SELECT 1 FROM links WHERE code = ${code} AND moving = 1`, "read", deadline);
+      if (frozen.length === 0) return result;
+      if (deadline.remaining() < FROZEN_ROW_WAIT_MS * 2) throw new ShardUnavailable(shard.index, "primary", new Error(`link ${code} is being moved`));
+      await Bun.sleep(FROZEN_ROW_WAIT_MS);
+    }
   }
 
   private deadline(): Deadline {
@@ -199,7 +273,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
     const reports: MigrationReport[] = [];
     const failures: string[] = [];
     // One shard at a time so the progress lines read in order; a shard that fails does not stop the others.
-    for (const shard of this.shards) {
+    for (const shard of this.allShards()) {
       const target = `shard-${shard.index} primary ${shard.primary.address}`;
       try {
         reports.push(await migrateShard(shard.primary.sql, target, onProgress));
@@ -213,7 +287,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
   }
 
   colocated(code: string, urlHash: string): boolean {
-    return this.ring.shardOf(code) === this.ring.shardOf(urlHash);
+    return this.router.shardOf(code) === this.router.shardOf(urlHash);
   }
 
   /**
@@ -224,6 +298,17 @@ export class ShardedPostgresLinkStore implements LinkStore {
    */
   async insert(link: NewLink): Promise<InsertOutcome> {
     const shard = this.shardOf(link.code);
+    // Mid-move the new shard's unique indexes do not cover rows not yet copied from the old one:
+    // an alias (or code) still living there is taken, and the URL's canonical link there is reused.
+    const oldCodeShard = this.oldShardOf(link.code);
+    if (oldCodeShard && (await this.onPrimary(oldCodeShard, (sql) => sql`SELECT 1 FROM links WHERE code = ${link.code}`, "read")).length > 0) {
+      return { kind: "code_taken" };
+    }
+    const oldUrlShard = link.canonical ? this.oldShardOf(link.urlHash) : null;
+    if (oldUrlShard) {
+      const existing = await this.onPrimary(oldUrlShard, (sql) => ShardedPostgresLinkStore.canonical(sql, link.urlHash), "read");
+      if (existing) return { kind: "url_exists", link: toRecord(existing) };
+    }
     const rows = await this.onPrimary(
       shard,
       (sql) => sql<Array<LinkRow & { inserted: number }>>`
@@ -253,7 +338,12 @@ export class ShardedPostgresLinkStore implements LinkStore {
   }
 
   async findByCode(code: string): Promise<LinkRecord | null> {
-    const row = await this.onPrimary(this.shardOf(code), (sql) => ShardedPostgresLinkStore.byCode(sql, code), "read");
+    const shard = this.shardOf(code);
+    const read = (s: Shard) => this.onPrimary(s, (sql) => ShardedPostgresLinkStore.byCode(sql, code), "read");
+    let row = await read(shard);
+    const old = this.oldShardOf(code);
+    // New owner, old owner, then the new owner again: a copy may finish between the first two looks.
+    if (!row && old) row = (await read(old)) ?? (await read(shard));
     return row ? toRecord(row) : null;
   }
 
@@ -270,9 +360,23 @@ export class ShardedPostgresLinkStore implements LinkStore {
   async lookup(code: string): Promise<{ record: LinkRecord | null; source: "replica" | "primary" }> {
     const shard = this.shardOf(code);
     const deadline = this.deadline();
+    const found = await this.lookupOnShard(shard, code, deadline);
+    const old = this.oldShardOf(code);
+    if (found.record || old === null) return found;
+    const before = await this.lookupOnShard(old, code, deadline);
+    if (before.record) return before;
+    return this.lookupOnShard(shard, code, deadline, true);
+  }
+
+  private async lookupOnShard(
+    shard: Shard,
+    code: string,
+    deadline: Deadline,
+    primaryOnly = false,
+  ): Promise<{ record: LinkRecord | null; source: "replica" | "primary" }> {
     const read = (node: PgNode, retry: boolean, timeoutMs?: number) => this.lookupOn(node, code, deadline, retry, timeoutMs);
 
-    const primaryFirst = this.recent.has(code) || !shard.replica.guard.available;
+    const primaryFirst = primaryOnly || this.recent.has(code) || !shard.replica.guard.available;
     if (!primaryFirst) {
       try {
         const row = await read(shard.replica, false, this.fallbackTimeoutMs);
@@ -294,38 +398,39 @@ export class ShardedPostgresLinkStore implements LinkStore {
   }
 
   async findCanonical(urlHash: string): Promise<LinkRecord | null> {
-    const row = await this.onPrimary(this.shardOf(urlHash), (sql) => ShardedPostgresLinkStore.canonical(sql, urlHash), "read");
+    let row = await this.onPrimary(this.shardOf(urlHash), (sql) => ShardedPostgresLinkStore.canonical(sql, urlHash), "read");
+    const old = row ? null : this.oldShardOf(urlHash);
+    if (old) row = await this.onPrimary(old, (sql) => ShardedPostgresLinkStore.canonical(sql, urlHash), "read");
     return row ? toRecord(row) : null;
   }
 
   async setCategory(code: string, category: string, confidence: number): Promise<boolean> {
-    const result = await this.onPrimary(
-      this.shardOf(code),
-      (sql) => sql`UPDATE links SET category = ${category}, category_confidence = ${confidence} WHERE code = ${code}`,
-      "write",
+    const result = await this.writeAtHome(
+      code,
+      (sql) => sql`UPDATE links SET category = ${category}, category_confidence = ${confidence} WHERE code = ${code} AND moving = 0`,
+      (r) => r.count > 0,
     );
     return result.count > 0;
   }
 
   async softDelete(code: string, at: number): Promise<boolean> {
-    const result = await this.onPrimary(
-      this.shardOf(code),
-      (sql) => sql`UPDATE links SET deleted_at = ${at} WHERE code = ${code} AND deleted_at IS NULL`,
-      "write",
+    const result = await this.writeAtHome(
+      code,
+      (sql) => sql`UPDATE links SET deleted_at = ${at} WHERE code = ${code} AND deleted_at IS NULL AND moving = 0`,
+      (r) => r.count > 0,
     );
     this.recent.note(code);
     return result.count > 0;
   }
 
   async takeClick(code: string): Promise<ClickBudget> {
-    const shard = this.shardOf(code);
-    const rows = await this.onPrimary(
-      shard,
+    const rows = await this.writeAtHome(
+      code,
       (sql) => sql`
         UPDATE links SET clicks_consumed = clicks_consumed + 1
-        WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks
+        WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL AND max_clicks IS NOT NULL AND clicks_consumed < max_clicks AND moving = 0
         RETURNING clicks_consumed`,
-      "write",
+      (r) => r.length > 0,
     );
     if (rows.length > 0) return "granted";
     return (await this.findByCode(code)) ? "exhausted" : "missing";
@@ -344,7 +449,9 @@ export class ShardedPostgresLinkStore implements LinkStore {
 
     const byShard = new Map<Shard, { codes: string[]; counts: number[] }>();
     for (const [code, n] of pending) {
-      const shard = this.shardOf(code);
+      // Mid-move a count goes to the row's old shard while it is still there (moving = 0 there);
+      // what neither shard took (a row frozen for copying) is carried to the next flush.
+      const shard = this.oldShardOf(code) ?? this.shardOf(code);
       let group = byShard.get(shard);
       if (!group) {
         group = { codes: [], counts: [] };
@@ -356,20 +463,61 @@ export class ShardedPostgresLinkStore implements LinkStore {
     await Promise.all(
       [...byShard].map(async ([shard, group]) => {
         try {
-          await this.onPrimary(
+          const done = await this.onPrimary(
             shard,
-            (sql) => sql`
+            (sql) => sql<{ code: string }[]>`
               UPDATE links AS l SET clicks = l.clicks + v.n
               FROM unnest(${group.codes}::text[], ${group.counts}::bigint[]) AS v(code, n)
-              WHERE l.code = v.code`,
+              WHERE l.code = v.code AND l.moving = 0
+              RETURNING l.code`,
             "write",
           );
+          if (this.router.moving && done.length < group.codes.length) await this.addClicksAfterMove(shard, group, new Set(done.map((r) => r.code)));
         } catch (error) {
           if (error instanceof ShardUnavailable) this.carry(group.codes, group.counts);
           else log.error("click counts dropped", { shard: shard.index, codes: group.codes.length, error: errorSummary(error) });
         }
       }),
     );
+  }
+
+  /** Counts the old shard did not take: the row has moved (try its new shard) or is frozen (carry). */
+  private async addClicksAfterMove(tried: Shard, group: { codes: string[]; counts: number[] }, done: Set<string>): Promise<void> {
+    const codes: string[] = [];
+    const counts: number[] = [];
+    group.codes.forEach((code, i) => {
+      if (!done.has(code) && this.shardOf(code) !== tried) {
+        codes.push(code);
+        counts.push(group.counts[i]!);
+      }
+    });
+    if (codes.length === 0) return;
+    const byShard = new Map<Shard, { codes: string[]; counts: number[] }>();
+    codes.forEach((code, i) => {
+      const shard = this.shardOf(code);
+      const g = byShard.get(shard) ?? { codes: [], counts: [] };
+      g.codes.push(code);
+      g.counts.push(counts[i]!);
+      byShard.set(shard, g);
+    });
+    for (const [shard, g] of byShard) {
+      const took = await this.onPrimary(
+        shard,
+        (sql) => sql<{ code: string }[]>`
+          UPDATE links AS l SET clicks = l.clicks + v.n
+          FROM unnest(${g.codes}::text[], ${g.counts}::bigint[]) AS v(code, n)
+          WHERE l.code = v.code AND l.moving = 0
+          RETURNING l.code`,
+        "write",
+      );
+      const landed = new Set(took.map((r) => r.code));
+      const left = g.codes.map((c, i) => [c, g.counts[i]!] as const).filter(([c]) => !landed.has(c));
+      // Still nowhere: frozen mid-copy on the old shard; the next flush finds it on its new one.
+      this.carry(
+        left.map(([c]) => c),
+        left.map(([, n]) => n),
+      );
+    }
   }
 
   private carry(codes: string[], counts: number[]): void {
@@ -417,7 +565,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
       return { records: rows.map(toRecord), floor };
     };
     const perShard = await Promise.all(
-      this.shards.map(async (shard) => {
+      this.allShards().map(async (shard) => {
         try {
           return await this.call(shard.primary, query, deadline, true);
         } catch (error) {
@@ -430,13 +578,17 @@ export class ShardedPostgresLinkStore implements LinkStore {
         }
       }),
     );
+    // Mid-move a link may briefly sit on two shards (copied, old copy not yet removed): list it once.
+    const seen = new Set<string>();
+    for (const page of perShard as ShardPage[]) page.records = page.records.filter((r) => !seen.has(r.code) && seen.add(r.code) !== undefined);
     return mergeShardPages(perShard as ShardPage[], filter.limit);
   }
 
   async countLinks(): Promise<number> {
     const counts = await Promise.all(
       // The same shape as SQLite's count: every row (an index-only scan) minus the deleted ones (sql/005's partial index).
-      this.shards.map((shard) =>
+      // Mid-move a row frozen for copying is counted on its old shard until its copy replaces it.
+      this.allShards().map((shard) =>
         this.onPrimary(
           shard,
           (sql) => sql<{ n: bigint }[]>`SELECT (SELECT count(*) FROM links) - (SELECT count(*) FROM links WHERE deleted_at IS NOT NULL) AS n`,
@@ -448,27 +600,28 @@ export class ShardedPostgresLinkStore implements LinkStore {
   }
 
   async updateLink(code: string, c: LinkChanges): Promise<LinkRecord | null> {
-    const rows = await this.onPrimary(
-      this.shardOf(code),
+    const rows = await this.writeAtHome(
+      code,
       // A changed link is no longer the plain link of its URL, so it stops being reused (canonical = 0).
       (sql) => sql<LinkRow[]>`
         UPDATE links SET url = ${c.url}, url_hash = ${c.urlHash}, redirect_type = ${c.redirectType}, expires_at = ${c.expiresAt},
                max_clicks = ${c.maxClicks}, disabled = ${c.disabled}, password_hash = ${c.passwordHash},
                forward_query = ${c.forwardQuery ? 1 : 0}, tags = ${encodeTags(c.tags)}, updated_at = ${c.updatedAt},
                rules = ${encodeJson(c.rules)}, variants = ${encodeJson(c.variants)}, preview = ${encodeJson(c.preview)}, canonical = 0
-        WHERE code = ${code} AND deleted_at IS NULL
+        WHERE code = ${code} AND deleted_at IS NULL AND moving = 0
         RETURNING *`,
-      "write",
+      (r) => r.length > 0,
     );
     this.recent.note(code);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async disableLink(code: string, reason: DisabledReason, at: number): Promise<boolean> {
-    const result = await this.onPrimary(
-      this.shardOf(code),
-      (sql) => sql`UPDATE links SET disabled = ${reason}, updated_at = ${at}, canonical = 0 WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL`,
-      "write",
+    const result = await this.writeAtHome(
+      code,
+      (sql) =>
+        sql`UPDATE links SET disabled = ${reason}, updated_at = ${at}, canonical = 0 WHERE code = ${code} AND deleted_at IS NULL AND disabled IS NULL AND moving = 0`,
+      (r) => r.count > 0,
     );
     this.recent.note(code);
     return result.count > 0;
@@ -479,7 +632,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
   }
 
   nodeStates(): NodeState[] {
-    return this.shards.flatMap((s) => [s.primary.guard.state(), s.replica.guard.state()]);
+    return [...this.shards.values()].flatMap((s) => [s.primary.guard.state(), s.replica.guard.state()]);
   }
 
   async close(): Promise<void> {
@@ -488,6 +641,6 @@ export class ShardedPostgresLinkStore implements LinkStore {
     if (this.carriedClicks.size > 0) {
       log.warn("click counts lost at shutdown (shard unavailable)", { codes: this.carriedClicks.size });
     }
-    await Promise.all(this.shards.flatMap((s) => [s.primary.close(), s.replica.close()]));
+    await Promise.all([...this.shards.values()].flatMap((s) => [s.primary.close(), s.replica.close()]));
   }
 }
