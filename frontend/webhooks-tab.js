@@ -4,14 +4,15 @@
 // the page's HTML only carries an empty section for it.
 
 import { ApiError, api } from "./api.js";
-import { currentToken, useToken } from "./credentials.js";
+import { can, onSessionChange } from "./credentials.js";
 import { $, dateFmt, el } from "./dom.js";
 
 const EVENTS = ["link.created", "link.updated", "link.disabled", "link.deleted", "link.clicked"];
 
+const NEEDS_MANAGE = "Webhooks need an API key with the manage scope (or the admin token): sign in with one.";
+
 function errorText(err) {
-  if (err instanceof ApiError)
-    return err.code === "unauthorized" || err.status === 401 ? `${err.message} Enter an API key with the manage scope below.` : err.message;
+  if (err instanceof ApiError) return err.status === 401 || err.status === 403 ? `${err.message} ${NEEDS_MANAGE}` : err.message;
   return "Something went wrong. Please try again.";
 }
 
@@ -48,7 +49,6 @@ export function createWebhooksTab() {
   const url = el("input", { id: "webhook-url", type: "url", required: true, placeholder: "https://hooks.example/ringlink", spellcheck: "false" });
   const sample = el("input", { id: "webhook-sample", type: "number", min: "0.001", max: "1", step: "any", value: "1" });
   const boxes = EVENTS.map((name) => el("input", { type: "checkbox", value: name, id: `webhook-ev-${name}`, checked: name !== "link.clicked" }));
-  const token = el("input", { id: "webhook-token", type: "password", autocomplete: "off", placeholder: "rl_... or the admin token" });
   const form = el(
     "form",
     { class: "shorten-form", id: "webhook-form" },
@@ -68,12 +68,7 @@ export function createWebhooksTab() {
     ),
     alert,
   );
-  const tokenForm = el(
-    "form",
-    { class: "field", id: "webhook-token-form" },
-    el("label", { for: "webhook-token", text: "API key (manage scope) or admin token, kept in this page only" }),
-    el("div", { class: "url-row" }, token, el("button", { class: "btn btn--secondary", type: "submit", text: "Use" })),
-  );
+  const needsKey = el("p", { class: "empty", id: "webhook-needs-key", text: NEEDS_MANAGE, hidden: true });
 
   panel.append(
     el(
@@ -100,8 +95,9 @@ export function createWebhooksTab() {
       empty,
     ),
     logCard,
-    el("section", { class: "card" }, tokenForm),
   );
+  panel.prepend(needsKey);
+  const cards = [...panel.querySelectorAll("section.card")];
 
   const showError = (err) => {
     alert.textContent = errorText(err);
@@ -198,18 +194,25 @@ export function createWebhooksTab() {
     }
   });
 
-  tokenForm.addEventListener("submit", (e) => {
-    e.preventDefault();
-    useToken(token.value.trim());
-    token.value = "";
-    void refresh();
-  });
+  /** What the signed-in key may not do is not offered: without manage the tab only says what it needs. */
+  function show() {
+    const allowed = can("manage");
+    needsKey.hidden = allowed;
+    for (const card of cards) card.hidden = !allowed || (card === logCard && logRows.childElementCount === 0);
+    if (allowed) void refresh();
+  }
 
   let loaded = false;
+  // A sign-in, sign-out or ended session changes what the tab may show.
+  onSessionChange(() => {
+    logRows.replaceChildren();
+    secretBox.hidden = true;
+    if (loaded) show();
+  });
   return {
     redraw() {
-      // Read when the tab is first opened (and after credentials change), not on every page load.
-      if (!loaded || currentToken() !== null) void refresh();
+      // Read when the tab is first opened, not on every page load.
+      if (!loaded) show();
       loaded = true;
     },
   };
