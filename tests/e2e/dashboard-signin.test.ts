@@ -381,7 +381,11 @@ describe("the dashboard with auth on", () => {
       await page.setInputFiles("#bulk-file", csv);
       await waitForPage(`document.getElementById("bulk-input").value.startsWith("url,alias,tags")`, 5_000);
       await page.click("#bulk-submit");
-      await waitForPage(`document.getElementById("bulk-summary").textContent.startsWith("2 created")`, 10_000);
+      // The pasted lines' summary also read "2 created": wait for the CSV's own rows.
+      await waitForPage(
+        `document.getElementById("bulk-rows").textContent.includes("bulk-csv-a") && document.getElementById("bulk-summary").textContent.startsWith("2 created")`,
+        10_000,
+      );
       const alias = await getLink("bulk-csv-a");
       expect(alias.json).toMatchObject({ url: "https://example.com/bulk/csv-a", tags: ["imported", "q3"], ownerKey: editor.id });
       await page.waitForSelector(row("bulk-csv-a"), { timeout: 10_000 });
