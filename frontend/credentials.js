@@ -67,9 +67,11 @@ export function can(scope) {
 /**
  * Whether a link's domain is the default one (PUBLIC_BASE_URL's host). A link elsewhere is named
  * to the API with `?domain=`; without it the API means the default domain's link of that code.
+ * Not knowing the default (the session never loaded) counts as elsewhere: the API also takes the
+ * default host as `?domain=`, so the request still reaches the right link.
  */
 export function isDefaultDomain(domain) {
-  return !domain || !session.defaultDomain || domain === session.defaultDomain;
+  return !domain || domain === session.defaultDomain;
 }
 
 /** Asks the server who we are. A failure leaves the page signed out (the API calls say why). */

@@ -136,6 +136,9 @@ describe("the API names a link by code and domain", () => {
     await app.post("/api/v1/links", { url: "https://example.com/api-go", alias: "api-link", domain: GO }, admin);
     const got = (await (await app.request(`/api/v1/links/api-link?domain=${GO}`, { headers: admin })).json()) as { url: string };
     expect(got.url).toBe("https://example.com/api-go");
+    // The default domain by name (as a link's `domain` shows it) is the bare code.
+    const home = (await (await app.request("/api/v1/links/api-link?domain=localhost", { headers: admin })).json()) as { url: string };
+    expect(home.url).toBe("https://example.com/api-default");
     const patched = await app.request(`/api/v1/links/api-link?domain=${GO}`, {
       method: "PATCH",
       headers: admin,
