@@ -5,6 +5,13 @@
 import { ApiError, api } from "./api.js";
 import { TimeChart, SERIES_COLORS } from "./charts.js";
 import { $, count, el, renderBars } from "./dom.js";
+import { analyticsHref, linkKey, linkPath } from "./link-actions.js";
+
+/** What the code box may hold: a code, or `domain/code` for a link off the default domain. */
+function parseTarget(raw) {
+  const slash = raw.lastIndexOf("/");
+  return slash === -1 ? { code: raw, domain: null } : { code: raw.slice(slash + 1), domain: raw.slice(0, slash) };
+}
 
 const SPAN_MS = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
 
@@ -22,7 +29,7 @@ export function createAnalyticsTab({ stream }) {
     bars: true,
     describe: (p) => `Clicks over time; last bucket ${p.human} by people, ${p.bot} by bots`,
   });
-  let current = null; // { code, interval }
+  let current = null; // { code, domain, interval }
   let controller = null;
   let refreshTimer = 0;
 
@@ -44,13 +51,14 @@ export function createAnalyticsTab({ stream }) {
 
   async function load({ quiet = false } = {}) {
     if (!current) return;
-    const { code, interval } = current;
+    const { interval } = current;
+    const code = linkKey(current);
     controller?.abort();
     const mine = new AbortController();
     controller = mine;
     if (!quiet) setState(`Loading clicks of “${code}”…`);
     try {
-      const { data } = await api(`/api/v1/links/${encodeURIComponent(code)}/stats?interval=${interval}&top=8`, { signal: mine.signal });
+      const { data } = await api(linkPath(current, "/stats", { interval, top: "8" }), { signal: mine.signal });
       if (mine !== controller) return;
       render(data);
     } catch (err) {
@@ -78,38 +86,42 @@ export function createAnalyticsTab({ stream }) {
     const to = Date.parse(data.to);
     chart.options.spanMs = Number.isFinite(to) && series.length ? to - series[0].t : (SPAN_MS[data.interval] ?? SPAN_MS.hour);
     chart.setData(series);
-    setState(totals.clicks ? "" : `No clicks on “${data.code}” in this range yet.`, "empty");
+    setState(totals.clicks ? "" : `No clicks on “${linkKey(current ?? data)}” in this range yet.`, "empty");
   }
 
-  /** Shows a link's statistics (from the form, or from a #analytics/<code> address). */
-  function show(code, interval = rangeSelect.value) {
+  /** Shows a link's statistics (from the form, or from a #analytics/[<domain>/]<code> address). */
+  function show(code, interval = rangeSelect.value, domain = null) {
     if (!code) {
       current = null;
       body.hidden = true;
       setState("Pick a link to see its clicks.");
       return;
     }
-    codeInput.value = code;
+    current = { code, domain, interval };
+    codeInput.value = linkKey(current);
     rangeSelect.value = interval;
-    current = { code, interval };
     load();
   }
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const code = codeInput.value.trim();
-    if (!code) return;
-    // The address carries the code, so a reload or a shared URL shows the same link.
-    if (location.hash !== `#analytics/${encodeURIComponent(code)}`) history.replaceState(null, "", `#analytics/${encodeURIComponent(code)}`);
-    show(code);
+    const raw = codeInput.value.trim();
+    if (!raw) return;
+    const target = parseTarget(raw);
+    if (!target.code) return;
+    // The address carries the link, so a reload or a shared URL shows the same one.
+    const href = analyticsHref(target);
+    if (location.hash !== href) history.replaceState(null, "", href);
+    show(target.code, rangeSelect.value, target.domain);
   });
   rangeSelect.addEventListener("change", () => {
-    if (current) show(current.code, rangeSelect.value);
+    if (current) show(current.code, rangeSelect.value, current.domain);
   });
 
   stream.on("events", (f) => {
     if (!current || refreshTimer) return;
-    if (!f.events.some((e) => e.type === "read" && e.short_code === current.code)) return;
+    const key = linkKey(current);
+    if (!f.events.some((e) => e.type === "read" && e.short_code === key)) return;
     // Clicks reach the aggregates within a second or two; one refresh covers a burst.
     refreshTimer = setTimeout(() => {
       refreshTimer = 0;

@@ -1,5 +1,5 @@
 // ringlink dashboard — plain ES modules, no build step. This file wires the tabs to the live
-// stream (GET /ws) and keeps the address (#dashboard, #links, #analytics/<code>, ...) in step
+// stream (GET /ws) and keeps the address (#dashboard, #links, #analytics/[<domain>/]<code>, ...) in step
 // with the selected tab, so reloads, the back button and shared links land on the same view.
 // It asks the server first who this page is (credentials.js): on a server that needs a key and
 // without a session, only the sign-in card shows until someone signs in.
@@ -78,19 +78,34 @@ function showTab(name, { focus = false } = {}) {
   redraw[name]?.();
 }
 
-/** Only a well-formed code is taken from the address: the page repeats it in its messages. */
+/** Only a well-formed code and domain are taken from the address: the page repeats them in its messages. */
 const CODE = /^[A-Za-z0-9_-]{3,64}$/;
+const HOST = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+
+/** `#analytics/<code>`, `#analytics/<domain>/<code>` (also with the slash encoded, as the live feed links it). */
+function linkOfAddress(rest) {
+  let target;
+  try {
+    target = decodeURIComponent(rest.join("/"));
+  } catch {
+    return null;
+  }
+  const slash = target.lastIndexOf("/");
+  const code = target.slice(slash + 1);
+  const domain = slash === -1 ? null : target.slice(0, slash).toLowerCase();
+  return CODE.test(code) && (domain === null || HOST.test(domain)) ? { code, domain } : null;
+}
 
 const gated = () => currentSession().signInRequired && !currentSession().signedIn;
 
 function route() {
-  const [name, arg] = location.hash.replace(/^#/, "").split("/");
+  const [name, ...rest] = location.hash.replace(/^#/, "").split("/");
   showTab(name || "dashboard");
   if (gated()) return;
   if (name === "analytics") {
-    const code = arg && CODE.test(arg) ? arg : null;
-    detail.show(code);
-    if (code) analytics.show(code);
+    const link = rest.length > 0 ? linkOfAddress(rest) : null;
+    detail.show(link?.code ?? null, link?.domain ?? null);
+    if (link) analytics.show(link.code, undefined, link.domain);
   }
 }
 

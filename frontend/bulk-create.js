@@ -7,7 +7,7 @@ import { ApiError, api } from "./api.js";
 import { $, el, safeHref, shortUrlOf } from "./dom.js";
 
 const MAX_ROWS = 1_000;
-const COLUMNS = ["url", "alias", "tags", "expiresAt", "maxClicks", "redirectType", "forwardQuery", "password"];
+const COLUMNS = ["url", "alias", "tags", "expiresAt", "maxClicks", "redirectType", "forwardQuery", "password", "domain"];
 
 /** RFC 4180 fields: quotes, doubled quotes, commas and line breaks inside quotes. */
 export function parseCsv(text) {
@@ -74,6 +74,8 @@ export function itemsFrom(text) {
     if (get("redirectType")) item.redirectType = Number(get("redirectType"));
     if (get("forwardQuery")) item.forwardQuery = /^(true|1|yes)$/i.test(get("forwardQuery"));
     if (get("password")) item.password = get("password");
+    // The short domain, as `ringlink export` writes it (empty: the default one).
+    if (get("domain")) item.domain = get("domain");
     return item;
   });
 }

@@ -5,7 +5,17 @@
 
 const SCOPES = ["create", "manage", "stats", "admin"];
 
-let session = { signedIn: false, signInRequired: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null };
+let session = {
+  signedIn: false,
+  signInRequired: false,
+  key: null,
+  admin: false,
+  scopes: [],
+  csrfToken: null,
+  expiresAt: null,
+  defaultDomain: null,
+  domains: [],
+};
 const listeners = new Set();
 
 function update(next) {
@@ -54,6 +64,16 @@ export function can(scope) {
   return !session.signInRequired && (scope === "create" || scope === "stats" || scope === "list");
 }
 
+/**
+ * Whether a link's domain is the default one (PUBLIC_BASE_URL's host). A link elsewhere is named
+ * to the API with `?domain=`; without it the API means the default domain's link of that code.
+ * Not knowing the default (the session never loaded) counts as elsewhere: the API also takes the
+ * default host as `?domain=`, so the request still reaches the right link.
+ */
+export function isDefaultDomain(domain) {
+  return !domain || domain === session.defaultDomain;
+}
+
 /** Asks the server who we are. A failure leaves the page signed out (the API calls say why). */
 export async function loadSession() {
   try {
@@ -78,13 +98,13 @@ export async function signIn(token) {
 
 export async function signOut() {
   await sessionCall("DELETE").catch(() => {});
-  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: null });
+  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: null, domains: [] });
 }
 
 /** The server refused the session (expired, key revoked): the page asks to sign in again. */
 export function sessionEnded(message) {
   if (!session.signedIn) return;
-  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: message });
+  update({ signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null, ended: message, domains: [] });
 }
 
 export { SCOPES };

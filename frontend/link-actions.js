@@ -1,20 +1,41 @@
 // What can be done to one link, shared by the Links list and the per-link page: edit (a dialog),
 // disable/enable, delete (after a confirmation), copy, QR code downloads. Each action is offered
 // only when the session's scopes allow it (credentials.js `can`); the server checks again.
-// A change is announced as a `links:changed` event on document, so every view refreshes.
+// A change is announced as a `links:changed` event on document, so every view refreshes. A link on
+// another short domain is named to the API by code and `?domain=` (linkPath): the same code may
+// exist on every domain.
 
 import { ApiError, api } from "./api.js";
-import { can } from "./credentials.js";
+import { can, isDefaultDomain } from "./credentials.js";
 import { $, copyText, el, parseDate, shortUrlOf, toLocalInput, toast } from "./dom.js";
 
 const API = "/api/v1/links";
 
-export function linkChanged(code, link = null) {
-  document.dispatchEvent(new CustomEvent("links:changed", { detail: { code, link } }));
+/** The API path of a link (`sub`: "/qr", "/stats"), with `?domain=` for one off the default domain. */
+export function linkPath(link, sub = "", params = {}) {
+  const query = new URLSearchParams(params);
+  if (!isDefaultDomain(link.domain)) query.set("domain", link.domain);
+  const q = query.toString();
+  return `${API}/${encodeURIComponent(link.code)}${sub}${q ? `?${q}` : ""}`;
 }
 
-export function qrHref(code, format) {
-  return `${API}/${encodeURIComponent(code)}/qr?format=${format}&size=512`;
+/** How the page names a link: its code, or `domain/code` off the default domain (as the live stream does). */
+export function linkKey(link) {
+  return isDefaultDomain(link.domain) ? String(link.code) : `${link.domain}/${link.code}`;
+}
+
+/** The per-link page: `#analytics/<code>`, or `#analytics/<domain>/<code>`. */
+export function analyticsHref(link) {
+  const code = encodeURIComponent(String(link.code ?? ""));
+  return isDefaultDomain(link.domain) ? `#analytics/${code}` : `#analytics/${encodeURIComponent(link.domain)}/${code}`;
+}
+
+export function linkChanged(key, link = null) {
+  document.dispatchEvent(new CustomEvent("links:changed", { detail: { key, link } }));
+}
+
+export function qrHref(link, format) {
+  return linkPath(link, "/qr", { format, size: "512" });
 }
 
 // ---------------------------------------------------------------- edit dialog
@@ -90,7 +111,7 @@ export function openEditor(link) {
   editing = link;
   for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
   f.error.hidden = true;
-  $("edit-title").textContent = `Edit ${link.code}`;
+  $("edit-title").textContent = `Edit ${linkKey(link)}`;
   f.url.value = link.url ?? "";
   f.url.disabled = link.url === null;
   const expires = parseDate(link.expiresAt);
@@ -128,10 +149,10 @@ form.addEventListener("submit", async (event) => {
   f.save.disabled = true;
   swap.dataset.state = "busy";
   try {
-    const { data } = await api(`${API}/${encodeURIComponent(editing.code)}`, { method: "PATCH", body });
+    const { data } = await api(linkPath(editing), { method: "PATCH", body });
     dialog.close();
-    toast(`Saved ${data.code}`);
-    linkChanged(data.code, data);
+    toast(`Saved ${linkKey(data)}`);
+    linkChanged(linkKey(data), data);
   } catch (err) {
     editError(err instanceof ApiError ? err.message : "Something went wrong. Please try again.");
   } finally {
@@ -145,7 +166,7 @@ form.addEventListener("submit", async (event) => {
 const confirmDialog = $("confirm-dialog");
 
 function confirmDelete(link) {
-  $("confirm-title").textContent = `Delete ${link.code}?`;
+  $("confirm-title").textContent = `Delete ${linkKey(link)}?`;
   $("confirm-text").textContent =
     `${shortUrlOf(link)} stops working for everyone (it answers 410 Gone) and its code is not handed out again. This cannot be undone.`;
   confirmDialog.returnValue = "";
@@ -160,9 +181,9 @@ function confirmDelete(link) {
 
 async function setDisabled(link, disabled) {
   try {
-    const { data } = await api(`${API}/${encodeURIComponent(link.code)}`, { method: "PATCH", body: { disabled } });
-    toast(disabled ? `Disabled ${link.code}: it answers 410 until enabled` : `Enabled ${link.code}`);
-    linkChanged(link.code, data);
+    const { data } = await api(linkPath(link), { method: "PATCH", body: { disabled } });
+    toast(disabled ? `Disabled ${linkKey(link)}: it answers 410 until enabled` : `Enabled ${linkKey(link)}`);
+    linkChanged(linkKey(link), data);
   } catch (err) {
     toast(err instanceof ApiError ? err.message : "Something went wrong.", "error");
   }
@@ -171,9 +192,9 @@ async function setDisabled(link, disabled) {
 async function remove(link) {
   if (!(await confirmDelete(link))) return;
   try {
-    await api(`${API}/${encodeURIComponent(link.code)}`, { method: "DELETE" });
-    toast(`Deleted ${link.code}`);
-    linkChanged(link.code, null);
+    await api(linkPath(link), { method: "DELETE" });
+    toast(`Deleted ${linkKey(link)}`);
+    linkChanged(linkKey(link), null);
   } catch (err) {
     toast(err instanceof ApiError ? err.message : "Something went wrong.", "error");
   }
@@ -213,9 +234,11 @@ function icon(name) {
 }
 
 function downloadLink(link, format) {
+  // Named after the domain too off the default one: the same code on two domains is two files.
+  const name = isDefaultDomain(link.domain) ? link.code : `${link.domain}_${link.code}`;
   return el(
     "a",
-    { class: "menu__item", href: qrHref(link.code, format), download: `${link.code}.${format}`, dataset: { action: `qr-${format}` } },
+    { class: "menu__item", href: qrHref(link, format), download: `${name}.${format}`, dataset: { action: `qr-${format}` } },
     `QR code (${format.toUpperCase()})`,
   );
 }
@@ -229,7 +252,13 @@ export function linkActions(link, { compact = false, showAnalytics = true } = {}
   const disabled = link.disabled === "manual";
   const copyBtn = el(
     "button",
-    { class: "btn btn--ghost btn--small btn--icon", type: "button", title: "Copy short link", "aria-label": `Copy ${link.code}`, dataset: { action: "copy" } },
+    {
+      class: "btn btn--ghost btn--small btn--icon",
+      type: "button",
+      title: "Copy short link",
+      "aria-label": `Copy ${linkKey(link)}`,
+      dataset: { action: "copy" },
+    },
     icon("copy"),
     compact ? null : "Copy",
   );
@@ -239,14 +268,14 @@ export function linkActions(link, { compact = false, showAnalytics = true } = {}
   if (mayManage) {
     editBtn = el(
       "button",
-      { class: "btn btn--ghost btn--small btn--icon", type: "button", title: "Edit", "aria-label": `Edit ${link.code}`, dataset: { action: "edit" } },
+      { class: "btn btn--ghost btn--small btn--icon", type: "button", title: "Edit", "aria-label": `Edit ${linkKey(link)}`, dataset: { action: "edit" } },
       icon("edit"),
       compact ? null : "Edit",
     );
     editBtn.addEventListener("click", () => openEditor(link));
   }
   if (showAnalytics && can("stats"))
-    items.push(el("a", { class: "menu__item", href: `#analytics/${encodeURIComponent(link.code)}`, dataset: { action: "analytics" } }, "Details & analytics"));
+    items.push(el("a", { class: "menu__item", href: analyticsHref(link), dataset: { action: "analytics" } }, "Details & analytics"));
   items.push(downloadLink(link, "svg"), downloadLink(link, "png"));
   if (mayManage && link.disabled !== "unsafe") {
     const toggle = el("button", { class: "menu__item", type: "button", dataset: { action: disabled ? "enable" : "disable" } }, disabled ? "Enable" : "Disable");
@@ -272,7 +301,7 @@ export function linkActions(link, { compact = false, showAnalytics = true } = {}
   const menu = el(
     "details",
     { class: "menu" },
-    el("summary", { class: "btn btn--ghost btn--small btn--icon", title: "More actions", "aria-label": `More actions for ${link.code}` }, icon("more")),
+    el("summary", { class: "btn btn--ghost btn--small btn--icon", title: "More actions", "aria-label": `More actions for ${linkKey(link)}` }, icon("more")),
     el("div", { class: "menu__list", role: "menu" }, ...items),
   );
   // One open menu at a time; a choice closes it.

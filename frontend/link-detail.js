@@ -1,10 +1,10 @@
-// The per-link page (#analytics/<code>): the link itself above its analytics — short URL, target,
+// The per-link page (#analytics/<code>, #analytics/<domain>/<code> off the default domain): the link itself above its analytics — short URL, target,
 // state, every setting — with the actions the session may take (link-actions.js). It follows
 // changes made anywhere on the page (`links:changed`).
 
 import { ApiError, api } from "./api.js";
 import { $, count, dateFmt, el, linkStateLabel, parseDate, relativeTime, safeHref, shortUrlOf } from "./dom.js";
-import { linkActions } from "./link-actions.js";
+import { linkActions, linkKey, linkPath } from "./link-actions.js";
 
 const REDIRECTS = { 301: "301 permanent", 302: "302 found", 307: "307 temporary", 308: "308 permanent" };
 
@@ -15,7 +15,8 @@ export function createLinkDetail() {
   const actions = $("detail-actions");
   const meta = $("detail-meta");
   const state = $("detail-state");
-  let code = null;
+  /** the link shown: { code, domain } (domain null: the default one) */
+  let shown = null;
   let controller = null;
 
   function row(label, value, title) {
@@ -55,28 +56,29 @@ export function createLinkDetail() {
   }
 
   async function load() {
-    if (!code) return;
+    if (!shown) return;
+    const name = linkKey(shown);
     controller?.abort();
     const mine = new AbortController();
     controller = mine;
     try {
-      const { data } = await api(`/api/v1/links/${encodeURIComponent(code)}`, { signal: mine.signal });
+      const { data } = await api(linkPath(shown), { signal: mine.signal });
       if (mine !== controller) return;
       state.hidden = true;
       meta.hidden = false;
       render(data);
     } catch (err) {
       if (err && err.name === "AbortError") return;
-      title.textContent = code;
+      title.textContent = name;
       badges.replaceChildren();
       actions.replaceChildren();
       meta.hidden = true;
       state.dataset.kind = "empty";
       state.textContent =
         err instanceof ApiError && err.status === 404
-          ? `There is no link with the code “${code}”.`
+          ? `There is no link with the code “${name}”.`
           : err instanceof ApiError && err.status === 410
-            ? `The link “${code}” was deleted.`
+            ? `The link “${name}” was deleted.`
             : err instanceof ApiError
               ? err.message
               : "Something went wrong while loading the link.";
@@ -85,7 +87,7 @@ export function createLinkDetail() {
   }
 
   document.addEventListener("links:changed", (e) => {
-    if (!code || e.detail.code !== code) return;
+    if (!shown || e.detail.key !== linkKey(shown)) return;
     if (e.detail.link) render(e.detail.link);
     else {
       // Deleted here: back to the list.
@@ -94,11 +96,11 @@ export function createLinkDetail() {
   });
 
   return {
-    show(next) {
-      code = next || null;
-      card.hidden = code === null;
-      if (code) {
-        title.textContent = code;
+    show(code, domain = null) {
+      shown = code ? { code, domain } : null;
+      card.hidden = shown === null;
+      if (shown) {
+        title.textContent = linkKey(shown);
         state.hidden = false;
         state.dataset.kind = "info";
         state.textContent = "Loading the link…";

@@ -1,12 +1,14 @@
 // The Links tab: the create form (the same form works without JavaScript, posting to /shorten),
 // the newest links with their click counts, and the category distribution of the newest 100.
-// The list refreshes itself when the live stream reports a created link.
+// The list refreshes itself when the live stream reports a created link. Where the server serves
+// several short domains the form offers those the session may create on (GET /api/v1/session's
+// `domains`) and every row names its link's domain.
 
 import { ApiError, api } from "./api.js";
 import { createBulkCreate } from "./bulk-create.js";
-import { can, currentSession, onSessionChange } from "./credentials.js";
+import { can, currentSession, isDefaultDomain, onSessionChange } from "./credentials.js";
 import { $, copyText, dateFmt, el, linkStateLabel, numberFmt, parseDate, relativeTime, renderBars, safeHref, shortUrlOf } from "./dom.js";
-import { linkActions } from "./link-actions.js";
+import { analyticsHref, linkActions, linkKey } from "./link-actions.js";
 
 const API = "/api/v1/links";
 const RECENT_LIMIT = 20;
@@ -17,6 +19,8 @@ const form = $("shorten-form");
 const urlInput = $("long-url");
 const aliasInput = $("alias");
 const expiryInput = $("expires-at");
+const domainField = $("domain-field");
+const domainSelect = $("domain");
 const submitBtn = $("submit-btn");
 const formError = $("form-error");
 const statusEl = $("status");
@@ -60,6 +64,7 @@ const FIELD_FOR_CODE = {
   reserved_alias: aliasInput,
   alias_taken: aliasInput,
   invalid_expiry: expiryInput,
+  unknown_domain: domainSelect,
 };
 
 function fieldForError(code) {
@@ -73,7 +78,7 @@ function fieldForError(code) {
 function clearFormError() {
   formError.hidden = true;
   formError.replaceChildren();
-  for (const input of [urlInput, aliasInput, expiryInput]) {
+  for (const input of [urlInput, aliasInput, expiryInput, domainSelect]) {
     input.removeAttribute("aria-invalid");
     input.setAttribute("aria-describedby", input.dataset.describedby ?? "");
   }
@@ -99,7 +104,7 @@ function showFormError(title, err, field = null) {
   }
 }
 
-for (const input of [urlInput, aliasInput, expiryInput]) {
+for (const input of [urlInput, aliasInput, expiryInput, domainSelect]) {
   input.dataset.describedby = input.getAttribute("aria-describedby") ?? "";
   input.addEventListener("input", () => {
     if (input.getAttribute("aria-invalid") === "true") input.removeAttribute("aria-invalid");
@@ -132,7 +137,7 @@ function showResult(link, { reused = false, focus = false } = {}) {
     resultExpiryRow.hidden = true;
   }
 
-  resultStats.href = `#analytics/${encodeURIComponent(String(link.code ?? ""))}`;
+  resultStats.href = analyticsHref(link);
   resultTitle.textContent = reused ? "This URL already has a short link" : "Your short link is ready";
   resultNote.textContent = reused ? "The existing link was reused." : "";
   resultNote.hidden = !reused;
@@ -206,6 +211,7 @@ function buildPayload() {
     }
     payload.expiresAt = d.toISOString();
   }
+  if (!domainField.hidden && !isDefaultDomain(domainSelect.value)) payload.domain = domainSelect.value;
   return payload;
 }
 
@@ -228,10 +234,13 @@ form.addEventListener("submit", async (event) => {
   try {
     const { status, data } = await api(API, { method: "POST", body: payload });
     const reused = status === 200;
-    lastCreatedCode = typeof data.code === "string" ? data.code : null;
+    lastCreatedCode = typeof data.code === "string" ? linkKey(data) : null;
     showResult(data, { reused });
     announce(reused ? `Existing short link: ${shortUrlOf(data)}` : `Short link created: ${shortUrlOf(data)}`);
+    // The next link most likely goes to the same domain: the reset keeps the choice.
+    const domain = domainSelect.value;
     form.reset();
+    domainSelect.value = domain;
     setExpiryMin();
     // A stale `?created=` would re-show an older link on reload.
     if (new URLSearchParams(location.search).has("created")) history.replaceState(null, "", location.pathname);
@@ -266,6 +275,8 @@ const pages = [];
 let pageCursor = null;
 let nextCursor = null;
 let filter = { q: "", tag: "" };
+/** whether the rows name their domain: the server serves several (as far as this page can tell) */
+let showDomains = false;
 
 function renderRow(link) {
   const code = typeof link.code === "string" ? link.code : String(link.code ?? "");
@@ -276,7 +287,7 @@ function renderRow(link) {
 
   const codeLink = el(href ? "a" : "span", { class: "code-link truncate", title: shortUrl, text: code });
   if (href) {
-    codeLink.href = can("stats") ? `#analytics/${encodeURIComponent(code)}` : href;
+    codeLink.href = can("stats") ? analyticsHref(link) : href;
     if (!can("stats")) {
       codeLink.target = "_blank";
       codeLink.rel = "noopener";
@@ -311,16 +322,20 @@ function renderRow(link) {
   if (maxClicks !== null && maxClicks > 0) clicksCell.append(el("span", { class: "clicks-max", title: "Click limit" }, ` / ${numberFmt.format(maxClicks)}`));
   clicksCell.append(el("span", { class: "clicks-label", text: clicks === 1 ? " click" : " clicks" }));
 
+  const domain = typeof link.domain === "string" ? link.domain : "";
+  const codeCell = el("td", { role: "cell", class: "col-code" }, codeLink);
+  if (showDomains && domain) codeCell.append(el("span", { class: "code-domain truncate", title: `on ${domain}`, text: domain }));
+
   const tr = el(
     "tr",
-    { role: "row", dataset: { code, status: String(link.status ?? "") } },
-    el("td", { role: "cell", class: "col-code" }, codeLink),
+    { role: "row", dataset: { code, domain, status: String(link.status ?? "") } },
+    codeCell,
     el("td", { role: "cell", class: "col-target" }, targetWrap),
     el("td", { role: "cell", class: "col-created" }, createdCell),
     el("td", { role: "cell", class: "col-clicks" }, clicksCell),
     el("td", { role: "cell", class: "col-actions" }, linkActions(link, { compact: true })),
   );
-  if (code && code === lastCreatedCode) tr.classList.add("is-new");
+  if (code && linkKey(link) === lastCreatedCode) tr.classList.add("is-new");
   return tr;
 }
 
@@ -363,8 +378,9 @@ async function loadRecent() {
     if (controller !== recentController) return;
     const items = Array.isArray(data.items) ? data.items : [];
     nextCursor = typeof data.nextCursor === "string" ? data.nextCursor : null;
-    onCodes(items.map((l) => l.code).filter((c) => typeof c === "string"));
+    onCodes(items.filter((l) => typeof l.code === "string").map(linkKey));
     rememberTags(items);
+    showDomains = currentSession().domains.length > 1 || items.some((l) => !isDefaultDomain(l.domain));
     recentRows.replaceChildren(...items.map(renderRow));
     recentRows.closest("table").hidden = items.length === 0;
     recentEmpty.hidden = items.length !== 0;
@@ -558,11 +574,21 @@ function refreshSoon(delay = 800) {
   }, delay);
 }
 
+/** The domain picker: only where the session may create on more than the default domain. */
+function applyDomains() {
+  const domains = currentSession().domains ?? [];
+  const chosen = domainSelect.value;
+  domainSelect.replaceChildren(...domains.map((d, i) => el("option", { value: d, text: i === 0 && isDefaultDomain(d) ? `${d} (default)` : d })));
+  if (domains.includes(chosen)) domainSelect.value = chosen;
+  domainField.hidden = domains.length < 2;
+}
+
 /** What the session may do decides what the tab offers: no create form without `create`, no bulk without a key. */
 function applyScopes() {
   const mayCreate = can("create");
   $("shorten-title").closest(".shorten").hidden = !mayCreate;
   $("bulk").hidden = !(mayCreate && currentSession().signedIn);
+  applyDomains();
 }
 
 /**

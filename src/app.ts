@@ -8,6 +8,7 @@ import { statsRoutes } from "./analytics";
 import { dashboardRoutes } from "./dashboard";
 import { domainRoutes } from "./domains";
 import { healthRoutes } from "./health";
+import { hasScope, ownerIdOf, seesAllLinks } from "./keys";
 import { corsRoutes, ensureRoutableUrl, errorHandler } from "./http";
 import { legacyRoutes, linkReadCheck, linkRoutes } from "./links";
 import { metricsRoutes, requestLog } from "./observability";
@@ -61,6 +62,10 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           authenticateToken: runtime.management.authenticateToken,
           credentialsRequired: runtime.management.credentialsRequired,
           trustedProxies: config.trustedProxies,
+          domains: (principal) => ({
+            defaultDomain: runtime.domains.defaultHost,
+            domains: principal !== null && !hasScope(principal, "create") ? [] : runtime.domains.creatableBy(ownerIdOf(principal), seesAllLinks(principal)),
+          }),
         }),
       )
       .use(
@@ -93,7 +98,15 @@ export function buildApp(runtime: Runtime, options: AppOptions = {}) {
           authenticate: runtime.management.authenticate,
         }),
       )
-      .use(domainRoutes({ registry: runtime.domains, store: runtime.store.domains, authenticate: runtime.management.authenticate }))
+      .use(
+        domainRoutes({
+          registry: runtime.domains,
+          store: runtime.store.domains,
+          authenticate: runtime.management.authenticate,
+          hasLinks: (host) => runtime.store.hasLinksOnDomain(host),
+          settleMs: runtime.domainSettleMs,
+        }),
+      )
       .use(redirectRoutes({ redirect: runtime.redirect, unlock: runtime.unlock }))
   );
 }

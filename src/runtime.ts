@@ -70,6 +70,8 @@ export interface Runtime {
   redirect: RedirectHandler;
   /** short domains (DOMAINS) besides PUBLIC_BASE_URL's host */
   domains: DomainRegistry;
+  /** how long a removed domain may still be served by another process (0: no other process shares the store) */
+  domainSettleMs: number;
   /** POST /:code: a password-protected link's form */
   unlock: UnlockHandler;
   assets: Map<string, Asset>;
@@ -104,6 +106,8 @@ export interface RuntimeOptions {
   invalidation?: Invalidation;
   /** how the live stream reaches this instance's other processes (IPC through the supervisor) */
   realtimeRelays?: RelayTransport[];
+  /** one of several processes of a supervisor (`serve --processes N`), sharing this store */
+  supervised?: boolean;
 }
 
 /**
@@ -377,6 +381,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     management,
     redirect,
     domains,
+    // A process of a supervisor, or any instance of a cluster, may still accept creates on a
+    // removed domain until its next re-read; one embedded process alone has no such peer.
+    domainSettleMs: config.mode === "distributed" || options.supervised === true ? DOMAIN_REFRESH_MS + 1_000 : 0,
     unlock,
     assets,
     rateLimiter,

@@ -38,6 +38,29 @@ export class DomainRegistry {
     this.apply([...this.byHost.values()].filter((d) => d.host !== domain.host).concat(domain));
   }
 
+  /** One domain removed in this process (others stop serving it at their next refresh). */
+  remove(host: string): void {
+    this.apply([...this.byHost.values()].filter((d) => d.host !== host));
+  }
+
+  /** Whether the DOMAINS setting names the host (the API cannot remove such a domain: the setting would bring it back). */
+  isConfigured(host: string): boolean {
+    return this.configured.some((d) => d.host === host);
+  }
+
+  /**
+   * The hosts a creator may make links on, the default domain first: every domain that lists no
+   * keys, and those that list this key (admins: all). What the dashboard offers in its picker;
+   * domainForCreate still decides each create.
+   */
+  creatableBy(owner: string | null, isAdmin: boolean): string[] {
+    const hosts = [...this.byHost.values()]
+      .filter((d) => d.keys === null || isAdmin || (owner !== null && d.keys.includes(owner)))
+      .map((d) => d.host)
+      .sort();
+    return [this.defaultHost, ...hosts];
+  }
+
   /** true when only the default domain exists: the redirect path then skips every domain step */
   get isSingle(): boolean {
     return this.byHost.size === 0;
@@ -104,6 +127,8 @@ export class DomainRegistry {
   /** The link key of `code` on a domain named by an API caller (`?domain=`); 422 for one not served. */
   keyOf(code: string, rawDomain: string | undefined): string {
     if (rawDomain === undefined || rawDomain === "") return code;
+    // The default host as links show it (`domain`), even one that is no host name (an IP literal).
+    if (rawDomain.toLowerCase() === this.defaultHost) return code;
     const host = normalizeHost(rawDomain);
     if (host === this.defaultHost) return code;
     if (host === null || !this.byHost.has(host)) throw new Unprocessable("unknown_domain", `domain '${rawDomain.slice(0, 100)}' is not served here`);

@@ -1,6 +1,6 @@
-/** GET and POST /api/v1/domains: the short domains served, and adding or changing one (admin scope). */
+/** /api/v1/domains: the short domains served, adding or changing one, and removing one without links (admin scope). */
 import { Elysia, t } from "elysia";
-import { InvalidInput } from "../errors";
+import { Conflict, InvalidInput, NotFound } from "../errors";
 import { ErrorResponse } from "../http";
 import { requireScope, type Authenticate } from "../keys";
 import type { DomainRegistry } from "./domain-registry";
@@ -11,6 +11,15 @@ export interface DomainRoutesOptions {
   registry: DomainRegistry;
   store: DomainStore;
   authenticate: Authenticate;
+  /** whether any live link is keyed on the host (every shard) */
+  hasLinks(host: string): Promise<boolean>;
+  /**
+   * How long another process may go on serving a removed domain (its refresh period, plus a
+   * margin for a create in flight); 0 when no other process shares the store. A removal waits
+   * that long and looks for links again, so a create that slipped in on a process that had not
+   * heard yet puts the domain back instead of leaving a link no request can reach.
+   */
+  settleMs?: number;
   now?: () => number;
 }
 
@@ -58,7 +67,8 @@ export function toShortDomain(body: { host: string; rootRedirect?: string | null
   };
 }
 
-export function domainRoutes({ registry, store, authenticate, now = Date.now }: DomainRoutesOptions) {
+export function domainRoutes({ registry, store, authenticate, hasLinks, settleMs = 0, now = Date.now }: DomainRoutesOptions) {
+  const inUse = (host: string) => new Conflict("domain_in_use", `${host} still has links: delete them first`);
   return new Elysia({ name: "domains", prefix: "/api/v1/domains" })
     .get(
       "/",
@@ -92,6 +102,52 @@ export function domainRoutes({ registry, store, authenticate, now = Date.now }: 
           security: [{ bearer: [] }],
         },
         response: { 200: DomainView, 201: DomainView, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+      },
+    )
+    .delete(
+      "/:host",
+      async ({ params, request, server, set }) => {
+        requireScope(await authenticate(request, server), "admin", "removing domains");
+        const host = normalizeHost(params.host);
+        if (host === null) throw new InvalidInput("invalid_domain", "host must be a host name such as go.example.com");
+        if (host === registry.defaultHost) throw new Conflict("domain_default", `${host} is the default domain (PUBLIC_BASE_URL): it cannot be removed`);
+        if (registry.isConfigured(host)) throw new Conflict("domain_configured", `${host} is set by DOMAINS: remove it there and restart`);
+        // The store, not this process's list: a domain another process added moments ago is removable too.
+        const domain = (await store.listDomains()).find((d) => d.host === host);
+        if (domain === undefined) throw new NotFound(`no domain ${host} was added`, "unknown_domain");
+        if (await hasLinks(host)) throw inUse(host);
+        await store.removeDomain(host);
+        registry.remove(host);
+        if (settleMs > 0) {
+          await Bun.sleep(settleMs);
+          if (await hasLinks(host)) {
+            await store.saveDomain(domain, now());
+            registry.add(domain);
+            throw inUse(host);
+          }
+        }
+        set.status = 204;
+        return null;
+      },
+      {
+        params: t.Object({ host: t.String({ description: "host name of the domain" }) }),
+        detail: {
+          summary: "Remove a short domain that has no links (admin scope)",
+          description:
+            "409 domain_in_use while any live link is on it (delete them first), domain_configured for a DOMAINS entry, domain_default for PUBLIC_BASE_URL's host; 404 unknown_domain for one never added. " +
+            "Every process stops serving it within 5 s (its next re-read); requests to the host then reach the default domain. " +
+            "With several processes or instances the answer waits those seconds and looks for links again: a link created meanwhile puts the domain back (409).",
+          tags: ["domains"],
+          security: [{ bearer: [] }],
+        },
+        response: {
+          204: t.Null({ description: "removed" }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          409: ErrorResponse,
+        },
       },
     );
 }

@@ -5,6 +5,8 @@ export interface DomainStore {
   listDomains(): Promise<ShortDomain[]>;
   /** inserts or replaces the domain of that host */
   saveDomain(domain: ShortDomain, at: number): Promise<void>;
+  /** false when no domain of that host was stored */
+  removeDomain(host: string): Promise<boolean>;
 }
 
 export interface DomainRow {

@@ -34,7 +34,10 @@ export function serveProcess(config: Config, options: ServeOptions): Promise<num
       // The live stream reaches sibling processes through the supervisor (and other instances
       // through Redis, which the runtime adds); a distributed instance with several processes uses
       // both, and duplicates are dropped.
-      const runtime = await createRuntime(config, options.supervised ? { invalidation: new IpcInvalidation(), realtimeRelays: [new IpcRealtimeRelay()] } : {});
+      const runtime = await createRuntime(
+        config,
+        options.supervised ? { invalidation: new IpcInvalidation(), realtimeRelays: [new IpcRealtimeRelay()], supervised: true } : {},
+      );
       runtime.realtime.start();
       const fanout = options.supervised ? new MetricsFanoutClient(runtime.metrics) : null;
       const app = buildApp(runtime, fanout ? { renderMetrics: () => fanout.text() } : {});

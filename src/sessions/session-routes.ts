@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import { AppError } from "../errors";
 import { ErrorResponse, readJsonBody } from "../http";
-import type { TokenAuthenticator } from "../keys";
+import type { Principal, TokenAuthenticator } from "../keys";
 import type { Cidr } from "../ratelimit";
 import { clearCookieHeader, isHttps, sessionCookieOf, setCookieHeader } from "./session-cookie";
 import type { SessionService } from "./session-service";
@@ -17,6 +17,8 @@ export interface SessionRoutesOptions {
   /** true once an ADMIN_TOKEN or any API key exists: then the dashboard asks to sign in */
   credentialsRequired(): Promise<boolean>;
   trustedProxies: readonly Cidr[];
+  /** PUBLIC_BASE_URL's host, and the short domains a principal (null: signed out) may create links on */
+  domains(principal: Principal | null): { defaultDomain: string; domains: string[] };
 }
 
 const SignInBody = t.Object({ token: t.String({ description: "an API key (rl_...) or the ADMIN_TOKEN" }) }, { additionalProperties: false });
@@ -31,12 +33,18 @@ const SessionResponse = t.Object({
   scopes: t.Array(t.String(), { description: "what the session may do (admin implies every scope)" }),
   csrfToken: t.Union([t.String({ description: "send as X-CSRF-Token on every state-changing request" }), t.Null()]),
   expiresAt: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  defaultDomain: t.String({ description: "the default short domain (PUBLIC_BASE_URL's host): a link's `domain` when it names no other" }),
+  domains: t.Array(t.String(), {
+    description:
+      "the short domains this session may create links on (`domain` of a create), the default first; empty when it may not create. " +
+      "Read at sign-in and page load: a domain added or removed later shows at the next load.",
+  }),
   ended: t.Optional(t.String({ description: "signed out because the session's cookie no longer holds: why (expired, key revoked)" })),
 });
 
 const SIGNED_OUT = { signedIn: false, key: null, admin: false, scopes: [], csrfToken: null, expiresAt: null };
 
-export function sessionRoutes({ sessions, authenticateToken, credentialsRequired, trustedProxies }: SessionRoutesOptions) {
+export function sessionRoutes({ sessions, authenticateToken, credentialsRequired, trustedProxies, domains }: SessionRoutesOptions) {
   return new Elysia({ name: "sessions", prefix: "/api/v1/session" })
     .post(
       "/",
@@ -47,7 +55,7 @@ export function sessionRoutes({ sessions, authenticateToken, credentialsRequired
         const session = sessions.open(principal);
         set.headers["set-cookie"] = setCookieHeader(session.value, Math.floor(sessions.ttlMs / 1000), isHttps(request, server, trustedProxies));
         set.headers["cache-control"] = "no-store";
-        return { signedIn: true, signInRequired: await credentialsRequired(), ...sessions.view(session) };
+        return { signedIn: true, signInRequired: await credentialsRequired(), ...sessions.view(session), ...domains(principal) };
       },
       {
         // The sign-in body is tiny: a key is 43 characters, an admin token rarely more than 100.
@@ -68,16 +76,19 @@ export function sessionRoutes({ sessions, authenticateToken, credentialsRequired
       async ({ request, server, set }) => {
         set.headers["cache-control"] = "no-store";
         const signInRequired = await credentialsRequired();
+        // Signed out, the anonymous creator's domains; none where the server needs a key first.
+        const signedOut = () => ({ ...SIGNED_OUT, signInRequired, ...domains(null), ...(signInRequired ? { domains: [] } : {}) });
         const value = sessionCookieOf(request);
-        if (value === null) return { ...SIGNED_OUT, signInRequired };
+        if (value === null) return signedOut();
         try {
-          return { signedIn: true, signInRequired, ...sessions.view(await sessions.check(value)) };
+          const session = await sessions.check(value);
+          return { signedIn: true, signInRequired, ...sessions.view(session), ...domains(session.principal) };
         } catch (error) {
           if (!(error instanceof AppError) || error.status !== 401) throw error;
           // Not an error of this request: the answer is "signed out, and why". The browser keeps an
           // ended session's cookie until told otherwise.
           set.headers["set-cookie"] = clearCookieHeader(isHttps(request, server, trustedProxies));
-          return { ...SIGNED_OUT, signInRequired, ended: error.message };
+          return { ...signedOut(), ended: error.message };
         }
       },
       {

@@ -154,6 +154,11 @@ export interface LinkStore {
   listRecent(limit: number, beforeId?: bigint): Promise<LinkRecord[]>;
   /** Newest first with filters (owner, tag, text); deleted links are left out. */
   listLinks(filter: LinkFilter): Promise<LinkPage>;
+  /**
+   * Whether any live (not deleted) link is keyed on this short domain (`host/...`), on any shard:
+   * a domain is removed only without them.
+   */
+  hasLinksOnDomain(host: string): Promise<boolean>;
   /** Live (not deleted) links, for progress bars of tools such as export. */
   countLinks(): Promise<number>;
   /** Writes a live link's mutable state (and drops its canonical mark); null when missing or deleted. */

@@ -3,8 +3,10 @@
  * a session opened on one is honoured by the other): signing in with an API key (a wrong one is
  * refused), the cookie kept from page scripts, the links list with search, tag filter and pages,
  * editing, disabling, QR downloads, deleting, bulk creation, the per-link page with its analytics,
- * a key with fewer scopes seeing fewer actions, a revoked key ending its session, and a 400 px
- * wide screen. Screenshots go to test-artifacts/ (git-ignored).
+ * a key with fewer scopes seeing fewer actions, a revoked key ending its session, a 400 px wide
+ * screen, and a link on a second short domain (DOMAINS) beside the same code on the default one:
+ * created with the domain picker, edited, disabled, copied, QR-downloaded, opened, bulk-created
+ * and deleted, each reaching that domain's link only. Screenshots go to test-artifacts/ (git-ignored).
  *
  * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
  */
@@ -29,7 +31,8 @@ let server: RunningServer;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-const env = { ...EMBEDDED_ENV, ADMIN_TOKEN };
+const GO = "go.example.test";
+const env = { ...EMBEDDED_ENV, ADMIN_TOKEN, DOMAINS: GO };
 
 interface Key {
   id: string;
@@ -61,15 +64,20 @@ async function createLink(key: Key, body: Record<string, unknown>): Promise<{ co
   return (await res.json()) as { code: string };
 }
 
-async function getLink(code: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${server.base}/api/v1/links/${code}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+async function getLink(code: string, domain?: string): Promise<{ status: number; json: any }> {
+  const on = domain === undefined ? "" : `?domain=${domain}`;
+  const res = await fetch(`${server.base}/api/v1/links/${code}${on}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
-const follow = (code: string) =>
+const follow = (code: string, host?: string) =>
   fetch(`${server.base}/${code}`, {
     redirect: "manual",
-    headers: { connection: "close", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" },
+    headers: {
+      connection: "close",
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36",
+      ...(host === undefined ? {} : { host }),
+    },
   });
 
 beforeAll(async () => {
@@ -381,11 +389,8 @@ describe("the dashboard with auth on", () => {
       await page.setInputFiles("#bulk-file", csv);
       await waitForPage(`document.getElementById("bulk-input").value.startsWith("url,alias,tags")`, 5_000);
       await page.click("#bulk-submit");
-      // The pasted lines' summary also read "2 created": wait for the CSV's own rows.
-      await waitForPage(
-        `document.getElementById("bulk-rows").textContent.includes("bulk-csv-a") && document.getElementById("bulk-summary").textContent.startsWith("2 created")`,
-        10_000,
-      );
+      // Exactly: the first batch's summary ("2 created, 1 refused ...") is still on screen until this one answers.
+      await waitForPage(`document.getElementById("bulk-summary").textContent === "2 created."`, 10_000);
       const alias = await getLink("bulk-csv-a");
       expect(alias.json).toMatchObject({ url: "https://example.com/bulk/csv-a", tags: ["imported", "q3"], ownerKey: editor.id });
       await page.waitForSelector(row("bulk-csv-a"), { timeout: 10_000 });
@@ -494,6 +499,129 @@ describe("the dashboard with auth on", () => {
       await waitForPage(`document.getElementById("detail-meta").textContent.includes("narrow/screen")`, 10_000);
       expect(await overflow()).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, "link-analytics-400px.png"), fullPage: true });
+      expect(unexpectedErrors()).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "a link on a second domain: created with the picker, edited, disabled, copied, QR-downloaded, opened, bulk-created and deleted on that domain only",
+    async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      // Signed in as Dana by the test before. The same alias on the default domain must stay untouched throughout.
+      const twin = await createLink(editor, { url: "https://example.com/twin/default", alias: "twin" });
+      expect(twin.code).toBe("twin");
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector("#domain-field:not([hidden])");
+      const options = await page.$$eval("#domain option", (els) => els.map((e) => e.getAttribute("value")));
+      const home = options[0]!;
+      expect(options).toEqual([home, GO]);
+      const onGo = `#recent-rows tr[data-code="twin"][data-domain="${GO}"]`;
+      const onHome = `#recent-rows tr[data-code="twin"][data-domain="${home}"]`;
+
+      // Create on the second domain: the alias is free there although the default domain has it.
+      await page.fill("#long-url", "https://example.com/twin/go");
+      await page.fill("#alias", "twin");
+      await page.selectOption("#domain", GO);
+      await page.click("#submit-btn");
+      await page.waitForSelector("#result:not([hidden])");
+      expect(await page.textContent("#result-link")).toBe(`http://${GO}/twin`);
+      expect(await page.getAttribute("#result-stats", "href")).toBe(`#analytics/${GO}/twin`);
+      expect(await page.inputValue("#domain")).toBe(GO); // the choice stays for the next link
+      expect((await getLink("twin", GO)).json).toMatchObject({ url: "https://example.com/twin/go", domain: GO, ownerKey: editor.id });
+      expect((await follow("twin", GO)).headers.get("location")).toBe("https://example.com/twin/go");
+      await page.waitForSelector(onGo);
+      await page.waitForSelector(onHome);
+      expect(await page.textContent(`${onGo} .code-domain`)).toBe(GO);
+      await page.screenshot({ path: join(ARTIFACTS, "second-domain-links.png"), fullPage: true });
+
+      // Edit: the dialog loads the second domain's link and the change lands there.
+      const goRow = page.locator(onGo);
+      await goRow.locator('[data-action="edit"]').click();
+      await page.waitForSelector("#edit-dialog[open]");
+      expect(await page.textContent("#edit-title")).toBe(`Edit ${GO}/twin`);
+      expect(await page.inputValue("#edit-url")).toBe("https://example.com/twin/go");
+      await page.fill("#edit-url", "https://example.com/twin/go-edited");
+      await page.fill("#edit-tags", "second-domain");
+      await page.click("#edit-save");
+      await page.waitForSelector("#edit-dialog", { state: "hidden" });
+      expect((await getLink("twin", GO)).json).toMatchObject({ url: "https://example.com/twin/go-edited", tags: ["second-domain"] });
+      expect((await getLink("twin")).json).toMatchObject({ url: "https://example.com/twin/default", tags: [] });
+      expect((await follow("twin", GO)).headers.get("location")).toBe("https://example.com/twin/go-edited");
+      expect((await follow("twin")).headers.get("location")).toBe("https://example.com/twin/default");
+
+      // Disable and enable.
+      await page.waitForSelector(`${onGo} .tag-chip`);
+      await goRow.locator(".menu summary").click();
+      await goRow.locator('.menu [data-action="disable"]').click();
+      await page.waitForSelector(`${onGo}[data-status="disabled"]`);
+      expect((await follow("twin", GO)).status).toBe(410);
+      expect((await follow("twin")).status).toBe(302);
+      await goRow.locator(".menu summary").click();
+      await goRow.locator('.menu [data-action="enable"]').click();
+      await page.waitForSelector(`${onGo}[data-status="active"]`);
+      expect((await follow("twin", GO)).status).toBe(302);
+
+      // Copy names the second domain's short URL.
+      await goRow.locator('[data-action="copy"]').click();
+      await waitForPage(`/^(Copied|Could not copy)/.test(document.getElementById("toast").textContent)`, 5_000);
+      expect(await page.textContent("#toast")).toBe(`Copied http://${GO}/twin`);
+
+      // QR codes: the second domain's link, named after its domain, and not the default one's picture.
+      for (const format of ["svg", "png"] as const) {
+        await goRow.locator(".menu summary").click();
+        const [download] = await Promise.all([page.waitForEvent("download"), goRow.locator(`.menu [data-action="qr-${format}"]`).click()]);
+        expect(download.suggestedFilename()).toBe(`${GO}_twin.${format}`);
+        const file = join(workDir, `qr-go.${format}`);
+        await download.saveAs(file);
+        const bytes = readFileSync(file);
+        const api = async (domain: string) =>
+          Buffer.from(await (await fetch(`${server.base}/api/v1/links/twin/qr?format=${format}&size=512${domain}`)).arrayBuffer());
+        expect(bytes.equals(await api(`&domain=${GO}`))).toBe(true);
+        expect(bytes.equals(await api(""))).toBe(false);
+      }
+
+      // The per-link page of the second domain's link, with its clicks.
+      expect((await follow("twin", GO)).status).toBe(302);
+      await goRow.locator(".code-link").click();
+      await page.waitForSelector("#link-detail:not([hidden])");
+      expect(await page.evaluate<string>("location.hash")).toBe(`#analytics/${GO}/twin`);
+      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
+      expect(await page.textContent("#detail-link")).toBe(`${GO}/twin`);
+      expect(await page.inputValue("#stats-code")).toBe(`${GO}/twin`);
+      await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
+      // A reload of that address shows the same link.
+      await page.reload();
+      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
+
+      // Bulk creation with a domain column.
+      await page.goto(`${server.base}/#links`);
+      await page.waitForSelector("#bulk:not([hidden])");
+      await page.click(".bulk__summary");
+      await page.fill("#bulk-input", `url,alias,domain\nhttps://example.com/bulk/go,bulk-twin,${GO}\nhttps://example.com/bulk/home,bulk-twin,\n`);
+      await page.click("#bulk-submit");
+      // The earlier test's summary may still read "2 created.": wait for this batch's own rows.
+      await waitForPage(`[...document.querySelectorAll("#bulk-rows a")].some((a) => a.textContent === "http://${GO}/bulk-twin")`, 10_000);
+      expect(await page.textContent("#bulk-summary")).toBe("2 created.");
+      expect((await getLink("bulk-twin", GO)).json.url).toBe("https://example.com/bulk/go");
+      const homeBulk = (await getLink("bulk-twin")).json;
+      expect(homeBulk.url).toBe("https://example.com/bulk/home");
+      expect(await page.$$eval("#bulk-rows a", (els) => els.map((e) => e.textContent))).toEqual([`http://${GO}/bulk-twin`, homeBulk.shortUrl]);
+
+      // Delete: the confirmation names the domain; only that link goes.
+      await page.waitForSelector(onGo);
+      await goRow.locator(".menu summary").click();
+      await goRow.locator('.menu [data-action="delete"]').click();
+      await page.waitForSelector("#confirm-dialog[open]");
+      expect(await page.textContent("#confirm-title")).toBe(`Delete ${GO}/twin?`);
+      expect(await page.textContent("#confirm-text")).toContain(`http://${GO}/twin`);
+      await page.click("#confirm-ok");
+      await page.waitForSelector(onGo, { state: "detached", timeout: 10_000 });
+      expect((await getLink("twin", GO)).status).toBe(410);
+      expect((await follow("twin", GO)).status).toBe(410);
+      expect((await getLink("twin")).status).toBe(200);
+      expect((await follow("twin")).headers.get("location")).toBe("https://example.com/twin/default");
+      await page.waitForSelector(onHome);
       expect(unexpectedErrors()).toEqual([]);
     },
     TEST_MS,

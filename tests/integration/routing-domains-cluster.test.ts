@@ -3,7 +3,8 @@
  * sharded PostgreSQL store and Redis. The same code on two short domains and the default one lands
  * on different shards by its link key, is served by the other instance from Host, and a change made
  * through one instance with ?domain= reaches the other; routing fields survive the PostgreSQL
- * columns and the Redis entry.
+ * columns and the Redis entry; a domain is removed only without links (on any shard), and the other
+ * instance stops serving it within its refresh.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
@@ -138,6 +139,38 @@ describeCluster("domains and per-request routing over the sharded cluster", () =
       expect(shown.domain).toBe(SHOP);
       expect(shown.variants).toHaveLength(2);
       expect(shown.preview.title).toBe(`Routed ${run}`);
+    },
+    TEST_MS,
+  );
+
+  test(
+    "a domain with a link on any shard is not removed; without links it is, and the other instance stops serving it",
+    async () => {
+      const gone = `gone-${run}.example.test`;
+      const res = await fetch(`${a.base}/api/v1/domains`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ host: gone, rootRedirect: "https://example.com/gone-home" }),
+      });
+      expect(res.status).toBe(201);
+      const made = await create(a.base, { url: `https://example.com/gone/${run}`, alias: "bye", domain: gone });
+      expect(made.status).toBe(201);
+      const remove = () => fetch(`${b.base}/api/v1/domains/${gone}`, { method: "DELETE", headers: admin });
+      const refused = await remove();
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("domain_in_use");
+
+      expect((await fetch(`${a.base}/api/v1/links/bye?domain=${gone}`, { method: "DELETE", headers: admin })).status).toBe(204);
+      await waitFor("A to serve the domain's root redirect", async () => (await follow(a.base, "/", { host: gone })).status === 302, 12_000, 100);
+      // Several instances share the store: the removal waits out one refresh and looks again.
+      const startedAt = Date.now();
+      expect((await remove()).status).toBe(204);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(5_000);
+      // A has re-read the list by then: its root redirect is gone, and a create on it is refused.
+      expect((await follow(a.base, "/", { host: gone })).status).toBe(200);
+      const late = await create(a.base, { url: `https://example.com/late/${run}`, domain: gone });
+      expect(late.status).toBe(422);
+      expect(late.body.error.code).toBe("unknown_domain");
     },
     TEST_MS,
   );

@@ -1,16 +1,19 @@
 /**
  * Several short domains in embedded mode: the same code on two domains, redirects chosen by Host
  * (and by X-Forwarded-Host only from a trusted proxy), per-domain root and not-found redirects,
- * which keys may create on a domain, 422 unknown_domain, and the API naming a link by `?domain=`.
+ * which keys may create on a domain, 422 unknown_domain, the API naming a link by `?domain=`,
+ * removing a domain (refused while it has links), and the domains a session may create on.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Elysia } from "elysia";
 import { buildApp } from "../../src/app";
 import { exportCsv, importCsv } from "../../src/cli/import-export";
-import { DomainRegistry, parseDomains } from "../../src/domains";
+import { DomainRegistry, domainRoutes, parseDomains } from "../../src/domains";
+import { errorHandler } from "../../src/http";
 import { parseCidr } from "../../src/ratelimit";
 import { startTestApp, type TestApp } from "../support/embedded-app";
 
@@ -133,6 +136,9 @@ describe("the API names a link by code and domain", () => {
     await app.post("/api/v1/links", { url: "https://example.com/api-go", alias: "api-link", domain: GO }, admin);
     const got = (await (await app.request(`/api/v1/links/api-link?domain=${GO}`, { headers: admin })).json()) as { url: string };
     expect(got.url).toBe("https://example.com/api-go");
+    // The default domain by name (as a link's `domain` shows it) is the bare code.
+    const home = (await (await app.request("/api/v1/links/api-link?domain=localhost", { headers: admin })).json()) as { url: string };
+    expect(home.url).toBe("https://example.com/api-default");
     const patched = await app.request(`/api/v1/links/api-link?domain=${GO}`, {
       method: "PATCH",
       headers: admin,
@@ -225,6 +231,129 @@ describe("POST /api/v1/domains", () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_domain");
     }
+  });
+});
+
+describe("DELETE /api/v1/domains/:host", () => {
+  const OLD = "old.example.test";
+  const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+  test("refuses 409 while a live link is on the domain, then removes it: creates on it fail and its host is the default domain's", async () => {
+    expect((await app.post("/api/v1/domains", { host: OLD, rootRedirect: "https://example.com/old-home" }, admin)).status).toBe(201);
+    const made = await app.post("/api/v1/links", { url: "https://example.com/old-link", alias: "old-link", domain: OLD }, admin);
+    expect(made.status).toBe(201);
+    // The same code on the default domain, and on a host that begins like this one, do not count.
+    expect((await app.post("/api/v1/links", { url: "https://example.com/plain-old", alias: "plain-old" }, admin)).status).toBe(201);
+
+    const refused = await app.request(`/api/v1/domains/${OLD}`, { method: "DELETE", headers: admin });
+    expect(refused.status).toBe(409);
+    expect(await code(refused)).toBe("domain_in_use");
+    expect((await onHost(OLD, "/old-link")).headers.get("location")).toBe("https://example.com/old-link");
+
+    // A deleted link no longer holds the domain.
+    expect((await app.request(`/api/v1/links/old-link?domain=${OLD}`, { method: "DELETE", headers: admin })).status).toBe(204);
+    const removed = await app.request(`/api/v1/domains/${OLD.toUpperCase()}`, { method: "DELETE", headers: admin });
+    expect(removed.status).toBe(204);
+    expect((await app.runtime.store.domains.listDomains()).map((d) => d.host)).not.toContain(OLD);
+    const list = (await (await app.request("/api/v1/domains", { headers: admin })).json()) as { items: Array<{ host: string }> };
+    expect(list.items.map((d) => d.host)).not.toContain(OLD);
+    const create = await app.post("/api/v1/links", { url: "https://example.com/late", domain: OLD }, admin);
+    expect(create.status).toBe(422);
+    expect(await code(create)).toBe("unknown_domain");
+    // Its root redirect is gone: the host is served as the default domain now.
+    expect((await onHost(OLD, "/")).status).toBe(200);
+    expect((await onHost(OLD, "/plain-old")).headers.get("location")).toBe("https://example.com/plain-old");
+    // Once removed, it is unknown.
+    const again = await app.request(`/api/v1/domains/${OLD}`, { method: "DELETE", headers: admin });
+    expect(again.status).toBe(404);
+    expect(await code(again)).toBe("unknown_domain");
+  });
+
+  test("a domain whose host only begins like one with links is removable", async () => {
+    const SHORT = "ab.example.test";
+    const LONGER = "ab.example.testing";
+    for (const host of [SHORT, LONGER]) expect((await app.post("/api/v1/domains", { host }, admin)).status).toBe(201);
+    expect((await app.post("/api/v1/links", { url: "https://example.com/longer", alias: "longer", domain: LONGER }, admin)).status).toBe(201);
+    expect(await app.runtime.store.hasLinksOnDomain(SHORT)).toBe(false);
+    expect(await app.runtime.store.hasLinksOnDomain(LONGER)).toBe(true);
+    expect((await app.request(`/api/v1/domains/${SHORT}`, { method: "DELETE", headers: admin })).status).toBe(204);
+    expect((await app.request(`/api/v1/domains/${LONGER}`, { method: "DELETE", headers: admin })).status).toBe(409);
+  });
+
+  test("refuses the default domain and DOMAINS entries (409), a bad host (400), and anyone but an admin", async () => {
+    const cases: Array<[string, number, string]> = [
+      ["localhost", 409, "domain_default"],
+      [GO, 409, "domain_configured"],
+      ["not_a_host!", 400, "invalid_domain"],
+      ["never.example.test", 404, "unknown_domain"],
+    ];
+    for (const [host, status, errorCode] of cases) {
+      const res = await app.request(`/api/v1/domains/${encodeURIComponent(host)}`, { method: "DELETE", headers: admin });
+      expect({ host, status: res.status, code: await code(res) }).toEqual({ host, status, code: errorCode });
+    }
+    expect((await app.request(`/api/v1/domains/${TEAM}`, { method: "DELETE" })).status).toBe(401);
+    expect((await onHost(GO, "/")).headers.get("location")).toBe("https://example.com/home");
+  });
+
+  test("a removal another process has not heard of yet reaches it at its next re-read", async () => {
+    const peer = await startTestApp({ ADMIN_TOKEN: ADMIN, RATE_LIMIT_CREATE: "off", DATA_DIR: app.runtime.config.dataDir });
+    try {
+      expect((await app.post("/api/v1/domains", { host: "peer.example.test", rootRedirect: "https://example.com/peer" }, admin)).status).toBe(201);
+      peer.runtime.domains.apply(await peer.runtime.store.domains.listDomains());
+      expect(peer.runtime.domains.find("peer.example.test")).not.toBeNull();
+      // Removed through the other process: the store and that process's list at once, this one at its re-read.
+      expect((await peer.request("/api/v1/domains/peer.example.test", { method: "DELETE", headers: admin })).status).toBe(204);
+      expect(app.runtime.domains.find("peer.example.test")).not.toBeNull();
+      app.runtime.domains.apply(await app.runtime.store.domains.listDomains());
+      expect(app.runtime.domains.find("peer.example.test")).toBeNull();
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+describe("a removal with other processes serving", () => {
+  test("waits out their re-read and puts the domain back when a link was created on it meanwhile", async () => {
+    const RACE = "race.example.test";
+    expect((await app.post("/api/v1/domains", { host: RACE, notFoundRedirect: "https://example.com/race-404" }, admin)).status).toBe(201);
+    let looks = 0;
+    const routes = new Elysia().use(errorHandler).use(
+      domainRoutes({
+        registry: app.runtime.domains,
+        store: app.runtime.store.domains,
+        authenticate: app.runtime.management.authenticate,
+        // None at first; one after the wait, as if another process took a create before its re-read.
+        hasLinks: async () => looks++ > 0,
+        settleMs: 50,
+      }),
+    );
+    const startedAt = Date.now();
+    const res = await routes.handle(new Request(`http://localhost/api/v1/domains/${RACE}`, { method: "DELETE", headers: admin }));
+    expect(res.status).toBe(409);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(45);
+    expect(looks).toBe(2);
+    expect((await app.runtime.store.domains.listDomains()).find((d) => d.host === RACE)?.notFoundRedirect).toBe("https://example.com/race-404");
+    expect(app.runtime.domains.find(RACE)).not.toBeNull();
+    expect(app.runtime.domainSettleMs).toBe(0); // one embedded process: nobody else to wait for
+  });
+});
+
+describe("GET /api/v1/session names the domains a session may create on", () => {
+  test("the default first, then every open domain; a domain naming keys only for them and admins", async () => {
+    const anonymous = (await (await app.request("/api/v1/session")).json()) as { defaultDomain: string; domains: string[] };
+    expect(anonymous.defaultDomain).toBe("localhost");
+    // ADMIN_TOKEN is set: signed out, the page offers nothing until someone signs in.
+    expect(anonymous.domains).toEqual([]);
+    const signIn = await app.post("/api/v1/session", { token: ADMIN });
+    expect(signIn.status).toBe(200);
+    const asAdmin = (await signIn.json()) as { domains: string[] };
+    expect(asAdmin.domains[0]).toBe("localhost");
+    expect(asAdmin.domains).toContain(GO);
+    expect(asAdmin.domains).toContain(TEAM);
+    const registry = new DomainRegistry("localhost", parseDomains(`${GO}, ${TEAM} keys=k1`));
+    expect(registry.creatableBy(null, false)).toEqual(["localhost", GO]);
+    expect(registry.creatableBy("k1", false)).toEqual(["localhost", GO, TEAM]);
+    expect(registry.creatableBy("k2", true)).toEqual(["localhost", GO, TEAM]);
   });
 });
 

@@ -135,6 +135,7 @@ export class ShardedPostgresLinkStore implements LinkStore {
               create_keys = EXCLUDED.create_keys, updated_at = EXCLUDED.updated_at`,
         );
       },
+      removeDomain: async (host) => (await keyShardAccess.write((sql) => sql`DELETE FROM domains WHERE host = ${host}`)).count > 0,
     };
   }
 
@@ -582,6 +583,17 @@ export class ShardedPostgresLinkStore implements LinkStore {
     const seen = new Set<string>();
     for (const page of perShard as ShardPage[]) page.records = page.records.filter((r) => !seen.has(r.code) && seen.add(r.code) !== undefined);
     return mergeShardPages(perShard as ShardPage[], filter.limit);
+  }
+
+  async hasLinksOnDomain(host: string): Promise<boolean> {
+    // starts_with compares bytes whatever the database's collation (a range on `code` would not);
+    // it scans each shard until the first hit, which suits a rare admin operation.
+    const found = await Promise.all(
+      this.allShards().map((shard) =>
+        this.onPrimary(shard, (sql) => sql`SELECT 1 FROM links WHERE starts_with(code, ${`${host}/`}) AND deleted_at IS NULL LIMIT 1`, "read"),
+      ),
+    );
+    return found.some((rows) => rows.length > 0);
   }
 
   async countLinks(): Promise<number> {

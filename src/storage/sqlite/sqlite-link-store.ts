@@ -107,6 +107,9 @@ export class SqliteLinkStore implements LinkStore {
            ON CONFLICT (host) DO UPDATE SET root_redirect = $root, not_found_redirect = $notFound, create_keys = $keys, updated_at = $at`,
         ).run({ host: d.host, root: d.rootRedirect, notFound: d.notFoundRedirect, keys: d.keys === null ? null : d.keys.join(","), at });
       },
+      async removeDomain(host) {
+        return db.query("DELETE FROM domains WHERE host = $host").run({ host }).changes > 0;
+      },
     };
   }
 
@@ -279,6 +282,15 @@ export class SqliteLinkStore implements LinkStore {
       .query<LinkRow, Record<string, string | number | bigint>>(`SELECT * FROM links WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $limit`)
       .all(params);
     return rows.map(toRecord);
+  }
+
+  async hasLinksOnDomain(host: string): Promise<boolean> {
+    // Every key on the domain starts with `host/`; '0' follows '/' in byte order, so this range is
+    // exactly those keys, read from the unique index on code (SQLite compares TEXT bytewise).
+    const row = this.db
+      .query<{ n: number }, { lo: string; hi: string }>("SELECT 1 AS n FROM links WHERE code >= $lo AND code < $hi AND deleted_at IS NULL LIMIT 1")
+      .get({ lo: `${host}/`, hi: `${host}0` });
+    return row !== null;
   }
 
   async countLinks(): Promise<number> {
