@@ -15,7 +15,7 @@
  * a country, a language, a query parameter, an address range, cycled), so each redirect evaluates
  * all of them and falls through to the link's own target: the cost of rules at their worst.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBenchArgs, usageError } from "./lib/args";
