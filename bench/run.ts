@@ -114,6 +114,14 @@ const results: ScenarioResult[] = [];
 const baselineRps = new Map<string, number>();
 const baselineCpu = new Map<string, number>();
 
+/**
+ * Distributed mode's `worker analytics`, paused (SIGSTOP) while a run is measured: the server's
+ * figures stay those of serving and producing to Kafka, as in runs without a worker, and the
+ * worker catches up before the count is read. Kafka keeps the events meanwhile; a pause is
+ * shorter than the consumer's session timeout, so no rebalance follows.
+ */
+let analyticsWorker: Awaited<ReturnType<typeof startProcess>> | null = null;
+
 /** The scenarios whose 3xx answers are people's clicks to be found in the store afterwards. */
 const COUNTED_SCENARIOS: ReadonlySet<Scenario> = new Set(["hot", "cold", "unknown", "mix"]);
 const failedChecks: string[] = [];
@@ -170,7 +178,8 @@ async function measuredRun(pids: () => number[], counter: ClickCounter | null, s
   const before = check ? await settledTotal(counter!) : 0;
   const rss = sampleRss(pids);
   const cpu = pids().length > 0 ? cpuMeter(pids) : null;
-  const load = await run();
+  analyticsWorker?.kill("SIGSTOP");
+  const load = await run().finally(() => analyticsWorker?.kill("SIGCONT"));
   const cpuUs = cpu?.stop() ?? null;
   const rssMb = rss.stop();
   let count: CountCheck | null = null;
@@ -315,13 +324,13 @@ async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
     cpu: SERVER_CPU,
   });
   // With Kafka the clicks reach the store through `worker analytics`: it runs beside the server
-  // (unpinned, as the cluster's services are) so the count check has something to wait for.
-  let worker: Awaited<ReturnType<typeof startProcess>> | null = null;
+  // (unpinned, as the cluster's services are; paused during measured runs) so the count check has
+  // something to wait for.
   const counter = storeClickCounter(env);
   try {
     if (env.KAFKA_BROKERS) {
       const workerPort = await freePort();
-      worker = await startProcess(["bun", join(root, "src/main.ts"), "worker", "analytics"], {
+      analyticsWorker = await startProcess(["bun", join(root, "src/main.ts"), "worker", "analytics"], {
         env: { ...env, WORKER_PORT: String(workerPort), HOST: "127.0.0.1" },
         readyUrl: `${loopbackBase(workerPort)}/healthz`,
       });
@@ -329,7 +338,11 @@ async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
     await runScenarios(target, base, server.pid, scenarioFiles(join(work, target), codes), () => counter);
   } finally {
     await stopProcess(server);
-    if (worker) await stopProcess(worker);
+    if (analyticsWorker) {
+      analyticsWorker.kill("SIGCONT");
+      await stopProcess(analyticsWorker);
+      analyticsWorker = null;
+    }
     await counter.close();
   }
 }
