@@ -31,8 +31,8 @@ export async function runOha(oha: string, req: OhaRequest, opts: { rate: number;
   if (req.urlsFile) assertLoopbackUrlFile(req.urlsFile);
   else assertLoopback(req.url ?? "");
   const args = [
-    // -w: requests in flight at the deadline are answered and counted, so the 3xx count is exact
-    "-w",
+    // requests in flight at the deadline are answered and counted, so the 3xx count is exact
+    "--wait-ongoing-requests-after-deadline",
     "-z",
     `${opts.seconds}s`,
     "-c",
@@ -61,7 +61,7 @@ export async function runOha(oha: string, req: OhaRequest, opts: { rate: number;
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
   const redirects = Object.entries(statuses).reduce((a, [code, n]) => (Number(code) >= 300 && Number(code) < 400 ? a + n : a), 0);
   const non2xx3xx = Object.entries(statuses).reduce((a, [code, n]) => (Number(code) >= 400 ? a + n : a), 0);
-  // Requests cut off by the end of the run (none with -w) are not failures of the server.
+  // Requests cut off by the end of the run (none with --wait-ongoing-requests-after-deadline) are not failures of the server.
   const errors = Object.entries(out.errorDistribution ?? {}).reduce((a, [what, n]) => (what.includes("deadline") ? a : a + n), 0);
   const ms = (k: string) => (out.latencyPercentiles[k] ?? NaN) * 1000;
   return {
