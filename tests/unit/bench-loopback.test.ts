@@ -92,6 +92,13 @@ describe("loopback only", () => {
       // requests are paths on the URL the runner checked; a script holding a host could send elsewhere
       expect(readFileSync(writeScenarioScript(dir, scenario, codes), "utf8")).not.toMatch(/https?:\/\/(?!example\.com)/);
     }
+    // the counted scripts count 3xx answers and park connections at the end of the window; the baseline's do neither
+    const counted = readFileSync(writeScenarioScript(dir, "hot", codes), "utf8");
+    expect(counted).toContain("response = function");
+    expect(counted).toContain("RL_COUNT");
+    const uncounted = readFileSync(writeScenarioScript(dir, "hot", codes, { counted: false }), "utf8");
+    expect(uncounted).not.toContain("response = function");
+    expect(uncounted).not.toContain("delay = function");
   });
 });
 
