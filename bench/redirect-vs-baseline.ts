@@ -15,36 +15,48 @@
  * a country, a language, a query parameter, an address range, cycled), so each redirect evaluates
  * all of them and falls through to the link's own target: the cost of rules at their worst.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseBenchArgs, usageError } from "./lib/args";
+import { cpuMicros } from "./lib/cpu";
+import { loopbackBase } from "./lib/loopback";
 import { hasTaskset, startProcess, stopProcess } from "./lib/processes";
 import { progressBar } from "../src/cli/progress";
 import { randomCodeScript, runWrk, type LoadResult } from "./lib/wrk";
 
 const root = join(import.meta.dir, "..");
-const { values } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
-    connections: { type: "string", default: "64" },
-    codes: { type: "string", default: "1000" },
-    rules: { type: "string", default: "0" },
-    "no-publish": { type: "boolean", default: false },
+const values = parseBenchArgs(
+  `
+usage: bun run bench:redirect [options]
+
+Embedded redirects with a hot cache against a bare Bun.serve 302-from-a-Map, alternating rounds,
+both servers on 127.0.0.1 ports this script starts. Prints both figures, the ratio and the server
+CPU per request; writes bench/results/redirect-vs-baseline*.json.
+`,
+  {
+    seconds: { type: "string", default: "5", help: "seconds per round and side" },
+    rounds: { type: "string", default: "3", help: "alternating rounds (medians are reported)" },
+    connections: { type: "string", default: "64", help: "wrk connections" },
+    codes: { type: "string", default: "1000", help: "links seeded and requested at random" },
+    rules: { type: "string", default: "0", help: "redirect rules per link that never match (0-20)" },
+    "no-publish": { type: "boolean", default: false, help: "CLICK_EVENTS=false: no click events at all" },
     // wrk sends no User-Agent by default, which counts as a bot (no visitor hash): say so with --bot-traffic
-    "bot-traffic": { type: "boolean", default: false },
-    "trace-redirects": { type: "string" },
+    "bot-traffic": { type: "boolean", default: false, help: "send no User-Agent (clicks count as bots)" },
+    "trace-redirects": { type: "string", help: "tracing on, TRACE_REDIRECTS at this ratio (0-1), spans to a loopback sink" },
   },
-});
+);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const codeCount = Number(values.codes);
 const traceRatio = values["trace-redirects"] === undefined ? null : Number(values["trace-redirects"]);
-if (traceRatio !== null && !(traceRatio >= 0 && traceRatio <= 1)) throw new Error("--trace-redirects takes a ratio from 0 to 1");
+if (traceRatio !== null && !(traceRatio >= 0 && traceRatio <= 1)) usageError("--trace-redirects takes a ratio from 0 to 1");
 const ruleCount = Number(values.rules);
-if (!Number.isInteger(ruleCount) || ruleCount < 0 || ruleCount > 20) throw new Error("--rules must be a whole number from 0 to 20");
+if (!Number.isInteger(ruleCount) || ruleCount < 0 || ruleCount > 20) usageError("--rules must be a whole number from 0 to 20");
+if (!(seconds > 0 && seconds <= 120 && rounds >= 1 && rounds <= 20 && connections >= 1 && connections <= 1024 && codeCount >= 1 && codeCount <= 100_000)) {
+  usageError("--seconds 1..120, --rounds 1..20, --connections 1..1024 and --codes 1..100000 keep the load bounded");
+}
 
 /** Conditions the load never meets (wrk sends a desktop Chrome User-Agent, no country, no query, from 127.0.0.1). */
 const MISSED_CONDITIONS = [
@@ -92,22 +104,11 @@ async function seed(base: string, n: number): Promise<Record<string, string>> {
   return links;
 }
 
-/**
- * CPU time (user + system, µs) the process has used, from /proc: on a machine shared with other
- * work, throughput swings with the neighbours while CPU time per request stays put.
- */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100;
-
 /** One wrk round against `url` with the server's CPU time per answered request. */
 async function measured(url: string, pid: number, opts: Parameters<typeof runWrk>[1]): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
-  const before = cpuMicros(pid);
+  const before = cpuMicros(pid) ?? Number.NaN;
   const result = await runWrk(url, opts);
-  return { ...result, cpuMicrosPerRequest: (cpuMicros(pid) - before) / Math.max(result.requests, 1) };
+  return { ...result, cpuMicrosPerRequest: ((cpuMicros(pid) ?? Number.NaN) - before) / Math.max(result.requests, 1) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -149,7 +150,7 @@ const ringlink = await startProcess(["bun", join(root, "src/main.ts"), "serve", 
 });
 let baseline: Awaited<ReturnType<typeof startProcess>> | undefined;
 try {
-  const links = await seed(`http://127.0.0.1:${ringPort}`, codeCount);
+  const links = await seed(loopbackBase(ringPort), codeCount);
   const codesFile = join(work, "codes.json");
   writeFileSync(codesFile, JSON.stringify(links));
   baseline = await startProcess(["bun", join(root, "bench/baseline-server.ts"), String(basePort), codesFile], {
@@ -160,14 +161,14 @@ try {
   const opts = { script, connections, seconds, cpu: hasTaskset ? WRK_CPU : undefined, userAgent: values["bot-traffic"] ? null : undefined };
 
   // Warm both: JIT, and every code into ringlink's L1.
-  await runWrk(`http://127.0.0.1:${ringPort}`, { ...opts, seconds: 2 });
-  await runWrk(`http://127.0.0.1:${basePort}`, { ...opts, seconds: 2 });
+  await runWrk(loopbackBase(ringPort), { ...opts, seconds: 2 });
+  await runWrk(loopbackBase(basePort), { ...opts, seconds: 2 });
 
   type Round = LoadResult & { cpuMicrosPerRequest: number };
   const results: { ringlink: Round[]; baseline: Round[] } = { ringlink: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
-    results.baseline.push(await measured(`http://127.0.0.1:${basePort}`, baseline.pid, opts));
-    results.ringlink.push(await measured(`http://127.0.0.1:${ringPort}`, ringlink.pid, opts));
+    results.baseline.push(await measured(loopbackBase(basePort), baseline.pid, opts));
+    results.ringlink.push(await measured(loopbackBase(ringPort), ringlink.pid, opts));
     const [b, g] = [results.baseline[r]!, results.ringlink[r]!];
     console.error(
       `round ${r + 1}/${rounds}: baseline ${Math.round(b.requestsPerSecond)} req/s (${b.cpuMicrosPerRequest.toFixed(2)} µs CPU each), ringlink ${Math.round(g.requestsPerSecond)} req/s (${g.cpuMicrosPerRequest.toFixed(2)} µs CPU each)`,

@@ -17,7 +17,8 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertLoopback } from "./lib/loopback";
+import { parseBenchArgs, usageError } from "./lib/args";
+import { assertLoopback, assertLoopbackServices, loopbackBase } from "./lib/loopback";
 
 const root = join(import.meta.dir, "..");
 const SCRIPT = join(root, "scripts/cluster.sh");
@@ -66,7 +67,7 @@ async function ringlink(args: string[], env: Record<string, string>): Promise<st
 
 /** Redirects of random known codes until `until()` says stop (bounded by maxMs in any case). */
 async function redirectLoad(base: string, codes: string[], until: () => boolean, maxMs: number): Promise<{ stats: LatencyStats; failures: number }> {
-  assertLoopback(base);
+  const origin = assertLoopback(base).origin;
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
@@ -75,7 +76,7 @@ async function redirectLoad(base: string, codes: string[], until: () => boolean,
       const code = codes[Math.floor(Math.random() * codes.length)]!;
       const t0 = performance.now();
       try {
-        const res = await fetch(`${base}/${code}`, { redirect: "manual" });
+        const res = await fetch(`${origin}/${code}`, { redirect: "manual" });
         await res.arrayBuffer();
         if (res.status !== 302) failures++;
       } catch {
@@ -104,6 +105,7 @@ export async function runReshardBench(opts: { links: number; seconds: number }):
     console.log(`reshard bench: starting a 3-shard cluster (offset ${offset}, ${dir})`);
     await sh(["up"], { ...clusterEnv, SHARDS: "3" });
     const three = exportsOf(await sh(["env"], clusterEnv));
+    assertLoopbackServices(three);
     const env = { ...three, KAFKA_BROKERS: "", DATA_DIR: dataDir, LOG_FORMAT: "json" };
     await ringlink(["migrate"], env);
     const codesFile = join(dir, "codes.txt");
@@ -113,7 +115,7 @@ export async function runReshardBench(opts: { links: number; seconds: number }):
     const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
     const port = probe.port!;
     probe.stop(true);
-    const base = `http://127.0.0.1:${port}`;
+    const base = loopbackBase(port);
     server = Bun.spawn(["bun", join(root, "src/main.ts"), "serve", "--port", String(port)], {
       cwd: root,
       env: { ...process.env, ...env, HOST: "127.0.0.1", PUBLIC_BASE_URL: base, ACCESS_LOG: "off", RATE_LIMIT_REDIRECT: "off", CLICK_EVENTS: "false" },
@@ -142,6 +144,7 @@ export async function runReshardBench(opts: { links: number; seconds: number }):
 
     await sh(["up"], { ...clusterEnv, SHARDS: "4" });
     const four = exportsOf(await sh(["env"], clusterEnv));
+    assertLoopbackServices(four);
     let moving = true;
     const during = redirectLoad(base, codes, () => !moving, 600_000);
     const out = await ringlink(["reshard", "--database-nodes", four.DATABASE_NODES!, "--redis-nodes", four.REDIS_NODES!], env).finally(() => {
@@ -188,12 +191,24 @@ export function reshardMarkdown(r: ReshardBenchResult): string {
 }
 
 if (import.meta.main) {
-  const args = process.argv.slice(2);
-  const flag = (name: string, fallback: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i === -1 ? fallback : Number(args[i + 1]);
-  };
-  const result = await runReshardBench({ links: flag("links", 50_000), seconds: flag("seconds", 8) });
+  const values = parseBenchArgs(
+    `
+usage: bun bench/reshard.ts [options]          (also: bun run bench --scenarios reshard)
+
+Links moved per second and redirect p50/p99 before and during a 3 -> 4 shard move, on a cluster of
+its own (ports 500 above CLUSTER_PORT_OFFSET) and one server on 127.0.0.1.
+`,
+    {
+      links: { type: "string", default: "50000", help: "links to seed (1-1000000)" },
+      seconds: { type: "string", default: "8", help: "seconds of redirect load before the move (1-120)" },
+    },
+  );
+  const links = Number(values.links);
+  const seconds = Number(values.seconds);
+  if (!(Number.isInteger(links) && links >= 1 && links <= 1_000_000 && seconds > 0 && seconds <= 120)) {
+    usageError("--links 1..1000000 and --seconds 1..120 keep the load bounded");
+  }
+  const result = await runReshardBench({ links, seconds });
   const outDir = join(root, "bench/results");
   mkdirSync(outDir, { recursive: true });
   writeFileSync(

@@ -4,21 +4,20 @@
  * codes, (b) cold: all N codes uniformly, (c) unknown codes (404s from the negative cache),
  * (d) creates, (e) 90% redirects / 10% creates — closed-loop for throughput and paced at half that
  * rate for latency. A bare Bun.serve answering 302 from a Map runs in the same invocation as the
- * baseline. Results: bench/results/<date>.{json,md,svg} and latest.{json,md,svg}.
- *
- *   bun run bench [--targets embedded,distributed] [--links 1000000] [--seconds 10] [--quick]
- *                 [--scenarios hot,cold,unknown,create,mix] [--processes 1]
- *   bun run bench --url http://host:port     (an already running ringlink; seeds over HTTP)
- *   bun run bench --scenarios reshard        (links moved/s and redirect p99 before/during a 3 -> 4
- *                                             shard move on a cluster of its own: bench/reshard.ts)
+ * baseline. Every run reports the server's CPU per request, and every redirect run checks that the
+ * human clicks recorded equal the 3xx answers received (a mismatch fails the run: exit code 1).
+ * Results: bench/results/<date>.{json,md,svg} and latest.{json,md,svg}. Options: --help.
  */
 import { $ } from "bun";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { progressBar } from "../src/cli/progress";
 import { randomCode } from "../src/ids";
+import { checkedOption, parseBenchArgs, usageError } from "./lib/args";
+import { settledTotal, statsClickCounter, storeClickCounter, waitForCount, type ClickCounter, type CountCheck } from "./lib/click-count";
+import { cpuMeter, microsPerRequest } from "./lib/cpu";
+import { assertLoopbackServices, assertLoopbackUrlFile, loopbackBase, loopbackOrigin } from "./lib/loopback";
 import { writeScenarioScript, type Scenario } from "./lib/lua";
 import { hasTaskset, startProcess, stopProcess } from "./lib/processes";
 import { markdownTable, svgChart, type ScenarioResult } from "./lib/report";
@@ -27,27 +26,52 @@ import { findOha, runOha } from "./lib/oha";
 import { runWrk, type LoadResult } from "./lib/wrk";
 
 const root = join(import.meta.dir, "..");
-const { values } = parseArgs({
-  options: {
-    targets: { type: "string", default: "embedded,distributed" },
-    links: { type: "string" },
-    seconds: { type: "string" },
-    connections: { type: "string", default: "64" },
-    url: { type: "string" },
-    quick: { type: "boolean", default: false },
-    scenarios: { type: "string", default: "hot,cold,unknown,create,mix" },
-    // The server gets one core (the load generator the other): one process fits it best.
-    processes: { type: "string", default: "1" },
-  },
+const USAGE = `
+usage: bun run bench [options]
+
+The load-test matrix against a bare Bun.serve baseline measured in the same run. Loopback only:
+targets are servers this bench starts on 127.0.0.1, or --url naming 127.0.0.1, ::1 or localhost.
+
+  bun run bench --quick --targets embedded --scenarios hot,unknown --seconds 2 --links 2000
+  bun run bench --url http://127.0.0.1:8080     (an already running ringlink; seeds over HTTP)
+  bun run bench --scenarios reshard             (links moved/s and redirect p99 during a 3 -> 4 shard move)
+`;
+const values = parseBenchArgs(USAGE, {
+  targets: { type: "string", default: "embedded,distributed", help: "embedded and/or distributed, comma-separated" },
+  links: { type: "string", help: "links to seed (default 1000000; 20000 with --quick)" },
+  seconds: { type: "string", help: "seconds per measured run (default 10; 3 with --quick)" },
+  connections: { type: "string", default: "64", help: "connections of the load generator" },
+  url: { type: "string", help: "bench a ringlink already running on loopback instead of starting one" },
+  quick: { type: "boolean", default: false, help: "fewer links and shorter runs" },
+  scenarios: { type: "string", default: "hot,cold,unknown,create,mix", help: "any of hot,cold,unknown,create,mix,reshard" },
+  // The server gets one core (the load generator the other): one process fits it best.
+  processes: { type: "string", default: "1", help: "serving processes of each ringlink started" },
 });
+// Checked before anything starts: a --url off this machine is refused without a request sent.
+const remoteBase = values.url === undefined ? null : checkedOption("url", values.url, loopbackOrigin);
 const quick = values.quick;
 const linkCount = Number(values.links ?? (quick ? 20_000 : 1_000_000));
 const seconds = Number(values.seconds ?? (quick ? 3 : 10));
 const connections = Number(values.connections);
+const processes = Number(values.processes);
+const bounded = (n: number, lo: number, hi: number) => Number.isInteger(n) && n >= lo && n <= hi;
+if (!bounded(linkCount, 1, 10_000_000) || !bounded(seconds, 1, 120) || !bounded(connections, 1, 1024) || !bounded(processes, 1, 64)) {
+  usageError("--links 1..10000000, --seconds 1..120, --connections 1..1024 and --processes 1..64 keep the load bounded");
+}
+const TARGETS = values.targets.split(",").map((t) => t.trim()) as Array<"embedded" | "distributed">;
+for (const t of TARGETS) {
+  if (t !== "embedded" && t !== "distributed") {
+    usageError(`unknown target ${t}: choose from embedded,distributed`);
+  }
+}
 const SERVER_CPU = "0";
 const WRK_CPU = hasTaskset ? "1" : undefined;
 const ALL_SCENARIOS: Scenario[] = ["hot", "cold", "unknown", "create", "mix"];
-const requested = values.scenarios!.split(",").map((s) => s.trim());
+const requested = values.scenarios.split(",").map((s) => s.trim());
+for (const s of requested) {
+  if (s !== "reshard" && !ALL_SCENARIOS.includes(s as Scenario)) usageError(`unknown scenario ${s}: choose from ${ALL_SCENARIOS.join(",")},reshard`);
+}
+const SCENARIOS = requested.filter((s) => s !== "reshard") as Scenario[];
 if (requested.includes("reshard")) {
   const { runReshardBench, reshardMarkdown } = await import("./reshard");
   const r = await runReshardBench({ links: Number(values.links ?? (quick ? 20_000 : 50_000)), seconds: Number(values.seconds ?? (quick ? 4 : 8)) });
@@ -57,13 +81,6 @@ if (requested.includes("reshard")) {
   writeFileSync(join(dir, "reshard-latest.md"), `# ringlink reshard bench, ${new Date().toISOString()}\n\n${reshardMarkdown(r)}\n`);
   console.log(`\n${reshardMarkdown(r)}\n\nwritten: bench/results/reshard-latest.{json,md}`);
   if (requested.length === 1) process.exit(0);
-}
-const SCENARIOS = requested.filter((s) => s !== "reshard") as Scenario[];
-for (const s of SCENARIOS) {
-  if (!ALL_SCENARIOS.includes(s)) {
-    console.error(`unknown scenario ${s}: choose from ${ALL_SCENARIOS.join(",")}`);
-    process.exit(2);
-  }
 }
 const OHA = findOha();
 const LABELS: Record<Scenario, string> = {
@@ -95,15 +112,39 @@ function parseExports(text: string): Record<string, string> {
 const work = mkdtempSync(join(tmpdir(), "ringlink-bench-"));
 const results: ScenarioResult[] = [];
 const baselineRps = new Map<string, number>();
+const baselineCpu = new Map<string, number>();
 
-function record(target: string, scenario: Scenario | "hot-baseline", load: "closed" | "rate", r: LoadResult, rss: number | null): void {
+/**
+ * Distributed mode's `worker analytics`, paused (SIGSTOP) while a run is measured: the server's
+ * figures stay those of serving and producing to Kafka, as in runs without a worker, and the
+ * worker catches up before the count is read. Kafka keeps the events meanwhile; a pause is
+ * shorter than the consumer's session timeout, so no rebalance follows.
+ */
+let analyticsWorker: Awaited<ReturnType<typeof startProcess>> | null = null;
+
+/** The scenarios whose 3xx answers are people's clicks to be found in the store afterwards. */
+const COUNTED_SCENARIOS: ReadonlySet<Scenario> = new Set(["hot", "cold", "unknown", "mix"]);
+const failedChecks: string[] = [];
+
+interface Measured {
+  load: LoadResult;
+  rssMb: number | null;
+  /** server CPU (all its processes) over the run, µs */
+  cpuUs: number | null;
+  count: CountCheck | null;
+}
+
+function record(target: string, scenario: Scenario | "hot-baseline", loadKind: "closed" | "rate", m: Measured): void {
+  const r = m.load;
   const expected404 = scenario === "unknown";
   // Only closed-loop throughput compares with the baseline; paced runs are at a rate we chose.
-  const base = target === "baseline" || load === "rate" ? null : (baselineRps.get("closed") ?? null);
+  const base = target === "baseline" || loadKind === "rate" ? null : (baselineRps.get("closed") ?? null);
+  const cpuPerRequest = m.cpuUs === null ? null : microsPerRequest(m.cpuUs, r.requests);
+  const baseCpu = target === "baseline" ? null : (baselineCpu.get(loadKind) ?? null);
   results.push({
     target,
     scenario: scenario === "hot-baseline" ? LABELS.hot : LABELS[scenario],
-    load,
+    load: loadKind,
     requestsPerSecond: r.requestsPerSecond,
     p50Ms: r.latencyP50Ms,
     p90Ms: r.latencyP90Ms,
@@ -111,13 +152,42 @@ function record(target: string, scenario: Scenario | "hot-baseline", load: "clos
     p999Ms: r.latencyP999Ms,
     errors: r.socketErrors,
     non3xx: expected404 ? Math.max(0, r.requests - r.non2xx3xx) : r.non2xx3xx,
-    rssMb: rss,
+    rssMb: m.rssMb,
     ratioToBaseline: base ? r.requestsPerSecond / base : null,
+    cpuMicrosPerRequest: cpuPerRequest,
+    baselineCpuMicrosPerRequest: baseCpu,
+    clickCheck: m.count,
   });
   const last = results[results.length - 1]!;
+  if (m.count && !m.count.ok)
+    failedChecks.push(`${target} ${last.scenario} ${loadKind}: ${m.count.recorded} clicks recorded for ${m.count.expected} redirects`);
+  const cpu = cpuPerRequest === null ? "" : `  CPU ${cpuPerRequest.toFixed(2)} µs/req${baseCpu ? ` (baseline ${baseCpu.toFixed(2)})` : ""}`;
+  const check = m.count ? `  clicks ${m.count.ok ? "ok" : "MISMATCH"} ${m.count.recorded}/${m.count.expected}` : "";
   console.log(
-    `${target.padEnd(11)} ${last.scenario.padEnd(34)} ${load.padEnd(6)} ${Math.round(r.requestsPerSecond).toString().padStart(7)} req/s  p50 ${r.latencyP50Ms.toFixed(2)} ms  p99 ${r.latencyP99Ms.toFixed(2)} ms${last.ratioToBaseline ? `  ratio ${last.ratioToBaseline.toFixed(2)}` : ""}${last.non3xx || last.errors ? `  unexpected ${last.non3xx} errors ${last.errors}` : ""}`,
+    `${target.padEnd(11)} ${last.scenario.padEnd(34)} ${loadKind.padEnd(6)} ${Math.round(r.requestsPerSecond).toString().padStart(7)} req/s  p50 ${r.latencyP50Ms.toFixed(2)} ms  p99 ${r.latencyP99Ms.toFixed(2)} ms${last.ratioToBaseline ? `  ratio ${last.ratioToBaseline.toFixed(2)}` : ""}${cpu}${check}${last.non3xx || last.errors ? `  unexpected ${last.non3xx} errors ${last.errors}` : ""}`,
   );
+}
+
+/**
+ * One run with what the matrix measures around it: peak RSS and CPU of the server's processes
+ * and, for a redirect scenario with a counter, the exact-count check (the total is read once it
+ * holds still before the run, and waited for after it).
+ */
+async function measuredRun(pids: () => number[], counter: ClickCounter | null, scenario: Scenario, run: () => Promise<LoadResult>): Promise<Measured> {
+  const check = counter !== null && COUNTED_SCENARIOS.has(scenario);
+  const before = check ? await settledTotal(counter!) : 0;
+  const rss = sampleRss(pids);
+  const cpu = pids().length > 0 ? cpuMeter(pids) : null;
+  analyticsWorker?.kill("SIGSTOP");
+  const load = await run().finally(() => analyticsWorker?.kill("SIGCONT"));
+  const cpuUs = cpu?.stop() ?? null;
+  const rssMb = rss.stop();
+  let count: CountCheck | null = null;
+  if (check) {
+    if (load.redirects === null) throw new Error("the load generator did not count its 3xx answers");
+    count = await waitForCount(counter!, before, load.redirects);
+  }
+  return { load, rssMb, cpuUs, count };
 }
 
 async function seedOverHttp(base: string, n: number): Promise<string[]> {
@@ -142,16 +212,24 @@ async function seedOverHttp(base: string, n: number): Promise<string[]> {
   return codes;
 }
 
-async function runScenarios(target: string, base: string, pid: number | null, files: Record<Scenario, ScenarioFiles>): Promise<void> {
-  const opts = { connections, seconds, cpu: WRK_CPU };
+async function runScenarios(
+  target: string,
+  base: string,
+  pid: number | null,
+  files: Record<Scenario, ScenarioFiles>,
+  counterFor: (scenario: Scenario) => ClickCounter | null,
+): Promise<void> {
+  const opts = { connections, seconds, cpu: WRK_CPU, counted: true };
+  // A supervisor and its serving children all count: CPU and RSS are summed/peaked over them.
+  const pids = () => (pid ? [...new Set([pid, ...processTree(pid)])] : []);
   await runWrk(base, { ...opts, script: files.hot.script, seconds: 2 }); // warm: JIT and the hot set into L1
   for (const scenario of SCENARIOS) {
-    const rss = sampleRss(() => (pid ? processTree(pid) : []));
-    const closed = await runWrk(base, { ...opts, script: files[scenario].script });
-    record(target, scenario, "closed", closed, rss.stop());
-    const rssPaced = sampleRss(() => (pid ? processTree(pid) : []));
-    const paced = await runPaced(scenario, base, files[scenario], Math.max(100, Math.round(closed.requestsPerSecond / 2)));
-    record(target, scenario, "rate", paced, rssPaced.stop());
+    const counter = counterFor(scenario);
+    const closed = await measuredRun(pids, counter, scenario, () => runWrk(base, { ...opts, script: files[scenario].script }));
+    record(target, scenario, "closed", closed);
+    const rate = Math.max(100, Math.round(closed.load.requestsPerSecond / 2));
+    const paced = await measuredRun(pids, counter, scenario, () => runPaced(scenario, base, files[scenario], rate));
+    record(target, scenario, "rate", paced);
   }
 }
 
@@ -182,11 +260,16 @@ interface ScenarioFiles {
   codes: string;
 }
 
-/** oha takes full URLs: the code list becomes a URL list for a base address. */
+/**
+ * oha takes full URLs: the code list becomes a URL list on a checked loopback origin, each line
+ * the literal origin and a code (never a load tool's regex URL generator), checked again once written.
+ */
 function urlList(files: ScenarioFiles, base: string): string {
   const out = `${files.script}.urls`;
+  const origin = loopbackOrigin(base);
   const codes = readFileSync(files.codes, "utf8").trim().split("\n");
-  writeFileSync(out, `${codes.map((c) => `${base}/${c}`).join("\n")}\n`);
+  writeFileSync(out, `${codes.map((c) => `${origin}/${encodeURIComponent(c)}`).join("\n")}\n`);
+  assertLoopbackUrlFile(out);
   return out;
 }
 
@@ -198,9 +281,9 @@ function createBodies(files: ScenarioFiles, count: number): string {
 }
 
 /** Constant rate: oha's open loop with latency correction when installed, else paced wrk. */
-async function runPaced(scenario: Scenario, base: string, files: ScenarioFiles, rate: number): Promise<LoadResult> {
+async function runPaced(scenario: Scenario, base: string, files: ScenarioFiles, rate: number, counted = true): Promise<LoadResult> {
   const opts = { connections, seconds, cpu: WRK_CPU };
-  if (!OHA || scenario === "mix") return runWrk(base, { ...opts, script: files.script, pacedRate: rate });
+  if (!OHA || scenario === "mix") return runWrk(base, { ...opts, script: files.script, pacedRate: rate, counted });
   if (scenario === "create") {
     return runOha(OHA, { url: `${base}/api/v1/links`, method: "POST", bodiesFile: createBodies(files, Math.ceil(rate * seconds * 1.5)) }, { ...opts, rate });
   }
@@ -225,6 +308,8 @@ async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
     } else {
       for (const k of ["DATABASE_NODES", "REDIS_NODES", "KAFKA_BROKERS"]) if (process.env[k]) env[k] = process.env[k]!;
     }
+    // The bench seeds and loads these services through the server: on this machine, or not at all.
+    assertLoopbackServices(env);
     await $`bun ${join(root, "src/main.ts")} migrate`.env({ ...process.env, ...env }).quiet();
   }
   const codesFile = join(work, `${target}-codes.txt`);
@@ -232,15 +317,33 @@ async function benchTarget(target: "embedded" | "distributed"): Promise<void> {
   await $`bun ${join(root, "src/main.ts")} seed ${linkCount} --out ${codesFile}`.env({ ...process.env, ...env });
   const codes = readFileSync(codesFile, "utf8").trim().split("\n");
   const port = await freePort();
-  const server = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(port), "--processes", values.processes!], {
+  const base = loopbackBase(port);
+  const server = await startProcess(["bun", join(root, "src/main.ts"), "serve", "--port", String(port), "--processes", String(processes)], {
     env,
-    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    readyUrl: `${base}/healthz`,
     cpu: SERVER_CPU,
   });
+  // With Kafka the clicks reach the store through `worker analytics`: it runs beside the server
+  // (unpinned, as the cluster's services are; paused during measured runs) so the count check has
+  // something to wait for.
+  const counter = storeClickCounter(env);
   try {
-    await runScenarios(target, `http://127.0.0.1:${port}`, server.pid, scenarioFiles(join(work, target), codes));
+    if (env.KAFKA_BROKERS) {
+      const workerPort = await freePort();
+      analyticsWorker = await startProcess(["bun", join(root, "src/main.ts"), "worker", "analytics"], {
+        env: { ...env, WORKER_PORT: String(workerPort), HOST: "127.0.0.1" },
+        readyUrl: `${loopbackBase(workerPort)}/healthz`,
+      });
+    }
+    await runScenarios(target, base, server.pid, scenarioFiles(join(work, target), codes), () => counter);
   } finally {
     await stopProcess(server);
+    if (analyticsWorker) {
+      analyticsWorker.kill("SIGCONT");
+      await stopProcess(analyticsWorker);
+      analyticsWorker = null;
+    }
+    await counter.close();
   }
 }
 
@@ -250,7 +353,7 @@ async function benchBaseline(hotCodes: string[]): Promise<void> {
   writeFileSync(file, JSON.stringify(map));
   const port = await freePort();
   const proc = await startProcess(["bun", join(import.meta.dir, "baseline-server.ts"), String(port), file], {
-    readyUrl: `http://127.0.0.1:${port}/${hotCodes[0]}`,
+    readyUrl: `${loopbackBase(port)}/${hotCodes[0]}`,
     cpu: SERVER_CPU,
   });
   try {
@@ -258,16 +361,21 @@ async function benchBaseline(hotCodes: string[]): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const list = join(dir, "hot.txt");
     writeFileSync(list, `${hotCodes.join("\n")}\n`);
-    const files: ScenarioFiles = { script: writeScenarioScript(dir, "hot", list), codes: list };
+    // Without the counting hooks: the baseline has no clicks to count, and its wrk must not be
+    // slowed by them (a load-generator-bound baseline would flatter every ratio).
+    const files: ScenarioFiles = { script: writeScenarioScript(dir, "hot", list, { counted: false }), codes: list };
+    const base = loopbackBase(port);
     const opts = { connections, seconds, cpu: WRK_CPU, script: files.script };
-    await runWrk(`http://127.0.0.1:${port}`, { ...opts, seconds: 2 });
-    const rss = sampleRss(() => [proc.pid]);
-    const closed = await runWrk(`http://127.0.0.1:${port}`, opts);
-    baselineRps.set("closed", closed.requestsPerSecond);
-    record("baseline", "hot-baseline", "closed", closed, rss.stop());
-    const paced = await runPaced("hot", `http://127.0.0.1:${port}`, files, Math.round(closed.requestsPerSecond / 2));
-    baselineRps.set("rate", paced.requestsPerSecond);
-    record("baseline", "hot-baseline", "rate", paced, null);
+    await runWrk(base, { ...opts, seconds: 2 });
+    const pids = () => [proc.pid];
+    const closed = await measuredRun(pids, null, "hot", () => runWrk(base, opts));
+    baselineRps.set("closed", closed.load.requestsPerSecond);
+    if (closed.cpuUs !== null) baselineCpu.set("closed", microsPerRequest(closed.cpuUs, closed.load.requests));
+    record("baseline", "hot-baseline", "closed", closed);
+    const paced = await measuredRun(pids, null, "hot", () => runPaced("hot", base, files, Math.round(closed.load.requestsPerSecond / 2), false));
+    baselineRps.set("rate", paced.load.requestsPerSecond);
+    if (paced.cpuUs !== null) baselineCpu.set("rate", microsPerRequest(paced.cpuUs, paced.load.requests));
+    record("baseline", "hot-baseline", "rate", { ...paced, rssMb: null });
   } finally {
     await stopProcess(proc);
   }
@@ -277,16 +385,18 @@ try {
   console.log(
     `ringlink bench: ${linkCount} links, ${seconds} s per run, ${connections} connections, server on CPU ${SERVER_CPU}${WRK_CPU ? `, wrk on CPU ${WRK_CPU}` : ""}`,
   );
-  if (values.url) {
-    const codes = await seedOverHttp(values.url, Math.min(linkCount, 20_000));
+  if (remoteBase) {
+    const codes = await seedOverHttp(remoteBase, Math.min(linkCount, 20_000));
     await benchBaseline(codes.slice(0, 1000));
-    await runScenarios("remote", values.url, null, scenarioFiles(join(work, "remote"), codes));
+    // No store to read on a server the bench did not start: the stats API over the codes the
+    // scenario asks for (its RATE_LIMIT_READS must let that many through).
+    const hotCounter = statsClickCounter(remoteBase, codes.slice(0, 1000));
+    const allCounter = statsClickCounter(remoteBase, codes);
+    await runScenarios("remote", remoteBase, null, scenarioFiles(join(work, "remote"), codes), (s) => (s === "cold" ? allCounter : hotCounter));
   } else {
     const hot = Array.from({ length: 1000 }, () => randomCode(7));
     await benchBaseline(hot);
-    for (const target of values.targets!.split(",").map((t) => t.trim()) as Array<"embedded" | "distributed">) {
-      await benchTarget(target);
-    }
+    for (const target of TARGETS) await benchTarget(target);
   }
   const date = new Date().toISOString().replace(/[:.]/g, "-");
   const outDir = join(root, "bench/results");
@@ -303,10 +413,10 @@ try {
     closedLoop: "wrk",
     constantRate: pacedBy,
   };
-  const md = `# ringlink bench, ${meta.date}\n\n${machine}; ${linkCount} links; ${seconds} s per run; ${connections} connections; load generator${hasTaskset ? " pinned to its own core" : ""}. "closed" = wrk closed loop (max throughput); "rate" = constant rate at half the closed-loop throughput, ${pacedBy}.\n\n${markdownTable(results)}\n`;
+  const md = `# ringlink bench, ${meta.date}\n\n${machine}; ${linkCount} links; ${seconds} s per run; ${connections} connections; load generator${hasTaskset ? " pinned to its own core" : ""}. "closed" = wrk closed loop (max throughput); "rate" = constant rate at half the closed-loop throughput, ${pacedBy}. "CPU µs/req" = the server processes' CPU time (user + system) over the run per answered request; "clicks" = human clicks recorded over the run against the 3xx answers received.\n\n${markdownTable(results)}\n${failedChecks.length > 0 ? `\n**Click count check failed:** ${failedChecks.join("; ")}\n` : ""}`;
   const svg = svgChart(results, `ringlink bench ${meta.date.slice(0, 10)} (${machine})`);
   for (const [name, content] of [
-    [`${date}.json`, JSON.stringify({ ...meta, results }, null, 2)],
+    [`${date}.json`, JSON.stringify({ ...meta, results, failedChecks }, null, 2)],
     [`${date}.md`, md],
     [`${date}.svg`, svg],
   ] as const) {
@@ -314,7 +424,12 @@ try {
     copyFileSync(join(outDir, name), join(outDir, `latest.${name.split(".").pop()}`));
   }
   console.log(`\n${markdownTable(results)}\n\nwritten: bench/results/${date}.{json,md,svg} (and latest.*)`);
-  if (existsSync(join(import.meta.dir, "classifier.ts")) && !values.url) {
+  if (failedChecks.length > 0) {
+    // The figures above stand, but a run whose clicks do not add up is a failed run.
+    console.error(`\nclick count check FAILED:\n${failedChecks.map((f) => `  ${f}`).join("\n")}`);
+    process.exitCode = 1;
+  }
+  if (existsSync(join(import.meta.dir, "classifier.ts")) && !remoteBase) {
     console.log("\n## URL classifier throughput");
     await $`bun ${join(import.meta.dir, "classifier.ts")}`;
   }

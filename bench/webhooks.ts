@@ -4,25 +4,41 @@
 //
 //   bun bench/webhooks.ts                      # SQLite queue (embedded mode)
 //   bun bench/webhooks.ts --postgres           # shard 0 of DATABASE_NODES (the worker's queue)
-//   options: --count 5000 --links 200 --receivers 1 --concurrency 4
+//   bun bench/webhooks.ts --help               # the options
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { SqliteLinkStore } from "../src/storage";
 import { PostgresWebhookStore, SqliteWebhookStore, WebhookDispatcher, WebhookMetrics, type WebhookStore } from "../src/webhooks";
-import { assertLoopback } from "./lib/loopback";
+import { parseBenchArgs, usageError } from "./lib/args";
+import { assertLoopback, assertLoopbackServices, loopbackBase } from "./lib/loopback";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
+const values = parseBenchArgs(
+  `
+usage: bun bench/webhooks.ts [options]
+
+Webhook deliveries per second one dispatcher sustains against a queued backlog, sent to receivers
+on 127.0.0.1 in a process of their own; bounded by --count and a 120 s deadline.
+`,
+  {
+    count: { type: "string", default: "5000", help: "deliveries queued (at most 100000)" },
+    links: { type: "string", default: "200", help: "links the deliveries are spread over" },
+    receivers: { type: "string", default: "1", help: "receiving endpoints (at most 16)" },
+    concurrency: { type: "string", default: "4", help: "deliveries in flight per receiver" },
+    postgres: { type: "boolean", default: false, help: "queue on shard 0 of DATABASE_NODES instead of SQLite" },
+  },
+);
+const number = (name: string, raw: string) => {
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : usageError(`--${name} takes a whole number above 0`);
 };
-const COUNT = Math.min(option("count", 5_000), 100_000);
-const LINKS = option("links", 200);
-const RECEIVERS = Math.min(option("receivers", 1), 16);
-const CONCURRENCY = option("concurrency", 4);
-const postgresQueue = args.includes("--postgres");
+const COUNT = Math.min(number("count", values.count), 100_000);
+const LINKS = number("links", values.links);
+const RECEIVERS = Math.min(number("receivers", values.receivers), 16);
+const CONCURRENCY = number("concurrency", values.concurrency);
+const postgresQueue = values.postgres;
+if (postgresQueue) assertLoopbackServices(process.env);
 const DEADLINE_MS = 120_000;
 
 // The receivers run in a process of their own so they do not share the dispatcher's thread.
@@ -38,7 +54,7 @@ const receiver = Bun.spawn(["bun", "-e", receiverCode], { stdin: "pipe", stdout:
 const reader = receiver.stdout.getReader();
 const first = new TextDecoder().decode((await reader.read()).value);
 const ports = JSON.parse(first.trim().split("\n")[0]!) as number[];
-const urls = ports.map((p) => assertLoopback(`http://127.0.0.1:${p}/hook`).href);
+const urls = ports.map((p) => assertLoopback(`${loopbackBase(p)}/hook`).href);
 
 let store: WebhookStore;
 let cleanup = async () => {};

@@ -7,6 +7,7 @@ import { $ } from "bun";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { assertLoopback, assertLoopbackUrlFile } from "./loopback";
 import type { LoadResult } from "./wrk";
 
 export function findOha(): string | null {
@@ -26,7 +27,12 @@ export interface OhaRequest {
 }
 
 export async function runOha(oha: string, req: OhaRequest, opts: { rate: number; connections: number; seconds: number; cpu?: string }): Promise<LoadResult> {
+  // Every URL oha will request is checked here: the file line by line, or the one URL.
+  if (req.urlsFile) assertLoopbackUrlFile(req.urlsFile);
+  else assertLoopback(req.url ?? "");
   const args = [
+    // requests in flight at the deadline are answered and counted, so the 3xx count is exact
+    "--wait-ongoing-requests-after-deadline",
     "-z",
     `${opts.seconds}s`,
     "-c",
@@ -53,8 +59,9 @@ export async function runOha(oha: string, req: OhaRequest, opts: { rate: number;
   };
   const statuses = out.statusCodeDistribution ?? {};
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const redirects = Object.entries(statuses).reduce((a, [code, n]) => (Number(code) >= 300 && Number(code) < 400 ? a + n : a), 0);
   const non2xx3xx = Object.entries(statuses).reduce((a, [code, n]) => (Number(code) >= 400 ? a + n : a), 0);
-  // Requests cut off by the end of the run are not failures of the server.
+  // Requests cut off by the end of the run (none with --wait-ongoing-requests-after-deadline) are not failures of the server.
   const errors = Object.entries(out.errorDistribution ?? {}).reduce((a, [what, n]) => (what.includes("deadline") ? a : a + n), 0);
   const ms = (k: string) => (out.latencyPercentiles[k] ?? NaN) * 1000;
   return {
@@ -66,5 +73,6 @@ export async function runOha(oha: string, req: OhaRequest, opts: { rate: number;
     non2xx3xx,
     socketErrors: errors,
     requests,
+    redirects,
   };
 }

@@ -12,16 +12,30 @@ export interface ScenarioResult {
   non3xx: number;
   rssMb: number | null;
   ratioToBaseline: number | null;
+  /** server CPU (user + system, all its processes) over the run per answered request, µs */
+  cpuMicrosPerRequest?: number | null;
+  /** the baseline's, same load kind, measured in the same run */
+  baselineCpuMicrosPerRequest?: number | null;
+  /** redirect runs: human clicks recorded over the run against the 3xx answers received */
+  clickCheck?: { expected: number; recorded: number; ok: boolean } | null;
+}
+
+/** "ok 123456" when the clicks recorded equal the 3xx answers, else "FAIL 123400 ≠ 123456"; "–" when not a redirect run. */
+export function clickCell(check: ScenarioResult["clickCheck"]): string {
+  if (!check) return "–";
+  return check.ok ? `ok ${check.expected}` : `FAIL ${check.recorded} ≠ ${check.expected}`;
 }
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 
 export function markdownTable(results: ScenarioResult[]): string {
-  const head = "| target | scenario | load | req/s | ratio to baseline | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | unexpected status | max RSS MB |";
-  const rule = "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+  const head =
+    "| target | scenario | load | req/s | ratio to baseline | CPU µs/req | baseline CPU µs/req | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | unexpected status | max RSS MB | clicks recorded = 3xx |";
+  const rule = "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+  const opt = (n: number | null | undefined) => (n === null || n === undefined ? "–" : fmt(n));
   const rows = results.map(
     (r) =>
-      `| ${r.target} | ${r.scenario} | ${r.load} | ${Math.round(r.requestsPerSecond)} | ${r.ratioToBaseline === null ? "–" : fmt(r.ratioToBaseline)} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.p999Ms)} | ${r.errors} | ${r.non3xx} | ${r.rssMb === null ? "–" : Math.round(r.rssMb)} |`,
+      `| ${r.target} | ${r.scenario} | ${r.load} | ${Math.round(r.requestsPerSecond)} | ${r.ratioToBaseline === null ? "–" : fmt(r.ratioToBaseline)} | ${opt(r.cpuMicrosPerRequest)} | ${opt(r.baselineCpuMicrosPerRequest)} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.p999Ms)} | ${r.errors} | ${r.non3xx} | ${r.rssMb === null ? "–" : Math.round(r.rssMb)} | ${clickCell(r.clickCheck)} |`,
   );
   return [head, rule, ...rows].join("\n");
 }

@@ -3,6 +3,7 @@ import { $ } from "bun";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loopbackOrigin } from "./loopback";
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -14,7 +15,12 @@ export interface LoadResult {
   non2xx3xx: number;
   socketErrors: number;
   requests: number;
+  /** 3xx answers received, when the load tool counted them exactly (every request sent answered or failed); else null */
+  redirects: number | null;
 }
+
+/** Seconds a counted run goes on after its measured window so the last answers come in. */
+export const DRAIN_SECONDS = 2;
 
 /** A Lua script that requests random codes from a list (one per line). */
 export function randomCodeScript(codes: string[]): string {
@@ -44,13 +50,29 @@ export const BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit
 
 export async function runWrk(
   url: string,
-  opts: { script: string; connections: number; seconds: number; threads?: number; cpu?: string; pacedRate?: number; userAgent?: string | null },
+  opts: {
+    script: string;
+    connections: number;
+    seconds: number;
+    threads?: number;
+    cpu?: string;
+    pacedRate?: number;
+    userAgent?: string | null;
+    /** the script is one of lib/lua's (COUNTED): stop sending after `seconds`, drain, count exactly */
+    counted?: boolean;
+  },
 ): Promise<LoadResult> {
+  // The URL wrk gets is rebuilt from a checked loopback origin, whatever the caller passed.
+  const origin = loopbackOrigin(url);
   let script = opts.script;
-  if (opts.pacedRate) {
-    const delayMs = (opts.connections / opts.pacedRate) * 1000;
+  const paceMs = opts.pacedRate ? (opts.connections / opts.pacedRate) * 1000 : 0;
+  if (opts.pacedRate && !opts.counted) {
     script = `${opts.script}.paced.lua`;
-    writeFileSync(script, `${await Bun.file(opts.script).text()}\ndelay = function() return ${delayMs.toFixed(3)} end\n`);
+    // wrk truncates a delay to whole ms: carry the fraction so sub-ms paces average out right.
+    writeFileSync(
+      script,
+      `${await Bun.file(opts.script).text()}\nlocal rl_carry = 0\ndelay = function()\n  rl_carry = rl_carry + ${paceMs.toFixed(3)}\n  local whole = math.floor(rl_carry)\n  rl_carry = rl_carry - whole\n  return whole\nend\n`,
+    );
   }
   const ua = opts.userAgent === undefined ? BROWSER_UA : opts.userAgent;
   const args = [
@@ -59,17 +81,21 @@ export async function runWrk(
     "-c",
     String(opts.connections),
     "-d",
-    `${opts.seconds}s`,
+    `${opts.seconds + (opts.counted ? DRAIN_SECONDS : 0)}s`,
     "--timeout",
     "5s",
     ...(ua ? ["-H", `User-Agent: ${ua}`] : []),
     "-s",
     script,
-    url,
+    origin,
+    ...(opts.counted ? ["--", String(Math.round(opts.seconds * 1000)), paceMs.toFixed(3)] : []),
   ];
   const cmd = opts.cpu ? ["taskset", "-c", opts.cpu, "wrk", ...args] : ["wrk", ...args];
   const out = await $`${cmd}`.quiet().text();
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const count = /RL_COUNT (\d+) (\d+) (\d+)/.exec(out);
+  if (opts.counted && !count) throw new Error(`wrk printed no counts (is the script from bench/lib/lua?):\n${out}`);
+  // Counted: throughput over the measured window only (wrk's own figure includes the idle drain).
+  const rps = count ? Number(count[3]) / opts.seconds : Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const lat = /RL_LAT ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${out}`);
@@ -84,5 +110,6 @@ export async function runWrk(
     non2xx3xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
     socketErrors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+    redirects: count ? Number(count[2]) : null,
   };
 }

@@ -64,6 +64,11 @@ export interface AnalyticsStore {
    */
   applyDelta(delta: ClickDelta): Promise<ClickDelta | null>;
   read(query: StatsQuery): Promise<StatsData>;
+  /**
+   * Human clicks recorded over every link and all time: one sum, for checks that the clicks a
+   * load produced were all counted (the bench compares it before and after a run).
+   */
+  humanClickTotal(): Promise<number>;
   /** Forgets processed event ids older than `before` (epoch ms); returns how many went. */
   pruneProcessed(before: number): Promise<number>;
   close(): Promise<void>;

@@ -244,6 +244,14 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     };
   }
 
+  /** Summed on each shard's primary: a replica may lag the writes the caller waits for. */
+  async humanClickTotal(): Promise<number> {
+    const sums = await Promise.all(
+      this.shards.map(async (shard) => Number((await shard.primary<{ n: string | null }[]>`SELECT SUM(human)::text AS n FROM click_minutes`)[0]?.n ?? 0)),
+    );
+    return sums.reduce((a, b) => a + b, 0);
+  }
+
   async pruneProcessed(before: number): Promise<number> {
     let total = 0;
     for (const shard of this.shards) {

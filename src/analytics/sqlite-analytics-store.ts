@@ -25,6 +25,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     readOffset: Row<{ next_offset: number }>;
     writeOffset: Row<unknown>;
     prune: Row<unknown>;
+    humanTotal: Row<{ n: number | null }>;
   };
 
   private readonly readers = new ThreadPool<StatsReadJob, StatsData>({
@@ -58,6 +59,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
          ON CONFLICT (consumer_group, topic, partition_id) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset), updated_at = excluded.updated_at`,
       ),
       prune: this.db.query("DELETE FROM processed_events WHERE processed_at < $before"),
+      humanTotal: this.db.query("SELECT SUM(human) AS n FROM click_minutes"),
     };
   }
 
@@ -107,6 +109,10 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
   /** On the stats thread: a long range or a link with many distinct referrers must not hold the serving thread. */
   read(q: StatsQuery): Promise<StatsData> {
     return this.readers.run({ path: this.path, query: q });
+  }
+
+  async humanClickTotal(): Promise<number> {
+    return Number(this.stmts.humanTotal.get({})?.n ?? 0);
   }
 
   async pruneProcessed(before: number): Promise<number> {

@@ -180,6 +180,15 @@ describe("SqliteAnalyticsStore exactly-once rules", () => {
     expect(await total("dup")).toBe(10);
   });
 
+  test("humanClickTotal sums people's clicks over every link: bots and duplicates add nothing", async () => {
+    const before = await store.humanClickTotal();
+    const people = [...Array.from({ length: 7 }, () => click("tot-a")), ...Array.from({ length: 5 }, () => click("tot-b", T + 3 * MINUTE_MS))];
+    const bots = Array.from({ length: 4 }, () => click("tot-a", T, { user_agent: "curl/8.5.0", visitor: null }));
+    await store.apply({ events: [...people, ...bots] });
+    await store.apply({ events: people });
+    expect((await store.humanClickTotal()) - before).toBe(12);
+  });
+
   test("a redelivered Kafka batch is skipped by its stored offset; the new tail is applied", async () => {
     const events = Array.from({ length: 15 }, () => click("offs"));
     const offsets = events.map((_, i) => 100 + i);
