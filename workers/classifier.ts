@@ -10,7 +10,6 @@
 import { Adapters } from "../src/adapters";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
 import type { Config } from "../src/config";
-import { ConfigError } from "../src/config";
 import { physicalTopic } from "../src/events";
 import { hostname } from "node:os";
 import { runService } from "../src/lifecycle";
@@ -18,7 +17,7 @@ import { startTracing } from "../src/tracing";
 import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
-import { connectToBroker, startProgress } from "./broker";
+import { connectToBroker, requireBroker, startProgress } from "./broker";
 import { createCommittingConsumer } from "./committing-consumer";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
@@ -43,9 +42,7 @@ function workerMetrics(stats: LinkClassifierStats, lag: () => number): Registry 
 }
 
 export function runClassifierWorker(config: Config): Promise<number> {
-  if (config.kafkaBrokers.length === 0) {
-    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker classifier` (without a broker, `ringlink serve` classifies in-process)");
-  }
+  requireBroker(config, "classifier", "classifies in-process");
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-classifier-${config.nodeId}`, stopping, log);

@@ -11,22 +11,19 @@
 import type { Registry } from "prom-client";
 import { Adapters } from "../src/adapters";
 import type { Config } from "../src/config";
-import { ConfigError } from "../src/config";
 import { EVENT_TOPIC_NAMES, physicalTopic, type EventTopic } from "../src/events";
 import { runService } from "../src/lifecycle";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { WebhookDispatcher, WebhookFanout, WebhookMetrics, keyIsActive } from "../src/webhooks";
-import { connectToBroker, startProgress } from "./broker";
+import { connectToBroker, requireBroker, startProgress } from "./broker";
 import { createCommittingConsumer } from "./committing-consumer";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 const log = processLog.child({ role: "webhook-worker" });
 
 export function runWebhookWorker(config: Config): Promise<number> {
-  if (config.kafkaBrokers.length === 0) {
-    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker webhooks` (without a broker, `ringlink serve` delivers webhooks in-process)");
-  }
+  requireBroker(config, "webhooks", "delivers webhooks in-process");
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-webhooks-${config.nodeId}`, stopping, log);
