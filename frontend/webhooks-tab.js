@@ -16,6 +16,15 @@ function errorText(err) {
   return "Something went wrong. Please try again.";
 }
 
+/** A scrolling table with a header row of `headers` over `body` (its tbody). */
+function gridTable(headers, body) {
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el("table", { class: "grid-table" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col", text: h })))), body),
+  );
+}
+
 export function createWebhooksTab() {
   const panel = $("panel-webhooks");
   const alert = el("div", { class: "alert alert--error", role: "alert", hidden: true });
@@ -30,20 +39,7 @@ export function createWebhooksTab() {
     { class: "card", hidden: true, "aria-live": "polite" },
     logTitle,
     logNote,
-    el(
-      "div",
-      { class: "table-wrap" },
-      el(
-        "table",
-        { class: "grid-table" },
-        el(
-          "thead",
-          {},
-          el("tr", {}, ...["Time", "Event", "Code", "Try", "Status", "Latency", "Outcome", "Error"].map((h) => el("th", { scope: "col", text: h }))),
-        ),
-        logRows,
-      ),
-    ),
+    gridTable(["Time", "Event", "Code", "Try", "Status", "Latency", "Outcome", "Error"], logRows),
   );
 
   const url = el("input", { id: "webhook-url", type: "url", required: true, placeholder: "https://hooks.example/ringlink", spellcheck: "false" });
@@ -82,16 +78,7 @@ export function createWebhooksTab() {
       "section",
       { class: "card", "aria-labelledby": "webhooks-list-title" },
       el("h2", { class: "card__title", id: "webhooks-list-title", text: "Webhooks" }),
-      el(
-        "div",
-        { class: "table-wrap" },
-        el(
-          "table",
-          { class: "grid-table" },
-          el("thead", {}, el("tr", {}, ...["URL", "Events", "Clicks", "Created", ""].map((h) => el("th", { scope: "col", text: h })))),
-          rows,
-        ),
-      ),
+      gridTable(["URL", "Events", "Clicks", "Created", ""], rows),
       empty,
     ),
     logCard,

@@ -10,7 +10,6 @@
 import { Adapters } from "../src/adapters";
 import { KafkaClickConsumer, startProcessedEventsPruner, type ClickConsumerStats } from "../src/analytics";
 import type { Config } from "../src/config";
-import { ConfigError } from "../src/config";
 import { physicalTopic } from "../src/events";
 import { hostname } from "node:os";
 import { runService } from "../src/lifecycle";
@@ -18,7 +17,7 @@ import { startTracing } from "../src/tracing";
 import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
-import { connectToBroker, startProgress } from "./broker";
+import { connectToBroker, requireBroker, startProgress } from "./broker";
 import { unrepaired, verifyOnce } from "../src/cli";
 import type { VerifyReport } from "../src/reshard";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
@@ -90,9 +89,7 @@ function workerMetrics(stats: () => ClickConsumerStats, verify: () => VerifyRepo
 }
 
 export function runAnalyticsWorker(config: Config): Promise<number> {
-  if (config.kafkaBrokers.length === 0) {
-    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker analytics` (without a broker, `ringlink serve` aggregates clicks in-process)");
-  }
+  requireBroker(config, "analytics", "aggregates clicks in-process");
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-analytics-${config.nodeId}`, stopping, log);

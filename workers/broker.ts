@@ -4,10 +4,17 @@
  * stopped.
  */
 import type { Kafka } from "kafkajs";
-import type { Config } from "../src/config";
+import { ConfigError, type Config } from "../src/config";
 import { createKafka, ensureTopics, topicSettingsOf } from "../src/events";
 import { StoppedWhileStarting } from "../src/lifecycle";
 import type { Logger } from "../src/log";
+
+/** A worker exists to consume the broker's topics: without KAFKA_BROKERS it refuses to start, naming what `serve` does instead. */
+export function requireBroker(config: Config, worker: string, withoutBroker: string): void {
+  if (config.kafkaBrokers.length === 0) {
+    throw new ConfigError("KAFKA_BROKERS", `is required by \`ringlink worker ${worker}\` (without a broker, \`ringlink serve\` ${withoutBroker})`);
+  }
+}
 
 export async function connectToBroker(config: Config, clientId: string, stopping: AbortSignal, log: Logger): Promise<Kafka> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId });

@@ -7,19 +7,18 @@
  *
  * Prints a progress line every 5 s and, with WORKER_PORT, serves /healthz and /metrics.
  */
-import type { EachBatchPayload } from "kafkajs";
 import { Adapters } from "../src/adapters";
 import { LinkClassifier, UrlClassifier, classifierLoadOptions, type LinkClassifierStats } from "../src/classifier";
 import type { Config } from "../src/config";
-import { ConfigError } from "../src/config";
-import { decodeRecord, physicalTopic } from "../src/events";
+import { physicalTopic } from "../src/events";
 import { hostname } from "node:os";
 import { runService } from "../src/lifecycle";
 import { startTracing } from "../src/tracing";
 import type { Registry } from "prom-client";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
-import { connectToBroker, startProgress } from "./broker";
+import { connectToBroker, requireBroker, startProgress } from "./broker";
+import { createCommittingConsumer } from "./committing-consumer";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 export const CLASSIFIER_GROUP = "ringlink-classifier";
@@ -43,9 +42,7 @@ function workerMetrics(stats: LinkClassifierStats, lag: () => number): Registry 
 }
 
 export function runClassifierWorker(config: Config): Promise<number> {
-  if (config.kafkaBrokers.length === 0) {
-    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker classifier` (without a broker, `ringlink serve` classifies in-process)");
-  }
+  requireBroker(config, "classifier", "classifies in-process");
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-classifier-${config.nodeId}`, stopping, log);
@@ -56,29 +53,17 @@ export function runClassifierWorker(config: Config): Promise<number> {
       const classifier = new LinkClassifier({ store, classifier: async () => model });
 
       const topic = physicalTopic(config.events.topicPrefix, "link.created");
-      const consumer = kafka.consumer({
+      const consumer = createCommittingConsumer({
+        kafka,
         groupId: CLASSIFIER_GROUP,
-        sessionTimeout: 6_000,
-        heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 100,
-        allowAutoTopicCreation: false,
+        topics: [topic],
+        log,
+        handle: async ({ events }) => {
+          await classifier.handle(events);
+          return true;
+        },
       });
-      const lagByPartition = new Map<number, number>();
-      const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
-
-      const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
-        const last = batch.messages[batch.messages.length - 1];
-        if (!last) return;
-        const events = batch.messages.flatMap((m) => decodeRecord(m.value).events);
-        await classifier.handle(events);
-        resolveOffset(last.offset);
-        const next = Number(last.offset) + 1;
-        lagByPartition.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next));
-        await consumer
-          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-          .catch((error) => log.warn("offset commit failed", { error }));
-        await heartbeat().catch(() => {});
-      };
+      const lag = consumer.lag;
 
       let consuming = false;
       const server = serveWorkerEndpoints(config, {
@@ -86,9 +71,7 @@ export function runClassifierWorker(config: Config): Promise<number> {
         health: () => ({ ...classifier.stats, lagMessages: lag() }),
         metrics: workerMetrics(classifier.stats, lag),
       });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
+      await consumer.start();
       consuming = true;
       log.info("consuming", { topic, group: CLASSIFIER_GROUP, store: store.description, pid: process.pid, port: server?.port });
 
@@ -105,7 +88,7 @@ export function runClassifierWorker(config: Config): Promise<number> {
         // Offsets are committed after the writes, so a batch cut short here is classified again.
         async drain() {
           stopProgress();
-          await consumer.disconnect().catch((error) => log.warn("consumer stop failed", { error }));
+          await consumer.stop();
           await model.close();
           await adapters.close();
           server?.stop(true);

@@ -8,25 +8,22 @@
  *
  * Prints a progress line every 5 s and, with WORKER_PORT, serves /healthz and /metrics.
  */
-import type { EachBatchPayload } from "kafkajs";
 import type { Registry } from "prom-client";
 import { Adapters } from "../src/adapters";
 import type { Config } from "../src/config";
-import { ConfigError } from "../src/config";
-import { EVENT_TOPIC_NAMES, decodeRecord, physicalTopic, type EventTopic } from "../src/events";
+import { EVENT_TOPIC_NAMES, physicalTopic, type EventTopic } from "../src/events";
 import { runService } from "../src/lifecycle";
 import { log as processLog } from "../src/log";
 import { scrapedCounter, scrapedGauge } from "../src/observability";
 import { WebhookDispatcher, WebhookFanout, WebhookMetrics, keyIsActive } from "../src/webhooks";
-import { connectToBroker, startProgress } from "./broker";
+import { connectToBroker, requireBroker, startProgress } from "./broker";
+import { createCommittingConsumer } from "./committing-consumer";
 import { serveWorkerEndpoints, workerRegistry } from "./worker-endpoints";
 
 const log = processLog.child({ role: "webhook-worker" });
 
 export function runWebhookWorker(config: Config): Promise<number> {
-  if (config.kafkaBrokers.length === 0) {
-    throw new ConfigError("KAFKA_BROKERS", "is required by `ringlink worker webhooks` (without a broker, `ringlink serve` delivers webhooks in-process)");
-  }
+  requireBroker(config, "webhooks", "delivers webhooks in-process");
   return runService(
     async (stopping) => {
       const kafka = await connectToBroker(config, `ringlink-webhooks-${config.nodeId}`, stopping, log);
@@ -45,8 +42,6 @@ export function runWebhookWorker(config: Config): Promise<number> {
       const dispatcher = new WebhookDispatcher({ store, metrics, ...config.webhooks });
 
       const byPhysical = new Map<string, EventTopic>(EVENT_TOPIC_NAMES.map((t) => [physicalTopic(config.events.topicPrefix, t), t]));
-      const lagByPartition = new Map<string, number>();
-      const lag = () => [...lagByPartition.values()].reduce((a, b) => a + b, 0);
       const stats = { consumed: 0, queued: 0, storeErrors: 0 };
       scrapedCounter(registry, { name: "ringlink_webhook_events_total", help: "Events read by the webhook worker", read: () => stats.consumed });
       scrapedCounter(registry, { name: "ringlink_webhook_queued_total", help: "Deliveries queued by the webhook worker", read: () => stats.queued });
@@ -55,45 +50,37 @@ export function runWebhookWorker(config: Config): Promise<number> {
         help: "Batches whose deliveries could not be stored (retried)",
         read: () => stats.storeErrors,
       });
-      scrapedGauge(registry, { name: "ringlink_webhook_lag_messages", help: "Messages behind the end of the event topics", read: lag });
 
-      const consumer = kafka.consumer({
+      // From the start for a new group: events older than a webhook are not its (the fan-out checks), so nothing old is sent.
+      const consumer = createCommittingConsumer({
+        kafka,
         groupId: config.webhooks.consumerGroup,
-        sessionTimeout: 6_000,
-        heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 100,
-        allowAutoTopicCreation: false,
-      });
-
-      const onBatch = async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
-        const last = batch.messages[batch.messages.length - 1];
-        const topic = byPhysical.get(batch.topic);
-        if (!last || !topic) return;
-        const events = batch.messages.flatMap((m) => decodeRecord(m.value).events);
-        // A batch is stored or retried in place, never skipped: a shard 0 outage delays webhooks, it does not drop them.
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const queued = await fanout.handle(topic, events);
-            stats.queued += queued;
-            if (queued > 0) dispatcher.wake();
-            break;
-          } catch (error) {
-            stats.storeErrors++;
-            if (stopping.aborted) throw error;
-            log.warn("could not queue deliveries, retrying", { topic, error: error instanceof Error ? error.message : String(error) });
-            await heartbeat().catch(() => {});
-            await Bun.sleep(Math.min(200 * 2 ** attempt, 5_000));
+        topics: [...byPhysical.keys()],
+        log,
+        handle: async ({ topic: physical, events, heartbeat }) => {
+          const topic = byPhysical.get(physical);
+          if (!topic) return false;
+          // A batch is stored or retried in place, never skipped: a shard 0 outage delays webhooks, it does not drop them.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              const queued = await fanout.handle(topic, events);
+              stats.queued += queued;
+              if (queued > 0) dispatcher.wake();
+              break;
+            } catch (error) {
+              stats.storeErrors++;
+              if (stopping.aborted) throw error;
+              log.warn("could not queue deliveries, retrying", { topic, error: error instanceof Error ? error.message : String(error) });
+              await heartbeat().catch(() => {});
+              await Bun.sleep(Math.min(200 * 2 ** attempt, 5_000));
+            }
           }
-        }
-        stats.consumed += events.length;
-        resolveOffset(last.offset);
-        const next = Number(last.offset) + 1;
-        lagByPartition.set(`${batch.topic}/${batch.partition}`, Math.max(0, Number(batch.highWatermark) - next));
-        await consumer
-          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }])
-          .catch((error) => log.warn("offset commit failed", { error }));
-        await heartbeat().catch(() => {});
-      };
+          stats.consumed += events.length;
+          return true;
+        },
+      });
+      const lag = consumer.lag;
+      scrapedGauge(registry, { name: "ringlink_webhook_lag_messages", help: "Messages behind the end of the event topics", read: lag });
 
       let consuming = false;
       const server = serveWorkerEndpoints(config, {
@@ -101,10 +88,7 @@ export function runWebhookWorker(config: Config): Promise<number> {
         health: () => ({ ...stats, ...metrics.counts, inFlight: dispatcher.inFlight, lagMessages: lag() }),
         metrics: registry,
       });
-      await consumer.connect();
-      // From the start for a new group: events older than a webhook are not its (the fan-out checks), so nothing old is sent.
-      await consumer.subscribe({ topics: [...byPhysical.keys()], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: onBatch });
+      await consumer.start();
       dispatcher.start();
       consuming = true;
       log.info("consuming", { topics: [...byPhysical.keys()], group: config.webhooks.consumerGroup, pid: process.pid, port: server?.port });
@@ -122,7 +106,7 @@ export function runWebhookWorker(config: Config): Promise<number> {
         // Offsets are committed after the deliveries are stored; pending deliveries wait in the store for the next worker.
         async drain() {
           stopProgress();
-          await consumer.disconnect().catch((error) => log.warn("consumer stop failed", { error }));
+          await consumer.stop();
           await dispatcher.stop();
           await adapters.close();
           server?.stop(true);

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchBrowser, requireChromium, type HeadlessBrowser } from "../support/browser";
 import { EMBEDDED_ENV, ROOT, childPids, ensureBinary, startServer, type RunningServer } from "../support/processes";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const TABS = ["dashboard", "links", "analytics", "nodes", "history"] as const;
 /** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */
@@ -22,70 +22,35 @@ const SETUP_MS = 60_000;
 const TEST_MS = 60_000;
 
 let workDir: string;
-let profileDir: string;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 let page: Page;
 /** Stands in for a password link's target: Chromium resolves TARGET_HOST to it, so no lookup leaves the machine. */
 let targetServer: ReturnType<typeof Bun.serve>;
 const TARGET_HOST = "unlock.example";
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  requireChromium();
   const binary = await ensureBinary();
   workDir = mkdtempSync(join(tmpdir(), "ringlink-browser-"));
-  profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
   mkdirSync(ARTIFACTS, { recursive: true });
   targetServer = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("the target", { headers: { "content-type": "text/plain" } }) });
   server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env: EMBEDDED_ENV }); // embedded on purpose: `bun run test` exports the cluster to every suite
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--host-resolver-rules=MAP ${TARGET_HOST} 127.0.0.1:${targetServer.port}`,
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(m.text());
-  });
+  browser = await launchBrowser({ extraArgs: ["--disable-quic", `--host-resolver-rules=MAP ${TARGET_HOST} 127.0.0.1:${targetServer.port}`] });
+  ({ page, pageErrors } = browser);
 }, SETUP_MS);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
   targetServer?.stop(true);
   rmSync(workDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
 }, SETUP_MS);
 
 const number = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, "")) || 0;
 /** A page-side expression (the test is typed without the DOM library): a tile's number. */
 const kpi = (id: string) => `Number((document.getElementById(${JSON.stringify(id)})?.textContent ?? "").replace(/[^\\d]/g, ""))`;
-
-/**
- * Waits until a page-side expression is true. Not page.waitForFunction: its polling evaluates the
- * expression with eval() inside the page, which the dashboard's policy (no 'unsafe-eval') refuses;
- * page.evaluate runs it through the DevTools protocol instead, outside the policy.
- */
-async function waitForPage(expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate<boolean>(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    await Bun.sleep(100);
-  }
-}
 
 async function showTab(name: (typeof TABS)[number]) {
   await page.click(`#tab-${name}`);
@@ -103,7 +68,7 @@ describe("the dashboard in Chromium", () => {
       expect(await page.isVisible("#account")).toBe(false);
       expect(await page.isVisible(".tabs")).toBe(true);
       // Both processes report within a couple of seconds.
-      await waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
+      await browser.waitForPage(`document.getElementById("kpi-procs")?.textContent === "2"`, 15_000);
       const linksBefore = number(await page.textContent("#kpi-links"));
 
       await showTab("links");
@@ -130,8 +95,8 @@ describe("the dashboard in Chromium", () => {
       await showTab("dashboard");
       await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="write"]`, { timeout: 10_000 });
       await page.waitForSelector(`#feed-list .feed-row[data-code="${code}"][data-type="read"]`, { timeout: 10_000 });
-      await waitForPage(`${kpi("kpi-links")} > ${linksBefore}`, 10_000);
-      await waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
+      await browser.waitForPage(`${kpi("kpi-links")} > ${linksBefore}`, 10_000);
+      await browser.waitForPage(`${kpi("kpi-requests")} >= 6`, 10_000);
       expect(await page.textContent("#kpi-hit")).toMatch(/%$/);
 
       // The filters narrow the feed to the link's clicks.
@@ -150,16 +115,16 @@ describe("the dashboard in Chromium", () => {
 
       // Nodes: both processes and the one SQLite shard.
       await showTab("nodes");
-      await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
+      await browser.waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
       expect(await page.textContent("#shards")).toContain("sqlite");
 
       // Analytics: the link's own statistics (the stats API), reached through its address.
       await page.goto(`${server.base}/#analytics/${code}`);
       await page.waitForSelector("#panel-analytics.is-active");
       await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
-      await waitForPage(`${kpi("stats-clicks")} > 0`, 15_000).catch(async () => {
+      await browser.waitForPage(`${kpi("stats-clicks")} > 0`, 15_000).catch(async () => {
         await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
-        await waitForPage(`${kpi("stats-clicks")} > 0`, 10_000);
+        await browser.waitForPage(`${kpi("stats-clicks")} > 0`, 10_000);
       });
       await page.screenshot({ path: join(ARTIFACTS, "dashboard-analytics.png"), fullPage: true });
 
@@ -216,7 +181,7 @@ describe("the dashboard in Chromium", () => {
       };
       page.on("request", watch);
       await page.goto(`${server.base}/docs`);
-      await waitForPage(`Number(/(\\d+) endpoints loaded/.exec(document.getElementById("docs-status")?.textContent ?? "")?.[1] ?? 0) > 10`, 10_000);
+      await browser.waitForPage(`Number(/(\\d+) endpoints loaded/.exec(document.getElementById("docs-status")?.textContent ?? "")?.[1] ?? 0) > 10`, 10_000);
       page.off("request", watch);
       expect(foreign).toEqual([]);
       expect(pageErrors).toEqual([]);
@@ -250,7 +215,7 @@ describe("the dashboard in Chromium", () => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(`${server.base}/#nodes`);
       await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-      await waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
+      await browser.waitForPage(`document.querySelectorAll("#procs-rows tr").length === 2`, 10_000);
       // Kill the process serving this page's socket; the supervisor restarts it, the page reconnects.
       // (The page is not an admin's, so it shows no pids: the process index is the node's suffix.)
       const node = await page.getAttribute("#conn", "data-node");

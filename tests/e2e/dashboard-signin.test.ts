@@ -11,13 +11,13 @@
  * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchBrowser, requireChromium, type HeadlessBrowser } from "../support/browser";
 import { EMBEDDED_ENV, ROOT, ensureBinary, startServer, type RunningServer } from "../support/processes";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 /** bun test 1.4.4 applies its 5 s default despite bunfig's timeout: every hook and test states its budget. */
 const SETUP_MS = 90_000;
@@ -26,11 +26,10 @@ const ADMIN_TOKEN = "browser-signin-admin-token-0123456789abcdef";
 
 let binary: string;
 let workDir: string;
-let profileDir: string;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const GO = "go.example.test";
 const env = { ...EMBEDDED_ENV, ADMIN_TOKEN, DOMAINS: GO };
 
@@ -81,57 +80,27 @@ const follow = (code: string, host?: string) =>
   });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  requireChromium();
   binary = await ensureBinary();
   workDir = mkdtempSync(join(tmpdir(), "ringlink-signin-"));
-  profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
   mkdirSync(ARTIFACTS, { recursive: true });
   editor = createKey("Dana (marketing)", "create,manage,stats");
   viewer = createKey("Read-only report", "stats");
   server = await startServer([binary, "serve", "--processes", "2"], { cwd: workDir, env });
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    acceptDownloads: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(m.text());
-  });
+  browser = await launchBrowser({ extraArgs: ["--disable-quic"], acceptDownloads: true });
+  ({ page, pageErrors } = browser);
 }, SETUP_MS);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
   rmSync(workDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
 }, SETUP_MS);
 
 /** Console errors other than the refused requests a test provokes on purpose (the browser logs every 4xx). */
 function unexpectedErrors(...allowedStatuses: number[]): string[] {
   const allowed = allowedStatuses.map((s) => `status of ${s}`);
   return pageErrors.filter((e) => !allowed.some((a) => e.includes(a)));
-}
-
-/** Waits until a page-side expression is true (page.evaluate: the page's policy forbids eval, which waitForFunction needs). */
-async function waitForPage(expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate<boolean>(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    await Bun.sleep(100);
-  }
 }
 
 async function signIn(token: string) {
@@ -180,7 +149,7 @@ describe("the dashboard with auth on", () => {
       await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
 
       // The cookie is HttpOnly and SameSite=Strict; the key is nowhere a page script could read it.
-      const cookie = (await context.cookies(server.base)).find((c) => c.name === "ringlink_session");
+      const cookie = (await browser.context.cookies(server.base)).find((c) => c.name === "ringlink_session");
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
       const readable = await page.evaluate<string>(
         "JSON.stringify([document.cookie, Object.entries(localStorage), Object.entries(sessionStorage), document.documentElement.outerHTML])",
@@ -209,7 +178,7 @@ describe("the dashboard with auth on", () => {
       expect(await page.$$eval("#recent-rows tr", (rows) => rows.length)).toBe(20);
       expect(await page.isDisabled("#page-newer")).toBe(true);
       await page.click("#page-older");
-      await waitForPage(`document.getElementById("page-info").textContent === "Page 2"`, 10_000);
+      await browser.waitForPage(`document.getElementById("page-info").textContent === "Page 2"`, 10_000);
       expect(await page.$$eval("#recent-rows tr", (rows) => rows.length)).toBe(5);
       expect(await page.isDisabled("#page-older")).toBe(true);
       await page.click("#page-newer");
@@ -217,11 +186,11 @@ describe("the dashboard with auth on", () => {
 
       await page.fill("#links-q", "launch");
       await page.click(".links-filter__go");
-      await waitForPage(`document.querySelectorAll("#recent-rows tr").length === 1`, 10_000);
+      await browser.waitForPage(`document.querySelectorAll("#recent-rows tr").length === 1`, 10_000);
       await page.fill("#links-q", "");
       await page.fill("#links-tag", "spring");
       await page.click(".links-filter__go");
-      await waitForPage(`document.querySelectorAll("#recent-rows tr").length === 9`, 10_000);
+      await browser.waitForPage(`document.querySelectorAll("#recent-rows tr").length === 9`, 10_000);
       await page.fill("#links-tag", "no-such-tag");
       await page.click(".links-filter__go");
       await page.waitForSelector("#recent-empty:not([hidden])");
@@ -241,7 +210,7 @@ describe("the dashboard with auth on", () => {
       await page.goto(`${server.base}/#dashboard`);
       await page.waitForSelector("#panel-dashboard.is-active");
       // 25 links from the test before, created through the API (none since this page's processes started watching).
-      await waitForPage(`document.getElementById("kpi-links").textContent === "25"`, 10_000);
+      await browser.waitForPage(`document.getElementById("kpi-links").textContent === "25"`, 10_000);
       expect(await page.getAttribute("#kpi-hit-card", "data-idle")).toBe("true");
       expect(await page.textContent("#kpi-hit-sub")).toContain("idle");
       for (const width of [1280, 1024, 768, 400]) {
@@ -387,10 +356,10 @@ describe("the dashboard with auth on", () => {
       const csv = join(workDir, "links.csv");
       writeFileSync(csv, 'url,alias,tags\nhttps://example.com/bulk/csv-a,bulk-csv-a,imported;q3\n"https://example.com/bulk/csv-b?x=1,2",,imported\n');
       await page.setInputFiles("#bulk-file", csv);
-      await waitForPage(`document.getElementById("bulk-input").value.startsWith("url,alias,tags")`, 5_000);
+      await browser.waitForPage(`document.getElementById("bulk-input").value.startsWith("url,alias,tags")`, 5_000);
       await page.click("#bulk-submit");
       // Exactly: the first batch's summary ("2 created, 1 refused ...") is still on screen until this one answers.
-      await waitForPage(`document.getElementById("bulk-summary").textContent === "2 created."`, 10_000);
+      await browser.waitForPage(`document.getElementById("bulk-summary").textContent === "2 created."`, 10_000);
       const alias = await getLink("bulk-csv-a");
       expect(alias.json).toMatchObject({ url: "https://example.com/bulk/csv-a", tags: ["imported", "q3"], ownerKey: editor.id });
       await page.waitForSelector(row("bulk-csv-a"), { timeout: 10_000 });
@@ -409,7 +378,7 @@ describe("the dashboard with auth on", () => {
       await page.click(`${row(code)} .code-link`);
       await page.waitForSelector("#panel-analytics.is-active");
       await page.waitForSelector("#link-detail:not([hidden])");
-      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/analytics/page")`, 10_000);
+      await browser.waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/analytics/page")`, 10_000);
       expect(await page.textContent("#detail-badges")).toContain("#report");
       expect(await page.$$eval("#detail-actions [data-action]", (els) => els.map((e) => e.getAttribute("data-action")))).toEqual([
         "copy",
@@ -420,9 +389,9 @@ describe("the dashboard with auth on", () => {
         "delete",
       ]);
       await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
-      await waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 15_000).catch(async () => {
+      await browser.waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 15_000).catch(async () => {
         await page.click(".stats-form__go"); // the aggregates lag the redirects by a moment: ask once more
-        await waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 10_000);
+        await browser.waitForPage(`Number(document.getElementById("stats-clicks").textContent) >= 5`, 10_000);
       });
       await page.screenshot({ path: join(ARTIFACTS, "link-analytics.png"), fullPage: true });
       expect(unexpectedErrors()).toEqual([]);
@@ -460,7 +429,7 @@ describe("the dashboard with auth on", () => {
       expect(await page.textContent("#signin-ended")).toContain("signed out");
       expect(await page.isVisible("#account")).toBe(false);
       // The cookie is worth nothing now, from any process.
-      const cookie = (await context.cookies(server.base)).find((c) => c.name === "ringlink_session")!;
+      const cookie = (await browser.context.cookies(server.base)).find((c) => c.name === "ringlink_session")!;
       for (let i = 0; i < 4; i++) {
         const res = await fetch(`${server.base}/api/v1/links`, { headers: { cookie: `ringlink_session=${cookie.value}`, connection: "close" } });
         expect(res.status).toBe(401);
@@ -496,7 +465,7 @@ describe("the dashboard with auth on", () => {
 
       await page.goto(`${server.base}/#analytics/${code}`);
       await page.waitForSelector("#link-detail:not([hidden])");
-      await waitForPage(`document.getElementById("detail-meta").textContent.includes("narrow/screen")`, 10_000);
+      await browser.waitForPage(`document.getElementById("detail-meta").textContent.includes("narrow/screen")`, 10_000);
       expect(await overflow()).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, "link-analytics-400px.png"), fullPage: true });
       expect(unexpectedErrors()).toEqual([]);
@@ -564,7 +533,7 @@ describe("the dashboard with auth on", () => {
 
       // Copy names the second domain's short URL.
       await goRow.locator('[data-action="copy"]').click();
-      await waitForPage(`/^(Copied|Could not copy)/.test(document.getElementById("toast").textContent)`, 5_000);
+      await browser.waitForPage(`/^(Copied|Could not copy)/.test(document.getElementById("toast").textContent)`, 5_000);
       expect(await page.textContent("#toast")).toBe(`Copied http://${GO}/twin`);
 
       // QR codes: the second domain's link, named after its domain, and not the default one's picture.
@@ -586,13 +555,13 @@ describe("the dashboard with auth on", () => {
       await goRow.locator(".code-link").click();
       await page.waitForSelector("#link-detail:not([hidden])");
       expect(await page.evaluate<string>("location.hash")).toBe(`#analytics/${GO}/twin`);
-      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
+      await browser.waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
       expect(await page.textContent("#detail-link")).toBe(`${GO}/twin`);
       expect(await page.inputValue("#stats-code")).toBe(`${GO}/twin`);
       await page.waitForSelector("#stats-body:not([hidden])", { timeout: 10_000 });
       // A reload of that address shows the same link.
       await page.reload();
-      await waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
+      await browser.waitForPage(`document.getElementById("detail-meta").textContent.includes("https://example.com/twin/go-edited")`, 10_000);
 
       // Bulk creation with a domain column.
       await page.goto(`${server.base}/#links`);
@@ -601,7 +570,7 @@ describe("the dashboard with auth on", () => {
       await page.fill("#bulk-input", `url,alias,domain\nhttps://example.com/bulk/go,bulk-twin,${GO}\nhttps://example.com/bulk/home,bulk-twin,\n`);
       await page.click("#bulk-submit");
       // The earlier test's summary may still read "2 created.": wait for this batch's own rows.
-      await waitForPage(`[...document.querySelectorAll("#bulk-rows a")].some((a) => a.textContent === "http://${GO}/bulk-twin")`, 10_000);
+      await browser.waitForPage(`[...document.querySelectorAll("#bulk-rows a")].some((a) => a.textContent === "http://${GO}/bulk-twin")`, 10_000);
       expect(await page.textContent("#bulk-summary")).toBe("2 created.");
       expect((await getLink("bulk-twin", GO)).json.url).toBe("https://example.com/bulk/go");
       const homeBulk = (await getLink("bulk-twin")).json;

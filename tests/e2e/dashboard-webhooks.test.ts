@@ -7,52 +7,40 @@
  * Needs Debian's `chromium` package (/usr/bin/chromium, or CHROMIUM_PATH) and playwright-core.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchBrowser, requireChromium, type HeadlessBrowser } from "../support/browser";
 import { EMBEDDED_ENV, ensureBinary, startServer, type RunningServer } from "../support/processes";
 import { startReceiver, waitFor, type Receiver } from "../support/webhook-receiver";
 import { verifyWebhook } from "../../src/webhooks/webhook-signature";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ADMIN = "webhooks-tab-admin-token-0123456789abcdef";
 const SETUP_MS = 60_000;
 
 let workDir: string;
-let profileDir: string;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 let page: Page;
 let rx: Receiver;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  requireChromium();
   const binary = await ensureBinary();
   workDir = mkdtempSync(join(tmpdir(), "ringlink-hooks-browser-"));
-  profileDir = mkdtempSync(join(tmpdir(), "ringlink-hooks-chromium-"));
   rx = startReceiver();
   server = await startServer([binary, "serve"], { cwd: workDir, env: { ...EMBEDDED_ENV, ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_LOOPBACK: "true" } });
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(m.text());
-  });
+  browser = await launchBrowser();
+  ({ page, pageErrors } = browser);
 }, SETUP_MS);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
   await rx?.stop();
   rmSync(workDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
 }, SETUP_MS);
 
 test("adds a webhook, shows its secret once, and lists its deliveries", async () => {

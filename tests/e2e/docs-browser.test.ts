@@ -4,49 +4,37 @@
  * A screenshot goes to test-artifacts/docs-try-it.png. Needs Debian's `chromium` (or CHROMIUM_PATH).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchBrowser, requireChromium, type HeadlessBrowser } from "../support/browser";
 import { EMBEDDED_ENV, ROOT, startServer, type RunningServer } from "../support/processes";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ADMIN = "docs-browser-admin-token-0123456789abcdef";
 const MS = 60_000;
 
 let workDir: string;
-let profileDir: string;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  requireChromium();
   workDir = mkdtempSync(join(tmpdir(), "ringlink-docs-"));
-  profileDir = mkdtempSync(join(tmpdir(), "ringlink-chromium-"));
   server = await startServer([process.execPath, join(ROOT, "src/main.ts"), "serve"], {
     cwd: workDir,
     env: { ...EMBEDDED_ENV, DATA_DIR: workDir, ADMIN_TOKEN: ADMIN },
   });
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(m.text());
-  });
+  browser = await launchBrowser();
+  ({ page, pageErrors } = browser);
 }, MS);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
   rmSync(workDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
 }, MS);
 
 /** The result line of an operation's Try it, once it has one. */

@@ -6,19 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { ADMIN_TOKEN, ROOT, describeCluster, follow, migrateOnce, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
-
-async function ringlink(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const proc = Bun.spawn(["bun", join(ROOT, "src/main.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, out, err };
-}
+import { ADMIN_TOKEN, describeCluster, follow, migrateOnce, runRinglink as ringlink, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 
 async function json(args: string[]): Promise<any> {
   const r = await ringlink([...args, "--json"]);

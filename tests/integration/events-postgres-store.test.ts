@@ -11,7 +11,7 @@ import type { ClickBatch } from "../../src/analytics/analytics-store";
 import { ShardRing } from "../../src/cluster";
 import type { LinkEvent } from "../../src/events";
 import { clusterConfig, describeCluster, migrateOnce, openNodes } from "../support/cluster";
-import { CHROME } from "../support/events";
+import { clickEvent } from "../support/events";
 
 describeCluster("PostgreSQL analytics store: exactly once", () => {
   const run = randomBytes(4).toString("hex");
@@ -20,22 +20,10 @@ describeCluster("PostgreSQL analytics store: exactly once", () => {
   let ring: ShardRing;
   let seq = 0;
 
-  const click = (code: string, extra: Partial<LinkEvent> = {}): LinkEvent => ({
-    event_id: `${run}-${seq++}`,
-    type: "read",
-    status: "OK",
-    node: "it",
-    redis: null,
-    db: null,
-    short_code: code,
-    latency_ms: 0,
-    ts: T,
-    user_agent: CHROME,
-    referrer: null,
-    country: "NL",
-    visitor: `v-${seq % 4}`,
-    ...extra,
-  });
+  const click = (code: string, extra: Partial<LinkEvent> = {}): LinkEvent => {
+    const event_id = `${run}-${seq++}`;
+    return clickEvent({ event_id, short_code: code, ts: T, visitor: `v-${seq % 4}`, ...extra });
+  };
   /** a fresh code per shard, so every batch touches all of them */
   const codes = (label: string) =>
     Array.from({ length: ring.size }, (_, shard) => {

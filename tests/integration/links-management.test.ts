@@ -9,19 +9,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN_TOKEN, ROOT, describeCluster, follow, migrateOnce, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
+import { ADMIN_TOKEN, describeCluster, follow, migrateOnce, runRinglink, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 
 const SETUP_MS = 90_000;
 const TEST_MS = 60_000;
 
 async function cli(args: string[]): Promise<string> {
-  const proc = Bun.spawn(["bun", join(ROOT, "src/main.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const { code, out, err } = await runRinglink(args);
   if (code !== 0) throw new Error(`ringlink ${args.join(" ")} exited ${code}:\n${out}${err}`);
   return out;
 }

@@ -13,7 +13,7 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { ROOT, describeCluster, follow, startRinglink, waitFor, type ServerProcess } from "../support/cluster";
 import { startOwnCluster, type OwnCluster } from "../support/own-cluster";
-import { CHROME } from "../support/events";
+import { clickEvent } from "../support/events";
 import { PostgresAnalyticsStore } from "../../src/analytics";
 import type { LinkEvent } from "../../src/events";
 import { ShardConnections, moveBatch } from "../../src/reshard";
@@ -288,23 +288,8 @@ describeCluster("reshard: growing and shrinking a serving cluster", () => {
         await old`INSERT INTO click_minutes (code, minute_start, human, bot) VALUES (${code}, 60000, 10, 0)`;
       }
       const T = Date.now();
-      const events: LinkEvent[] = codes.flatMap(
-        (code) =>
-          [0, 1, 2].map((k) => ({
-            event_id: `mv-${process.pid}-${code}-${k}`,
-            type: "read",
-            status: "OK",
-            node: "it",
-            redis: null,
-            db: null,
-            short_code: code,
-            latency_ms: 0,
-            ts: T,
-            user_agent: CHROME,
-            referrer: null,
-            country: "NL",
-            visitor: `v${k}`,
-          })) as LinkEvent[],
+      const events: LinkEvent[] = codes.flatMap((code) =>
+        [0, 1, 2].map((k) => clickEvent({ event_id: `mv-${process.pid}-${code}-${k}`, short_code: code, ts: T, visitor: `v${k}` })),
       );
       const batch = {
         events,

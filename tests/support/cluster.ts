@@ -101,6 +101,21 @@ export async function runMigrate(): Promise<string> {
   return out;
 }
 
+/**
+ * `ringlink ARGS` from source over the cluster the environment names, as an operator runs it; no
+ * broker, so a command's events stay in-process instead of waiting on Kafka.
+ */
+export async function runRinglink(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const proc = Bun.spawn(["bun", join(ROOT, "src/main.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: "" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out, err };
+}
+
 // ------------------------------------------------------------------ servers
 
 export interface ServerProcess {

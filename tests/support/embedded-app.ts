@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Server } from "bun";
 import { buildApp } from "../../src/app";
 import { loadConfig, type Env } from "../../src/config";
 import { createRuntime, type Runtime } from "../../src/runtime";
@@ -15,6 +16,13 @@ export interface TestApp {
 }
 
 export const BASE = "http://localhost:8080";
+
+/** A TestApp that also listens on a loopback port; `close()` stops the listener too. */
+export interface ServedTestApp extends TestApp {
+  server: Server<unknown>;
+  /** http://127.0.0.1:<port> */
+  base: string;
+}
 
 export async function startTestApp(env: Env = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "ringlink-test-"));
@@ -39,6 +47,26 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     async close() {
       await runtime.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The app over a real socket on 127.0.0.1 as well, for what app.handle() cannot carry: the peer
+ * address (X-Forwarded-For behind a trusted 127.0.0.1), the Host a request names, real redirects.
+ */
+export async function startServedTestApp(env: Env = {}): Promise<ServedTestApp> {
+  const app = await startTestApp(env);
+  const routed = buildApp(app.runtime);
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
+  routed.server = server;
+  return {
+    ...app,
+    server,
+    base: `http://127.0.0.1:${server.port}`,
+    async close() {
+      server.stop(true);
+      await app.close();
     },
   };
 }

@@ -2,19 +2,38 @@
  * Support for the event-pipeline integration tests (tests/integration/events-*.test.ts): the guard
  * that needs PostgreSQL *and* Kafka, a ringlink server and analytics worker wired to one run's own
  * topics and consumer group, the broker's stop/start through scripts/cluster.sh (by its recorded
- * PID, never by name), a bounded redirect load, and the stats endpoint.
+ * PID, never by name), a bounded redirect load, the stats endpoint, and click events made by hand.
  */
 import { describe, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKafka, physicalTopic } from "../../src/events";
+import { createKafka, physicalTopic, type LinkEvent } from "../../src/events";
 import { EVENT_TOPICS } from "../../src/events/kafka/kafka-topics";
 import { ROOT, startServer, startWorker, type RunningServer, type RunningWorker } from "./processes";
 
 export const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 export const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+
+/**
+ * A click as a served redirect publishes it (a `read` event, OK, from Chrome in NL, no cache or
+ * database detail) for the tests that feed the analytics store directly; `fields` say which click.
+ */
+export function clickEvent(fields: Pick<LinkEvent, "event_id" | "short_code" | "ts" | "visitor"> & Partial<LinkEvent>): LinkEvent {
+  return {
+    type: "read",
+    status: "OK",
+    node: "it",
+    redis: null,
+    db: null,
+    latency_ms: 0,
+    user_agent: CHROME,
+    referrer: null,
+    country: "NL",
+    ...fields,
+  };
+}
 
 const MISSING = [
   "the event-pipeline integration tests need the local cluster with Kafka, but {VARS} not set.",

@@ -5,41 +5,34 @@
  * removing a domain (refused while it has links), and the domains a session may create on.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Elysia } from "elysia";
-import { buildApp } from "../../src/app";
 import { exportCsv, importCsv } from "../../src/cli/import-export";
 import { DomainRegistry, domainRoutes, parseDomains } from "../../src/domains";
 import { errorHandler } from "../../src/http";
 import { parseCidr } from "../../src/ratelimit";
-import { startTestApp, type TestApp } from "../support/embedded-app";
+import { startServedTestApp, startTestApp, type ServedTestApp } from "../support/embedded-app";
 
 const ADMIN = "admin-token-for-domain-tests-0123456789";
 const admin = { "content-type": "application/json", authorization: `Bearer ${ADMIN}` };
 const GO = "go.example.test";
 const TEAM = "team.example.test";
 
-let app: TestApp;
-let server: Server<unknown>;
+let app: ServedTestApp;
 let base: string;
 
 beforeAll(async () => {
-  app = await startTestApp({
+  app = await startServedTestApp({
     ADMIN_TOKEN: ADMIN,
     RATE_LIMIT_CREATE: "off",
     TRUSTED_PROXIES: "127.0.0.1",
     DOMAINS: `${GO} root=https://example.com/home not-found=https://example.com/missing, ${TEAM} keys=some-key-id`,
   });
-  const routed = buildApp(app.runtime);
-  server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
-  routed.server = server;
-  base = `http://127.0.0.1:${server.port}`;
+  base = app.base;
 });
 afterAll(async () => {
-  server.stop(true);
   await app.close();
 });
 

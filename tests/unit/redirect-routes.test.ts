@@ -4,28 +4,20 @@
  * so the rate-limit guard knows the client.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
-import { buildApp } from "../../src/app";
-import { startTestApp, type TestApp } from "../support/embedded-app";
+import { startServedTestApp, type ServedTestApp } from "../support/embedded-app";
 
-let app: TestApp;
-let server: Server<unknown>;
+let app: ServedTestApp;
 let code: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ RATE_LIMIT_REDIRECT: "1/min", TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off" });
+  app = await startServedTestApp({ RATE_LIMIT_REDIRECT: "1/min", TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off" });
   code = (await app.createLink({ url: "https://example.com/limited-by-client" })).json.code;
-  const routed = buildApp(app.runtime);
-  server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
-  routed.server = server;
 });
 afterAll(async () => {
-  server.stop(true);
   await app.close();
 });
 
-const follow = (method: "GET" | "HEAD", client: string) =>
-  fetch(`http://127.0.0.1:${server.port}/${code}`, { method, redirect: "manual", headers: { "x-forwarded-for": client } });
+const follow = (method: "GET" | "HEAD", client: string) => fetch(`${app.base}/${code}`, { method, redirect: "manual", headers: { "x-forwarded-for": client } });
 
 describe("GET and HEAD /:code through the app's routes", () => {
   test.each(["GET", "HEAD"] as const)("%s spends the budget of the client the socket (through a trusted proxy) names", async (method) => {

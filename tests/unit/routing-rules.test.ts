@@ -4,26 +4,19 @@
  * showing the fields, and PATCH changing them with the cached entry dropped.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
-import { buildApp } from "../../src/app";
 import { preferredLanguage } from "../../src/routing";
-import { startTestApp, type TestApp } from "../support/embedded-app";
+import { startServedTestApp, type ServedTestApp } from "../support/embedded-app";
 
-let app: TestApp;
-let server: Server<unknown>;
+let app: ServedTestApp;
 let base: string;
 const ADMIN = "admin-token-for-routing-rules-0123456789";
 const asAdmin = { "content-type": "application/json", authorization: `Bearer ${ADMIN}` };
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off", ADMIN_TOKEN: ADMIN });
-  const routed = buildApp(app.runtime);
-  server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
-  routed.server = server;
-  base = `http://127.0.0.1:${server.port}`;
+  app = await startServedTestApp({ TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off", ADMIN_TOKEN: ADMIN });
+  base = app.base;
 });
 afterAll(async () => {
-  server.stop(true);
   await app.close();
 });
 

@@ -4,28 +4,21 @@
  * Plus the carriers of both: the Redis entry and the Kafka record keep them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
-import { buildApp } from "../../src/app";
 import { decodeEntry, encodeLink } from "../../src/cache/redis/cached-link-codec";
 import { decodeRecord, type LinkEvent } from "../../src/events";
 import { encodeRecord } from "../../src/events/event-records";
 import { toCachedLink } from "../../src/links";
 import { PREVIEW_CRAWLER_FAMILIES, previewCrawlerFamily } from "../../src/routing";
-import { startTestApp, type TestApp } from "../support/embedded-app";
+import { startServedTestApp, type ServedTestApp } from "../support/embedded-app";
 
-let app: TestApp;
-let server: Server<unknown>;
+let app: ServedTestApp;
 let base: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off" });
-  const routed = buildApp(app.runtime);
-  server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => routed.handle(request) });
-  routed.server = server;
-  base = `http://127.0.0.1:${server.port}`;
+  app = await startServedTestApp({ TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_CREATE: "off" });
+  base = app.base;
 });
 afterAll(async () => {
-  server.stop(true);
   await app.close();
 });
 
