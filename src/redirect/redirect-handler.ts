@@ -76,6 +76,8 @@ export interface Visit {
   started: number;
   /** the A/B variant this visit was sent to (links with a split only) */
   variant?: string | null;
+  /** the client's address once something needed it (rules, split, click event): read once per visit */
+  address?: string | null;
 }
 
 export interface RedirectCore {
@@ -197,11 +199,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   /** Where rules and split send this visit (the variant noted on the visit for its click event). */
   function routedTarget(visit: Visit, entry: CachedLink, routing: CompiledRouting): string {
     const { request } = visit;
-    let ip: string | null | undefined;
-    const clientIp = () => {
-      if (ip === undefined) ip = visitorAddress(visit);
-      return ip;
-    };
+    const clientIp = () => visitorAddress(visit);
     const facts = new VisitFacts({ request, parseAgent: agentInfo, clientIp, now: Date.now() });
     const decision = decide(routing, facts, () => splitBucket(clientIp(), request.headers.get("user-agent"), visit.key, facts.now));
     visit.variant = decision.variant;
@@ -285,10 +283,12 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     return countries !== null && address !== null ? countries.country(address) : null;
   }
 
-  function visitorAddress({ request, peer }: Visit): string | null {
+  function visitorAddress(visit: Visit): string | null {
+    if (visit.address !== undefined) return visit.address;
+    const { request, peer } = visit;
     const socket = peer?.requestIP(request)?.address ?? null;
-    if (socket === null || trusted.length === 0) return socket;
-    return clientAddress(socket, request.headers.get("x-forwarded-for"), trusted);
+    visit.address = socket === null || trusted.length === 0 ? socket : clientAddress(socket, request.headers.get("x-forwarded-for"), trusted);
+    return visit.address;
   }
 
   /** Salted and rotated daily: counts unique visitors per day without keeping any IP address. */
