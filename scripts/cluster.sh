@@ -671,16 +671,17 @@ kafka_start() { # launches the broker; does not wait
   fi
   printf '==== %s: starting Kafka broker (scripts/cluster.sh) ====\n' "$(date -u +%FT%TZ)" >>"$dir/logs/stdout.log"
   # shellcheck disable=SC2086
-  (
-    cd "$dir"
-    exec setsid "$JAVA" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-      -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-      -Dkafka.logs.dir="$dir/logs" \
-      -Dlog4j2.configurationFile="$KAFKA_SRC_DIR/log4j2.properties" \
-      -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" \
-      </dev/null >>"$dir/logs/stdout.log" 2>&1 9>&-
-  ) &
+  # The cd comes before the fork (not inside a background subshell): node_pid checks the process's
+  # cwd, and a subshell not yet scheduled to cd was once taken for a broker that had exited.
+  pushd "$dir" >/dev/null
+  setsid "$JAVA" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$dir/logs" \
+    -Dlog4j2.configurationFile="$KAFKA_SRC_DIR/log4j2.properties" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" \
+    </dev/null >>"$dir/logs/stdout.log" 2>&1 9>&- &
   echo $! >"$dir/kafka.pid"
+  popd >/dev/null
   info "kafka: broker launched (pid $!)"
 }
 
@@ -740,12 +741,12 @@ jaeger_start() { # launches and waits for the health check
   done
   t0=$(now)
   mkdir -p -- "$dir"
-  (
-    cd "$dir"
-    export JAEGER_OTLP_PORT JAEGER_HEALTH_PORT JAEGER_QUERY_GRPC_PORT JAEGER_QUERY_PORT
-    exec setsid "$JAEGER_BIN" --config "$JAEGER_SRC_DIR/config.yaml" </dev/null >>"$dir/jaeger.log" 2>&1 9>&-
-  ) &
+  # As for Kafka: cd before the fork, so the process has the cwd node_pid checks from its start.
+  export JAEGER_OTLP_PORT JAEGER_HEALTH_PORT JAEGER_QUERY_GRPC_PORT JAEGER_QUERY_PORT
+  pushd "$dir" >/dev/null
+  setsid "$JAEGER_BIN" --config "$JAEGER_SRC_DIR/config.yaml" </dev/null >>"$dir/jaeger.log" 2>&1 9>&- &
   echo $! >"$dir/jaeger.pid"
+  popd >/dev/null
   deadline=$((SECONDS + JAEGER_TIMEOUT))
   until [[ $(curl -s "http://127.0.0.1:$JAEGER_HEALTH_PORT/status" 2>/dev/null) == *'"healthy":true'* ]]; do
     if ! node_pid jaeger 0 >/dev/null; then tail_log "$dir/jaeger.log"; die "jaeger exited during startup"; fi
