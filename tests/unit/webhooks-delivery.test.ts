@@ -82,7 +82,16 @@ describe("deliveries", () => {
     expect(rx.received[4]!.json.data.reason).toBe("manual");
     expect(rx.received[1]!.json.data.user_agent).toBeDefined();
 
-    const log = await json(await app.request(`/api/v1/webhooks/${hook.id}/deliveries`, { headers: admin }));
+    // The receiver has the last request a moment before the log records its answer.
+    let log = { pending: -1, attempts: [] as Array<{ outcome: string; status: number }> };
+    await waitFor(
+      async () => {
+        log = await json(await app.request(`/api/v1/webhooks/${hook.id}/deliveries`, { headers: admin }));
+        return log.pending === 0 && log.attempts.length >= 6;
+      },
+      5_000,
+      "the sixth answer in the log",
+    );
     expect(log.pending).toBe(0);
     expect(log.attempts).toHaveLength(6);
     expect(log.attempts.every((a: { outcome: string; status: number }) => a.outcome === "delivered" && a.status === 200)).toBe(true);
