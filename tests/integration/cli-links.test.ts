@@ -43,7 +43,16 @@ describeCluster("ringlink links on the cluster", () => {
     await json(["links", "update", codes[0]!, "--target", `https://example.com/cli/${run}/moved`]);
     await waitFor("the server to follow the new target", async () => (await follow(server.base, codes[0]!)).location?.endsWith("/moved"), 1_000, 20);
 
-    const stats = await json(["links", "stats", codes[0]!, "--interval", "day"]);
+    // The server writes its clicks about once a second: the stats catch up within a few.
+    const stats = await waitFor(
+      "the click in the link's stats",
+      async () => {
+        const s = await json(["links", "stats", codes[0]!, "--interval", "day"]);
+        return s.totals.clicks >= 1 ? s : null;
+      },
+      10_000,
+      250,
+    );
     expect(stats).toMatchObject({ code: codes[0], interval: "day" });
     expect(stats.totals.clicks).toBeGreaterThanOrEqual(1);
 
