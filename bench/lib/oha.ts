@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { assertLoopback, assertLoopbackUrlFile } from "./loopback";
-import type { LoadResult } from "./wrk";
+import { BROWSER_UA, type LoadResult } from "./wrk";
 
 export function findOha(): string | null {
   const onPath = Bun.which("oha");
@@ -45,6 +45,10 @@ export async function runOha(oha: string, req: OhaRequest, opts: { rate: number;
     "0",
     "--output-format",
     "json",
+    // A browser, as wrk sends: oha's own User-Agent is a load tool's, rightly counted as a bot,
+    // so without this no click of a paced run would be a person's.
+    "-H",
+    `user-agent: ${BROWSER_UA}`,
   ];
   if (req.method === "POST") args.push("-m", "POST", "-H", "content-type: application/json");
   if (req.bodiesFile) args.push("-Z", req.bodiesFile);

@@ -9,7 +9,10 @@ import { log } from "../log";
 
 export class InProcessEventBus implements EventBus {
   private readonly handlers = new Map<EventTopic, Set<EventHandler>>();
-  private queue: Array<[EventTopic, LinkEvent]> = [];
+  // Parallel arrays, not [topic, event] pairs: a click costs two pushes and no allocation, and a
+  // run of one topic is handed on as a slice of `events`.
+  private topics: EventTopic[] = [];
+  private events: LinkEvent[] = [];
   private scheduled = false;
   private draining: Promise<void> = Promise.resolve();
   private readonly counters: EventBusStats = { published: 0, delivered: 0, dropped: 0, handlerErrors: 0 };
@@ -18,11 +21,12 @@ export class InProcessEventBus implements EventBus {
 
   publish(topic: EventTopic, event: LinkEvent): void {
     this.counters.published++;
-    if (this.queue.length >= this.maxQueued) {
+    if (this.events.length >= this.maxQueued) {
       this.counters.dropped++;
       return;
     }
-    this.queue.push([topic, event]);
+    this.topics.push(topic);
+    this.events.push(event);
     if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(() => this.drain(), 0);
@@ -38,10 +42,12 @@ export class InProcessEventBus implements EventBus {
 
   private drain(): Promise<void> {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return this.draining;
-    this.queue = [];
-    this.draining = this.draining.then(() => this.deliver(batch));
+    const topics = this.topics;
+    const events = this.events;
+    if (events.length === 0) return this.draining;
+    this.topics = [];
+    this.events = [];
+    this.draining = this.draining.then(() => this.deliver(topics, events));
     return this.draining;
   }
 
@@ -49,13 +55,13 @@ export class InProcessEventBus implements EventBus {
    * Runs of one topic, in publish order: a subscriber of several topics (webhooks) sees a link's
    * update before the disable that followed it. Clicks come in long runs, so this costs them nothing.
    */
-  private async deliver(batch: Array<[EventTopic, LinkEvent]>): Promise<void> {
+  private async deliver(topics: EventTopic[], batch: LinkEvent[]): Promise<void> {
     let start = 0;
     while (start < batch.length) {
-      const topic = batch[start]![0];
+      const topic = topics[start]!;
       let end = start + 1;
-      while (end < batch.length && batch[end]![0] === topic) end++;
-      const events = batch.slice(start, end).map(([, event]) => event);
+      while (end < batch.length && topics[end] === topic) end++;
+      const events = start === 0 && end === batch.length ? batch : batch.slice(start, end);
       start = end;
       for (const handler of this.handlers.get(topic) ?? []) {
         try {

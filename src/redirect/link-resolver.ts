@@ -60,6 +60,25 @@ export class LinkResolver {
     entry.blocked = list.blockedBy(entry.url) !== null;
   }
 
+  /**
+   * The lookup answered now, when nothing on the way is I/O (no Redis, a store that reads
+   * synchronously: embedded SQLite); undefined otherwise, and the caller awaits resolve().
+   */
+  resolveNow(code: string): CacheEntry | undefined {
+    const { l1, l2, store, ttlMs, negativeTtlMs } = this.opts;
+    if (l2 !== null || store.lookupNow === undefined) return undefined;
+    this.storeLookups++;
+    const record = store.lookupNow(code);
+    if (record === null) {
+      l1.set(code, MISSING, negativeTtlMs);
+      return MISSING;
+    }
+    const entry = toCachedLink(record);
+    this.screen(entry);
+    l1.set(code, entry, ttlMs);
+    return entry;
+  }
+
   resolve(code: string): Promise<Resolution> {
     const pending = this.inflight.get(code);
     if (pending) return pending;

@@ -28,6 +28,7 @@ import type { LinkResolver, ResolveSource } from "./link-resolver";
 import { acceptsHtml, htmlPage, passwordPage } from "./pages";
 import { HTML_HEADERS, PASSWORD_PAGE_HEADERS, PREVIEW_PAGE_HEADERS, gone, locationFor } from "./redirect-responses";
 import { createUnlockHandler, type UnlockHandler } from "./unlock-handler";
+import { VisitorHasher } from "./visitor-hash";
 
 /** `peer` is Bun's server (for the client's address); null only where there is no socket (tools, some tests). */
 export type RedirectHandler = (request: Request, code: string, peer: PeerAddressSource | null) => Response | Promise<Response>;
@@ -96,6 +97,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   const countries = deps.countries ?? null;
 
   const traceRatio = deps.traceRatio ?? 0;
+  const visitors = new VisitorHasher(visitorSalt);
 
   // Domains may be added while running (POST /api/v1/domains), so "only the default domain" is
   // asked per request: one size check when no other domain is served.
@@ -149,14 +151,23 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     if (!isWellFormedCode(visit.code)) return notFound(visit.request, visit.domain);
     const cached = resolver.peek(visit.key);
     if (cached !== undefined) return answer(visit, cached, "l1");
+    let now: CacheEntry | undefined;
+    try {
+      now = resolver.resolveNow(visit.key);
+    } catch (error) {
+      return lookupFailed(visit, error);
+    }
+    if (now !== undefined) return answer(visit, now, "primary");
     return resolver.resolve(visit.key).then(
       (found) => answer(visit, found.entry, found.source),
-      (error: unknown) => {
-        settle(visit, "error", "error");
-        log.error("redirect lookup failed", { code: visit.key, error });
-        return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
-      },
+      (error: unknown) => lookupFailed(visit, error),
     );
+  }
+
+  function lookupFailed(visit: Visit, error: unknown): Response {
+    settle(visit, "error", "error");
+    log.error("redirect lookup failed", { code: visit.key, error });
+    return jsonError(503, "unavailable", "link storage is unavailable, try again shortly", { "retry-after": "1" });
   }
 
   function answer(visit: Visit, entry: CacheEntry, source: ResolveSource): Response | Promise<Response> {
@@ -248,9 +259,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     const ua = boundedUserAgent(headers.get("user-agent"));
     const now = Date.now();
     // Bots never count as unique visitors or in the top lists, so they skip the address lookup,
-    // the hash and the country lookup.
-    const human = isHumanAgent(ua);
-    const address = human ? visitorAddress(visit) : null;
+    // the hash and the country lookup; so do unknown codes and errors, which count nobody.
+    const counted = status === "OK" && isHumanAgent(ua);
+    const address = counted ? visitorAddress(visit) : null;
     bus.publish("link.clicked", {
       event_id: eventIds.next(),
       type: "read",
@@ -266,7 +277,7 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
       referrer: referrerOrigin(headers.get("referer")),
       user_agent: ua,
       country: visitorCountry(visit, address),
-      visitor: human ? visitorHash(address, ua, now) : null,
+      visitor: counted ? visitors.of(address, ua, now) : null,
       variant: visit.variant,
     });
   }
@@ -289,11 +300,6 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
     const socket = peer?.requestIP(request)?.address ?? null;
     visit.address = socket === null || trusted.length === 0 ? socket : clientAddress(socket, request.headers.get("x-forwarded-for"), trusted);
     return visit.address;
-  }
-
-  /** Salted and rotated daily: counts unique visitors per day without keeping any IP address. */
-  function visitorHash(ip: string | null, ua: string | null, now: number): string | null {
-    return ip === null ? null : Bun.hash(`${visitorSalt}|${ip}|${ua ?? ""}|${Math.floor(now / 86_400_000)}`).toString(36);
   }
 
   /** The canonical log line of a redirect, once its answer is known. */

@@ -144,6 +144,11 @@ export interface LinkStore {
   findByCode(code: string): Promise<LinkRecord | null>;
   /** Read for serving redirects: may come from a replica; says where it came from. */
   lookup(code: string): Promise<{ record: LinkRecord | null; source: "replica" | "primary" }>;
+  /**
+   * The same read answered synchronously, for a store that can (embedded SQLite): a redirect on a
+   * cold cache is then one prepared point query and no Promise. Absent where a read is I/O.
+   */
+  lookupNow?(code: string): LinkRecord | null;
   findCanonical(urlHash: string): Promise<LinkRecord | null>;
   softDelete(code: string, at: number): Promise<boolean>;
   takeClick(code: string): Promise<ClickBudget>;

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CountryDatabase, EMBEDDED_COUNTRY_DATA, openCountryDatabase, publicAddress } from "../../src/geo";
+import { Reader } from "mmdb-lib";
+import { readFileSync } from "node:fs";
 import { startTestApp, BASE, type TestApp } from "../support/embedded-app";
 
 // Addresses of registries, root and public DNS operators and national research networks: their
@@ -151,5 +153,27 @@ describe("the country of a click", () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe("the IPv4 tree walk", () => {
+  test("answers what mmdb-lib answers for 20,000 random public addresses", () => {
+    const bytes = readFileSync(EMBEDDED_COUNTRY_DATA);
+    const reference = new Reader(bytes);
+    const db = new CountryDatabase(bytes);
+    let compared = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const ip = [1 + Math.floor(Math.random() * 223), 0, 0, 0].map((n, j) => (j === 0 ? n : Math.floor(Math.random() * 256))).join(".");
+      if (publicAddress(ip) === null) continue;
+      const record = reference.get(ip) as { country_code?: string } | null;
+      expect(db.country(ip)).toBe(record?.country_code?.toUpperCase() ?? null);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(15_000);
+  });
+
+  test("refuses what is not a dotted quad", () => {
+    const db = openCountryDatabase("embedded")!;
+    for (const bad of ["8.8.8", "8.8.8.8.8", "8.8.8.256", "8..8.8", "8.8.8.8 ", "1234.1.1.1"]) expect(db.country(bad)).toBeNull();
   });
 });

@@ -176,6 +176,10 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async findByCode(code: string): Promise<LinkRecord | null> {
+    return this.lookupNow(code);
+  }
+
+  lookupNow(code: string): LinkRecord | null {
     const row = this.stmts.byCode.get({ code });
     return row ? toRecord(row) : null;
   }
