@@ -2,6 +2,7 @@ export { ShardRing } from "./shard-ring";
 export { Deadline, withTimeout } from "./deadline";
 export { withRetries, type RetryPolicy } from "./retry";
 export { GuardedNode } from "./guarded-node";
+export { KeyBatcher } from "./key-batcher";
 export { HealthProber } from "./health-prober";
 export { RecentChanges } from "./recent-changes";
 export { CircuitOpenError, ShardUnavailable, errorSummary } from "./errors";

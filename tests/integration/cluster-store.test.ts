@@ -295,6 +295,47 @@ describeCluster("distributed adapters against the real cluster", () => {
   );
 
   test(
+    "cache reads of one turn share one MGET per Redis node, each code answered with its own entry",
+    async () => {
+      if (config!.redisNodes.length === 0) throw new Error("REDIS_NODES is not set");
+      const redisNodes = config!.redisNodes.map((url, i) => new RedisNode(url, i, config!.resilience));
+      const router = new ShardRouter(topologyFromNodes(config!.shards, config!.redisNodes));
+      const cache = new RedisLinkCache({ router, nodeAt: (i) => redisNodes[i]!, probeIntervalMs: config!.resilience.probeIntervalMs });
+      const direct = config!.redisNodes.map((url) => new Redis(url));
+      const mgets = async () => Promise.all(direct.map(async (c) => Number(/cmdstat_mget:calls=(\d+)/.exec(await c.info("commandstats"))?.[1] ?? 0)));
+      try {
+        await cache.connected(2_000);
+        const links: CachedLink[] = Array.from({ length: 60 }, (_, i) => ({
+          code: randomCode(8),
+          url: `https://example.com/batched/${i}`,
+          redirectType: 302,
+          expiresAt: null,
+          maxClicks: null,
+          deleted: false,
+          disabled: null,
+          password: false,
+          forwardQuery: false,
+        }));
+        await Promise.all(links.map((l) => cache.set(l, 60_000)));
+        const unknown = Array.from({ length: 20 }, () => randomCode(9));
+        const before = await mgets();
+        const answers = await Promise.all([...links.map((l) => cache.get(l.code)), ...unknown.map((c) => cache.get(c))]);
+        const after = await mgets();
+        expect(answers.slice(0, links.length)).toEqual(links);
+        expect(answers.slice(links.length).every((a) => a === undefined)).toBe(true);
+        // 80 reads in one turn: one MGET on each node that holds any of them, not 80 GETs.
+        const used = new Set([...links.map((l) => l.code), ...unknown].map((c) => ring.shardOf(c)));
+        after.forEach((n, i) => expect(n - before[i]!).toBe(used.has(i) ? 1 : 0));
+        expect(cache.stats().errors).toBe(0);
+      } finally {
+        for (const c of direct) c.disconnect();
+        await cache.close();
+      }
+    },
+    TEST_MS,
+  );
+
+  test(
     "the Redis cache keeps each code on its ring node, with a distinct negative entry",
     async () => {
       if (config!.redisNodes.length === 0) throw new Error("REDIS_NODES is not set");

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import HashRing from "hashring";
 import { ShardRing } from "../../src/cluster";
 import { randomCode } from "../../src/ids";
 
@@ -21,6 +22,19 @@ describe("shard ring", () => {
     for (let i = 0; i < 1000; i++) {
       const code = randomCode(7);
       expect(other.shardOf(code)).toBe(ring.shardOf(code));
+    }
+  });
+
+  test("answers as hashring's own get() does, for every size and 20,000 keys each", () => {
+    for (const size of [2, 3, 4, 7]) {
+      const ring = new ShardRing(size);
+      const members: Record<string, { vnodes: number }> = {};
+      for (let i = 0; i < size; i++) members[ShardRing.nodeName(i)] = { vnodes: 256 };
+      const reference = new HashRing(members, "md5");
+      for (let i = 0; i < 20_000; i++) {
+        const key = i % 10 === 0 ? `links.example/${randomCode(7)}` : randomCode(7);
+        expect(ring.shardOf(key)).toBe(Number(reference.get(key)?.slice("shard-".length)));
+      }
     }
   });
 
