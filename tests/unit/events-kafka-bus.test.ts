@@ -130,6 +130,23 @@ describe("Kafka event bus", () => {
     expect(bus.stats()).toMatchObject({ published: 50, produced: 50, delivered: 50, spooled: 0, dropped: 0 });
   });
 
+  test("a miss (an unknown code, a failed lookup) reaches this process's subscribers but never the broker", async () => {
+    const broker = new StandInBroker();
+    const { bus } = makeBus(broker);
+    const local: string[] = [];
+    bus.subscribe("link.clicked", (events) => {
+      for (const e of events) local.push(e.status);
+    });
+    bus.publish("link.clicked", event(1));
+    bus.publish("link.clicked", { ...event(2), status: "NOT_FOUND" });
+    bus.publish("link.clicked", { ...event(3), status: "ERROR" });
+    await bus.flush();
+    await until("the local delivery", () => local.length === 3);
+    expect(local).toEqual(["OK", "NOT_FOUND", "ERROR"]);
+    expect(broker.sent.map((s) => s.n)).toEqual([1]);
+    expect(bus.stats()).toMatchObject({ published: 1, produced: 1 });
+  });
+
   test("a full batch goes at once, without waiting for the linger time", async () => {
     const broker = new StandInBroker();
     const { bus } = makeBus(broker, { lingerMs: 60_000, batchSize: 10 });

@@ -15,7 +15,8 @@
  * queue of one in-flight send). SIGTERM flushes them, to the broker or the journal.
  *
  * Local subscribers (`subscribe`) see this process's events through an in-process bus, so features
- * such as a live feed work the same in both modes; cross-process consumers read the topic.
+ * such as a live feed work the same in both modes; cross-process consumers read the topic, which
+ * carries clicks that were answered (status OK) and every write, not misses.
  */
 import { Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
 import type { DependencyHealth } from "../../cluster";
@@ -179,8 +180,11 @@ export class KafkaEventBus implements EventBus {
   }
 
   publish(topic: EventTopic, event: LinkEvent): void {
-    this.counters.published++;
     if (this.localSubscribers.has(topic)) this.local.publish(topic, event);
+    // A request for an unknown code (or one that failed) counts nobody: it feeds this process's
+    // live stream and metrics, never the broker, so a flood of junk codes costs no Kafka traffic.
+    if (event.type === "read" && event.status !== "OK") return;
+    this.counters.published++;
     if (this.queue.length >= this.opts.maxQueued) {
       this.counters.dropped++;
       return;
