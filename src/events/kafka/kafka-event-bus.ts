@@ -85,20 +85,35 @@ export interface Encoded {
   value: string;
 }
 
-export const laneOf = (code: string, lanes: number): string => `lane-${lanes <= 1 ? 0 : Bun.hash.murmur32v3(code) % lanes}`;
+const laneIndex = (code: string, lanes: number): number => (lanes <= 1 ? 0 : Bun.hash.murmur32v3(code) % lanes);
+export const laneOf = (code: string, lanes: number): string => `lane-${laneIndex(code, lanes)}`;
+
+interface OpenRecord {
+  topic: EventTopic;
+  lane: number;
+  events: LinkEvent[];
+  bytes: number;
+}
 
 /**
  * Packs queued events into records: one per topic and lane, none larger than `maxBytes` (the
- * broker's message.max.bytes is 1 MiB by default).
+ * broker's message.max.bytes is 1 MiB by default). Per event: one hash for its lane and a lookup by
+ * a small number; the record key string is made once per record.
  */
 export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes: number): Encoded[] {
-  const open = new Map<string, { topic: EventTopic; key: string; events: LinkEvent[]; bytes: number }>();
+  const open = new Map<number, OpenRecord>();
+  const topicIds = new Map<EventTopic, number>();
   const out: Encoded[] = [];
-  const close = (group: { topic: EventTopic; key: string; events: LinkEvent[] }) =>
-    out.push({ topic: group.topic, key: group.key, count: group.events.length, value: encodeRecord(group.events) });
+  const close = (group: OpenRecord) =>
+    out.push({ topic: group.topic, key: `lane-${group.lane}`, count: group.events.length, value: encodeRecord(group.events) });
   for (const [topic, event] of queued) {
-    const key = laneOf(event.short_code, lanes);
-    const id = `${topic} ${key}`;
+    const lane = laneIndex(event.short_code, lanes);
+    let topicId = topicIds.get(topic);
+    if (topicId === undefined) {
+      topicId = topicIds.size;
+      topicIds.set(topic, topicId);
+    }
+    const id = topicId * lanes + lane;
     const bytes = recordBytesOf(event);
     let group = open.get(id);
     if (group && group.bytes + bytes > maxBytes) {
@@ -106,7 +121,7 @@ export function encodeRecords(queued: readonly Queued[], lanes: number, maxBytes
       group = undefined;
     }
     if (!group) {
-      group = { topic, key, events: [], bytes: 0 };
+      group = { topic, lane, events: [], bytes: 0 };
       open.set(id, group);
     }
     group.events.push(event);
