@@ -337,10 +337,29 @@ const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.", 404);
 
 function redirectTo(link: CachedLink, request: Request, target?: string): Response {
+  if (target === undefined && !link.forwardQuery) return new Response(null, { status: link.redirectType, headers: plainRedirectHeaders(link) });
+  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request, target), "cache-control": cacheControlOf(link) } });
+}
+
+function cacheControlOf(link: CachedLink): string {
   // Limited links must reach us on every visit, so browsers may not cache their redirect; nor may
   // they keep a routed link's answer, which depends on who asks and when.
-  const cacheControl = link.maxClicks !== null || link.expiresAt !== null || link.routing !== undefined ? "no-store" : "private, max-age=90";
-  return new Response(null, { status: link.redirectType, headers: { location: locationFor(link, request, target), "cache-control": cacheControl } });
+  return link.maxClicks !== null || link.expiresAt !== null || link.routing !== undefined ? "no-store" : "private, max-age=90";
+}
+
+/**
+ * A link whose answer is the same for everyone gets its headers built once, while it is cached:
+ * a Response copies a Headers in about half the time it takes to build one from an object.
+ */
+const plainHeaders = new WeakMap<CachedLink, Headers>();
+
+function plainRedirectHeaders(link: CachedLink): Headers {
+  let headers = plainHeaders.get(link);
+  if (headers === undefined) {
+    headers = new Headers({ location: link.url, "cache-control": cacheControlOf(link) });
+    plainHeaders.set(link, headers);
+  }
+  return headers;
 }
 
 function passwordForm({ request, code }: Visit): Response {
