@@ -314,8 +314,8 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   /** A domain with a not-found redirect sends unknown codes there; otherwise the 404 (HTML for browsers). */
   function notFound(request: Request, domain?: ShortDomain | null): Response {
     if (domain?.notFoundRedirect) return new Response(null, { status: 302, headers: { location: domain.notFoundRedirect, "cache-control": "no-store" } });
-    if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: HTML_HEADERS });
-    return new Response(NOT_FOUND_JSON, { status: 404, headers: JSON_HEADERS });
+    if (acceptsHtml(request)) return new Response(notFoundPage, { status: 404, headers: NOT_FOUND_HTML_HEADERS });
+    return new Response(NOT_FOUND_JSON, { status: 404, headers: NOT_FOUND_JSON_HEADERS });
   }
 
   const unlock = createUnlockHandler({
@@ -331,7 +331,9 @@ export function createRedirectCore(deps: RedirectDeps): RedirectCore {
   return { redirect, unlock };
 }
 
-const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+// Built once: a Response copies a Headers instance in about half the time it builds one from an object.
+const NOT_FOUND_JSON_HEADERS = new Headers({ "content-type": "application/json; charset=utf-8" });
+const NOT_FOUND_HTML_HEADERS = new Headers(HTML_HEADERS);
 // Unknown codes are the cheapest attack on a shortener: their answer is built once, not per request.
 const NOT_FOUND_JSON = JSON.stringify({ error: { code: "not_found", message: "no link with this code" } });
 const DEFAULT_NOT_FOUND = htmlPage("Link not found", "This short link does not exist. Check it for typos.", 404);
