@@ -123,7 +123,7 @@ export class SqliteLinkStore implements LinkStore {
         .transaction((): boolean => {
           if (Number(isApplied.get(m.version)?.n ?? 0) > 0) return false;
           onProgress?.(`${this.description}: applying ${m.name}`);
-          this.db.exec(m.sql);
+          this.db.exec(m.sqlite ?? m.sql);
           this.db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
           return true;
         })
