@@ -82,10 +82,13 @@ function typedLabels(raw: string): string[] | null {
 
 /** The label without accents and other combining marks: `faċebook` -> `facebook`. */
 const withoutMarks = (label: string) =>
-  label
-    .normalize("NFD")
-    .replace(/\p{M}+/gu, "")
-    .normalize("NFC");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is "ASCII only"
+  /^[\x00-\x7f]*$/.test(label)
+    ? label // ASCII has no marks to remove: skip three passes over every label of every URL
+    : label
+        .normalize("NFD")
+        .replace(/\p{M}+/gu, "")
+        .normalize("NFC");
 
 function brandImitated(label: string): string | null {
   const literal = label.toLowerCase().split("-");
