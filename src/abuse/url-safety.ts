@@ -62,9 +62,11 @@ export class UrlSafety {
 
   /**
    * `urls` are the normalised targets; `typed` the same URLs as submitted (host letter case
-   * matters to the look-alike check: URL parsing turns `paypaI` into `paypai`).
+   * matters to the look-alike check: URL parsing turns `paypaI` into `paypai`). Answers the
+   * classifier's verdicts, one per URL, so a create can store its link's category at once instead
+   * of classifying the URL a second time in the background; null when the model did not run.
    */
-  async assertSafe(urls: readonly string[], typed: readonly string[] = urls): Promise<void> {
+  async assertSafe(urls: readonly string[], typed: readonly string[] = urls): Promise<Verdict[] | null> {
     urls.forEach((url, i) => {
       const entry = this.blockedBy(url);
       if (entry !== null) {
@@ -77,15 +79,16 @@ export class UrlSafety {
         throw new Unprocessable("unsafe_url", `url looks unsafe: its host ${deceptive}`);
       }
     });
-    if (this.opts.threshold === null || urls.length === 0) return;
+    if (this.opts.threshold === null || urls.length === 0) return null;
     const verdicts = await this.classify(urls);
-    if (verdicts === null) return;
+    if (verdicts === null) return null;
     for (const v of verdicts) {
       if (this.isUnsafe(v)) {
         this.stats.unsafe++;
         throw new Unprocessable("unsafe_url", `url looks unsafe (classified ${v.label} with confidence ${v.confidence.toFixed(2)})`);
       }
     }
+    return verdicts;
   }
 
   /** Verdicts for the URLs, or null when the model is unavailable (fail open). */

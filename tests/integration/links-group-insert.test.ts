@@ -97,6 +97,8 @@ describeCluster("multi-row shard inserts", () => {
         variants: [{ name: "a", url: "https://example.com/v", weight: 100 }],
         preview: { title: 'say "hi"', description: null, image: null },
         redirectType: 301,
+        category: "developer",
+        categoryConfidence: 0.75,
       });
 
       const outcomes = await Promise.all(links.map((l) => store.insert(l)));
@@ -133,6 +135,8 @@ describeCluster("multi-row shard inserts", () => {
         variants: [{ name: "a", url: "https://example.com/v", weight: 100 }],
         preview: { title: 'say "hi"', description: null, image: null },
         redirectType: 301,
+        category: "developer",
+        categoryConfidence: 0.75,
         clicks: 0,
         deletedAt: null,
       });

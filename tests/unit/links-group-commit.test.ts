@@ -33,10 +33,14 @@ describe("SqliteLinkStore group commit", () => {
     const links: NewLink[] = [];
     for (let i = 0; i < 200; i++) {
       const id = 100 + i;
-      if (i % 10 === 0) links.push(newLink(id, "taken", `fresh-${i}`, false)); // a code that existed before the turn
-      else if (i % 10 === 1) links.push(newLink(id, `dup-${i % 20}`, `dup-url-${i}`, false)); // the same code twice in the turn
-      else if (i % 10 === 2) links.push(newLink(id, `same-${i}`, "same-url", true)); // one URL, 20 canonical creates
-      else if (i % 10 === 3) links.push(newLink(id, `old-${i}`, "old-url", true)); // the URL's canonical link exists already
+      if (i % 10 === 0)
+        links.push(newLink(id, "taken", `fresh-${i}`, false)); // a code that existed before the turn
+      else if (i % 10 === 1)
+        links.push(newLink(id, `dup-${i % 20}`, `dup-url-${i}`, false)); // the same code twice in the turn
+      else if (i % 10 === 2)
+        links.push(newLink(id, `same-${i}`, "same-url", true)); // one URL, 20 canonical creates
+      else if (i % 10 === 3)
+        links.push(newLink(id, `old-${i}`, "old-url", true)); // the URL's canonical link exists already
       else links.push(newLink(id, `plain-${i}`, `plain-url-${i}`, false));
     }
     const outcomes = await Promise.all(links.map((l) => store.insert(l)));
@@ -117,6 +121,8 @@ describe("200 concurrent creates over HTTP (embedded)", () => {
     const plain = where((b) => typeof b.url === "string" && b.url.startsWith("https://example.com/c/"));
     expect(plain.every((a) => a.status === 201)).toBe(true);
     expect(new Set(plain.map((a) => a.json.code)).size).toBe(plain.length);
+    // The create-time check's verdict is the link's category, stored by the insert itself.
+    expect(plain.every((a) => typeof a.json.category === "string" && a.json.categoryConfidence > 0)).toBe(true);
 
     const target = await app.request("/already");
     expect(target.headers.get("location")).toBe("https://example.com/existing");

@@ -348,14 +348,16 @@ export class ShardedPostgresLinkStore implements LinkStore {
             ${links.map((l) => text(l.maxClicks))}::text[], ${links.map((l) => l.ownerKey ?? null)}::text[],
             ${links.map((l) => l.passwordHash ?? null)}::text[], ${links.map((l) => (l.forwardQuery ? "1" : "0"))}::text[],
             ${links.map((l) => encodeTags(l.tags))}::text[], ${links.map((l) => encodeJson(l.rules))}::text[],
-            ${links.map((l) => encodeJson(l.variants))}::text[], ${links.map((l) => encodeJson(l.preview))}::text[]
+            ${links.map((l) => encodeJson(l.variants))}::text[], ${links.map((l) => encodeJson(l.preview))}::text[],
+            ${links.map((l) => l.category ?? null)}::text[], ${links.map((l) => text(l.categoryConfidence ?? null))}::text[]
           ) WITH ORDINALITY AS v(id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                                 owner_key, password_hash, forward_query, tags, rules, variants, preview, ord)),
+                                 owner_key, password_hash, forward_query, tags, rules, variants, preview, category, category_confidence, ord)),
         ins AS (
           INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                             owner_key, password_hash, forward_query, tags, rules, variants, preview)
+                             owner_key, password_hash, forward_query, tags, rules, variants, preview, category, category_confidence)
           SELECT id::bigint, code, url, url_hash, is_alias::smallint, canonical::smallint, redirect_type::smallint, created_at::bigint,
-                 expires_at::bigint, max_clicks::bigint, owner_key, password_hash, forward_query::smallint, tags, rules, variants, preview
+                 expires_at::bigint, max_clicks::bigint, owner_key, password_hash, forward_query::smallint, tags, rules, variants, preview,
+                 category, category_confidence::real
           FROM v ORDER BY ord
           ON CONFLICT DO NOTHING
           RETURNING *)

@@ -70,9 +70,9 @@ export class SqliteLinkStore implements LinkStore {
     this.stmts = {
       insert: this.db.query(
         `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                            owner_key, password_hash, forward_query, tags, rules, variants, preview)
+                            owner_key, password_hash, forward_query, tags, rules, variants, preview, category, category_confidence)
          VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks,
-                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview)
+                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview, $category, $categoryConfidence)
          RETURNING *`,
       ),
       byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
@@ -180,6 +180,8 @@ export class SqliteLinkStore implements LinkStore {
         rules: encodeJson(link.rules),
         variants: encodeJson(link.variants),
         preview: encodeJson(link.preview),
+        category: link.category ?? null,
+        categoryConfidence: link.categoryConfidence ?? null,
       });
       if (!row) throw new Error("insert returned no row");
       return { ok: true, value: { kind: "inserted", link: toRecord(row) } };
