@@ -90,7 +90,24 @@ const withoutMarks = (label: string) =>
         .replace(/\p{M}+/gu, "")
         .normalize("NFC");
 
+/**
+ * brandImitated by label, remembered: it depends on the label alone, costs ~10 µs (a dozen
+ * skeletons), and is asked twice per create (the unsafe-URL check, then the classifier's
+ * features) for labels that recur across links (TLDs, www, popular sites). Bounded: emptied when full.
+ */
+const IMITATED_CACHE_LIMIT = 8_192;
+const imitatedByLabel = new Map<string, string | null>();
+
 function brandImitated(label: string): string | null {
+  const known = imitatedByLabel.get(label);
+  if (known !== undefined) return known;
+  const brand = brandImitatedUncached(label);
+  if (imitatedByLabel.size >= IMITATED_CACHE_LIMIT) imitatedByLabel.clear();
+  imitatedByLabel.set(label, brand);
+  return brand;
+}
+
+function brandImitatedUncached(label: string): string | null {
   const literal = label.toLowerCase().split("-");
   const brands = brandBySkeleton();
   for (const part of new Set([label, ...label.split("-"), label.replaceAll("-", "")])) {
