@@ -68,7 +68,7 @@ interface Shard {
 /** Click counts for shards that could not be written are kept for the next flush, up to this many codes. */
 const MAX_CARRIED_CLICK_CODES = 100_000;
 
-/** Rows per multi-row INSERT: 17 array parameters stay small, and one statement stays a few ms. */
+/** Rows per multi-row INSERT: its 19 array parameters stay small, and one statement stays a few ms. */
 const MAX_INSERT_BATCH = 256;
 
 /** A write that met a row frozen by a reshard waits this long between looks (a batch copies in ~50 ms). */
