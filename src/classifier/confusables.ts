@@ -20,6 +20,17 @@ export function confusablePrototypes(): Prototypes {
 
 /** skeleton(X) = NFD(map(NFD(X))): equal skeletons mean the strings can be mistaken for each other. */
 export function skeleton(text: string): string {
+  // ASCII is its own NFD, and its prototypes decompose to themselves: map it without normalising
+  // (the host labels of nearly every URL; the normalisations were most of a skeleton's cost).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is "ASCII only", control characters included
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    let out = "";
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      out += ASCII_PROTOTYPES[ch] ?? ch;
+    }
+    return out;
+  }
   const decomposed = text.normalize("NFD");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is "ASCII only", control characters included
   const table = /^[\x00-\x7f]*$/.test(decomposed) ? ASCII_PROTOTYPES : prototypes();

@@ -37,28 +37,134 @@ const LEXICON_SCALE = 2;
 
 const MAX_PATH_CHARS = 200;
 
-/** FNV-1a 32-bit over UTF-16 code units: stable across runtimes and cheap. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** Continues an FNV-1a state over `text`: fnv1a(a + b) === fnvFeed(fnvFeed(OFFSET, a), b). */
+function fnvFeed(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
-  return h >>> 0;
+  return h;
 }
 
+/** FNV-1a 32-bit over UTF-16 code units: stable across runtimes and cheap. */
+export function fnv1a(text: string): number {
+  return fnvFeed(FNV_OFFSET, text) >>> 0;
+}
+
+/**
+ * Adds one group's tokens: each distinct token `t` puts weight/sqrt(count) at
+ * fnv1a(`${group}\u0001${t}`) % HASH_DIM. The hash is continued from the group's
+ * prefix rather than computed over a concatenated string: building those strings
+ * was most of what feature extraction cost (~120 µs per URL before, see bench/classifier.ts).
+ */
 function addGroup(out: Float32Array, group: string, tokens: ReadonlySet<string>, weight: number): void {
   if (tokens.size === 0) return;
   const v = weight / Math.sqrt(tokens.size);
+  const prefix = fnvFeed(FNV_OFFSET, `${group}\u0001`);
   for (const t of tokens) {
-    const i = fnv1a(`${group}\u0001${t}`) % HASH_DIM;
+    const i = (fnvFeed(prefix, t) >>> 0) % HASH_DIM;
     out[i] = (out[i] ?? 0) + v;
   }
 }
 
-function charGrams(text: string, sizes: readonly number[], into: Set<string>): void {
-  for (const n of sizes) {
-    for (let i = 0; i + n <= text.length; i++) into.add(`${n}:${text.slice(i, i + n)}`);
+/**
+ * A group of character n-grams as the distinct tokens `${n}:${gram}` of the training code, kept
+ * without building a string per gram: each gram is hashed (as that token, prefixed by its group)
+ * straight from its text, and told apart from the others by that hash, with a character-by-character
+ * comparison when two hashes are equal, so the distinct grams (and so the group's weight) are
+ * exactly those of a Set of strings. Building and hashing those strings was ~40% of a URL's features.
+ */
+class GramGroup {
+  /** final hash of each distinct gram, in first-seen order */
+  readonly hashes: number[] = [];
+  private readonly texts: string[] = [];
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  /** open addressing over the hashes: slot = index + 1 of a gram, 0 = empty (a Map cost ~15% of extraction) */
+  private slots = new Int32Array(256);
+  private readonly prefix: number;
+  private readonly prefixByLength = new Map<number, number>();
+
+  constructor(group: string) {
+    this.prefix = fnvFeed(FNV_OFFSET, `${group}\u0001`);
+  }
+
+  get size(): number {
+    return this.hashes.length;
+  }
+
+  /** every gram of each size in `sizes` */
+  addGrams(text: string, sizes: readonly number[]): void {
+    for (const n of sizes) {
+      let start = this.prefixByLength.get(n);
+      if (start === undefined) {
+        start = fnvFeed(this.prefix, `${n}:`);
+        this.prefixByLength.set(n, start);
+      }
+      for (let i = 0; i + n <= text.length; i++) {
+        let h = start;
+        for (let j = i; j < i + n; j++) {
+          h ^= text.charCodeAt(j);
+          h = Math.imul(h, FNV_PRIME);
+        }
+        this.add(text, i, n, h >>> 0);
+      }
+    }
+  }
+
+  private add(text: string, start: number, n: number, hash: number): void {
+    let mask = this.slots.length - 1;
+    let at = hash & mask;
+    for (let slot = this.slots[at]!; slot !== 0; slot = this.slots[at]!) {
+      const k = slot - 1;
+      if (this.hashes[k] === hash && this.sameGram(k, text, start, n)) return;
+      at = (at + 1) & mask;
+    }
+    const k = this.hashes.length;
+    this.hashes.push(hash);
+    this.texts.push(text);
+    this.starts.push(start);
+    this.lengths.push(n);
+    if ((k + 1) * 2 > this.slots.length) {
+      this.grow();
+      mask = this.slots.length - 1;
+      at = hash & mask;
+      while (this.slots[at] !== 0) at = (at + 1) & mask;
+    }
+    this.slots[at] = k + 1;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    // every gram but the one being added (the caller places it)
+    for (let k = 0; k < this.hashes.length - 1; k++) {
+      let at = this.hashes[k]! & mask;
+      while (slots[at] !== 0) at = (at + 1) & mask;
+      slots[at] = k + 1;
+    }
+    this.slots = slots;
+  }
+
+  private sameGram(k: number, text: string, start: number, n: number): boolean {
+    if (this.lengths[k] !== n) return false;
+    const other = this.texts[k]!;
+    const at = this.starts[k]!;
+    for (let j = 0; j < n; j++) if (other.charCodeAt(at + j) !== text.charCodeAt(start + j)) return false;
+    return true;
+  }
+
+  /** Adds weight/sqrt(count) at each distinct gram's index, as addGroup does for tokens. */
+  writeTo(out: Float32Array, weight: number): void {
+    if (this.hashes.length === 0) return;
+    const v = weight / Math.sqrt(this.hashes.length);
+    for (const h of this.hashes) {
+      const i = h % HASH_DIM;
+      out[i] = (out[i] ?? 0) + v;
+    }
   }
 }
 
@@ -147,7 +253,7 @@ function hashedGroups(p: Parts, out: Float32Array): void {
   const dom = splitDomain(url.host);
 
   const hostTokens = new Set<string>();
-  const hostGrams = new Set<string>();
+  const hostGrams = new GramGroup("hg");
   if (ip) {
     hostTokens.add("<ip>");
   } else {
@@ -158,10 +264,10 @@ function hashedGroups(p: Parts, out: Float32Array): void {
     hostTokens.add(`tld=${p.hostLabels[p.hostLabels.length - 1] ?? ""}`);
     for (const s of dom.subdomains) hostTokens.add(`sub=${wordShape(s)}`);
     const bare = url.host.startsWith("www.") ? url.host.slice(4) : url.host;
-    charGrams(`^${bare}$`, [3, 4], hostGrams);
+    hostGrams.addGrams(`^${bare}$`, [3, 4]);
   }
   addGroup(out, "ht", hostTokens, GROUP_WEIGHT.hostTokens);
-  addGroup(out, "hg", hostGrams, GROUP_WEIGHT.hostGrams);
+  hostGrams.writeTo(out, GROUP_WEIGHT.hostGrams);
 
   const pathTokens = new Set<string>();
   const shaped = p.pathWords.map(wordShape);
@@ -169,16 +275,16 @@ function hashedGroups(p: Parts, out: Float32Array): void {
   for (let i = 0; i + 1 < shaped.length; i++) pathTokens.add(`${shaped[i]}_${shaped[i + 1]}`);
   addGroup(out, "pt", pathTokens, GROUP_WEIGHT.pathTokens);
 
-  const pathGrams = new Set<string>();
-  charGrams(` ${p.pathWords.filter((w) => !/\d/.test(w)).join(" ")} `, [3, 4], pathGrams);
-  addGroup(out, "pg", pathGrams, GROUP_WEIGHT.pathGrams);
+  const pathGrams = new GramGroup("pg");
+  pathGrams.addGrams(` ${p.pathWords.filter((w) => !/\d/.test(w)).join(" ")} `, [3, 4]);
+  pathGrams.writeTo(out, GROUP_WEIGHT.pathGrams);
 
   // Host names and path words share one n-gram space, so "food" in
   // bbcgoodfood.com and in /food/recipes/ land on the same weights.
-  const shared = new Set<string>();
+  const shared = new GramGroup("sh");
   const hostWords = ip ? [] : [dom.name, ...dom.subdomains];
-  for (const w of [...hostWords, ...p.pathWords]) if (w.length >= 4 && !/\d/.test(w)) charGrams(w, [4, 5], shared);
-  addGroup(out, "sh", shared, GROUP_WEIGHT.sharedGrams);
+  for (const w of [...hostWords, ...p.pathWords]) if (w.length >= 4 && !/\d/.test(w)) shared.addGrams(w, [4, 5]);
+  shared.writeTo(out, GROUP_WEIGHT.sharedGrams);
 
   const shape = new Set<string>();
   const classes = p.segments.slice(0, 5).map(segmentClass);

@@ -70,7 +70,10 @@ export class LinkClassifier {
 
   /** Handles one delivery of events; resolves when their categories are written (or given up on). */
   async handle(events: readonly LinkEvent[]): Promise<void> {
-    const creates = events.filter((e): e is LinkEvent & { url: string } => e.type === "write" && e.status === "OK" && typeof e.url === "string");
+    // A create whose unsafe-URL check ran the model carries its category, already on the row.
+    const creates = events.filter(
+      (e): e is LinkEvent & { url: string } => e.type === "write" && e.status === "OK" && typeof e.url === "string" && e.category === undefined,
+    );
     this.stats.skipped += events.length - creates.length;
     for (let i = 0; i < creates.length; i += this.batchSize) await this.classifyBatch(creates.slice(i, i + this.batchSize));
   }

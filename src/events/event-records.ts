@@ -155,6 +155,7 @@ function clickFromRow(row: unknown[], t0: number, dictionary: unknown[]): LinkEv
     url: undefined,
     target_private: undefined,
     trace: undefined,
+    category: undefined,
     disabled_reason: undefined,
   };
   return toLinkEvent(event);

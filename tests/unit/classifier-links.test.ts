@@ -70,3 +70,20 @@ test("read events and failed writes are skipped, never thrown", async () => {
   expect(classifier.stats.classified).toBe(0);
   expect(classifier.stats.failed).toBe(0);
 });
+
+test("a create whose unsafe-URL check already stored its category is not run through the model again", async () => {
+  const store = await storeWith([["checked", "https://github.com/oven-sh/bun"]]);
+  let classified = 0;
+  const classifier = new LinkClassifier({
+    store,
+    classifier: async () => ({
+      classify: async (urls: readonly string[]) => {
+        classified += urls.length;
+        return urls.map(() => ({ label: "news", confidence: 0.9, scores: {} }));
+      },
+    }),
+  });
+  await classifier.handle([{ ...created("checked", "https://github.com/oven-sh/bun"), category: "developer" }, created("fresh", "https://example.com/")]);
+  expect(classified).toBe(1);
+  expect(classifier.stats.skipped).toBe(2); // the checked create, and "fresh", which has no row
+});

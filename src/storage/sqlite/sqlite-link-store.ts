@@ -25,9 +25,12 @@ import { containsPattern, encodeJson, encodeTags, tagPattern } from "../link-col
 import { toRecord, type LinkRow } from "../link-rows";
 import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from "../migrations";
 import { SqliteApiKeyStore } from "./sqlite-api-key-store";
+import { TurnBatch, type ItemResult } from "../turn-batch";
 
 /** Ids one listing step looks at: ~1 ms of LIKE filtering on the serving thread. */
 const SCAN_WINDOW = 1_000;
+/** Inserts per transaction: a few ms of the serving thread at most, whatever arrives in one turn. */
+const MAX_INSERT_BATCH = 256;
 
 function isUniqueViolation(error: unknown): string | null {
   const message = error instanceof Error ? error.message : String(error);
@@ -52,6 +55,7 @@ export class SqliteLinkStore implements LinkStore {
     update: Statement<LinkRow>;
     disable: Statement;
   };
+  private readonly inserts = new TurnBatch<NewLink, InsertOutcome>((links) => this.insertBatch(links), MAX_INSERT_BATCH);
   readonly apiKeys: ApiKeyStore;
   readonly domains: DomainStore;
 
@@ -66,9 +70,9 @@ export class SqliteLinkStore implements LinkStore {
     this.stmts = {
       insert: this.db.query(
         `INSERT INTO links (id, code, url, url_hash, is_alias, canonical, redirect_type, created_at, expires_at, max_clicks,
-                            owner_key, password_hash, forward_query, tags, rules, variants, preview)
+                            owner_key, password_hash, forward_query, tags, rules, variants, preview, category, category_confidence)
          VALUES ($id, $code, $url, $urlHash, $isAlias, $canonical, $redirectType, $createdAt, $expiresAt, $maxClicks,
-                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview)
+                 $ownerKey, $passwordHash, $forwardQuery, $tags, $rules, $variants, $preview, $category, $categoryConfidence)
          RETURNING *`,
       ),
       byCode: this.db.query("SELECT * FROM links WHERE code = $code"),
@@ -141,7 +145,22 @@ export class SqliteLinkStore implements LinkStore {
     return true;
   }
 
-  async insert(link: NewLink): Promise<InsertOutcome> {
+  /**
+   * Inserts of one event-loop turn share one IMMEDIATE transaction (see TurnBatch): one WAL commit
+   * per turn instead of one per link, which was most of a create's storage cost. Each row is still
+   * its own INSERT: a unique violation aborts only that statement, so every row gets its own answer,
+   * and a later row of the batch sees the earlier ones (the same URL twice: one inserted, the other
+   * url_exists with it).
+   */
+  insert(link: NewLink): Promise<InsertOutcome> {
+    return this.inserts.add(link);
+  }
+
+  private insertBatch(links: NewLink[]): ItemResult<InsertOutcome>[] {
+    return this.db.transaction(() => links.map((link) => this.insertOne(link))).immediate();
+  }
+
+  private insertOne(link: NewLink): ItemResult<InsertOutcome> {
     try {
       const [row] = this.stmts.insert.all({
         id: link.id,
@@ -161,17 +180,23 @@ export class SqliteLinkStore implements LinkStore {
         rules: encodeJson(link.rules),
         variants: encodeJson(link.variants),
         preview: encodeJson(link.preview),
+        category: link.category ?? null,
+        categoryConfidence: link.categoryConfidence ?? null,
       });
       if (!row) throw new Error("insert returned no row");
-      return { kind: "inserted", link: toRecord(row) };
+      return { ok: true, value: { kind: "inserted", link: toRecord(row) } };
     } catch (error) {
       const violation = isUniqueViolation(error);
-      if (violation === null) throw error;
-      if (violation.includes("links.code")) return { kind: "code_taken" };
-      const existing = await this.findCanonical(link.urlHash);
-      // The canonical row can vanish between the failed insert and this read (a concurrent delete):
-      // report the code as taken so the caller simply tries again.
-      return existing ? { kind: "url_exists", link: existing } : { kind: "code_taken" };
+      if (violation === null) {
+        // An error SQLite answered by rolling the whole transaction back (disk full, I/O) fails the batch.
+        if (!this.db.inTransaction) throw error;
+        return { ok: false, error };
+      }
+      if (violation.includes("links.code")) return { ok: true, value: { kind: "code_taken" } };
+      const existing = this.stmts.canonical.get({ urlHash: link.urlHash });
+      // Not found: the violation was on the id, or (outside this transaction's lock) a concurrent
+      // delete; report the code as taken so the caller simply tries again.
+      return { ok: true, value: existing ? { kind: "url_exists", link: toRecord(existing) } : { kind: "code_taken" } };
     }
   }
 
