@@ -71,7 +71,9 @@ try {
       delta.minutes.push({ code, minute: day + m * MINUTE_MS, human: perMinute - Math.floor(perMinute / 10), bot: Math.floor(perMinute / 10) });
     for (let v = 0; v < Math.min(10_000, perMinute * 1440); v++) delta.visitors.push({ code, day, visitor: `${d}-${v.toString(36)}` });
     const spread = (dimension: "referrer" | "browser" | "os" | "device" | "country", list: string[]) => {
-      list.forEach((value, i) => delta.dimensions.push({ code, day, dimension, value, clicks: Math.max(1, Math.floor((perMinute * 1440) / (i + 2))) }));
+      list.forEach((value, i) => {
+        delta.dimensions.push({ code, day, dimension, value, clicks: Math.max(1, Math.floor((perMinute * 1440) / (i + 2))) });
+      });
     };
     spread("referrer", REFERRERS);
     spread("browser", BROWSERS);
