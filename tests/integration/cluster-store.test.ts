@@ -12,8 +12,7 @@ import { urlHash } from "../../src/links/link-service";
 import { RedisRateLimiter, parsePolicy } from "../../src/ratelimit";
 import { ShardedPostgresLinkStore } from "../../src/storage";
 import { MIGRATIONS } from "../../src/storage/migrations";
-import type { NewLink } from "../../src/storage/link-store";
-import { clusterConfig, describeCluster, freePort, migrateOnce, openNodes, runMigrate, waitFor } from "../support/cluster";
+import { clusterConfig, describeCluster, linkFactory, freePort, migrateOnce, openNodes, runMigrate, waitFor } from "../support/cluster";
 
 /** bun test 1.4.4 ignores bunfig's [test] timeout (5 s default applies): each test states its own budget. */
 const SETUP_MS = 60_000;
@@ -24,25 +23,8 @@ describeCluster("distributed adapters against the real cluster", () => {
   let ring: ShardRing;
   let store: ShardedPostgresLinkStore;
   let nodes: ReturnType<typeof openNodes>;
-  let nextId = BigInt(Date.now()) << 20n;
   const run = randomBytes(4).toString("hex");
-
-  const newLink = (overrides: Partial<NewLink> = {}): NewLink => {
-    const url = `https://example.com/store/${run}/${nextId}`;
-    return {
-      id: nextId++,
-      code: randomCode(8),
-      url,
-      urlHash: urlHash(url),
-      isAlias: false,
-      canonical: false,
-      redirectType: 302,
-      createdAt: Date.now(),
-      expiresAt: null,
-      maxClicks: null,
-      ...overrides,
-    };
-  };
+  const newLink = linkFactory("store", 8, run);
 
   beforeAll(async () => {
     await migrateOnce();
@@ -223,7 +205,7 @@ describeCluster("distributed adapters against the real cluster", () => {
     "text search skips the URLs of password links when asked to, on every shard",
     async () => {
       const marker = `pw-${run}`;
-      const locked = Array.from({ length: 6 }, () => newLink({ passwordHash: "$argon2id$stand-in", url: `https://example.com/${marker}/${nextId}` }));
+      const locked = Array.from({ length: 6 }, () => newLink({ passwordHash: "$argon2id$stand-in", url: `https://example.com/${marker}/${randomCode(12)}` }));
       const open = newLink({ url: `https://example.com/${marker}/open` });
       for (const l of [...locked, open]) await store.insert(l);
       const codes = async (filter: { q: string; searchProtectedUrls?: boolean }) =>

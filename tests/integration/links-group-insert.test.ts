@@ -10,7 +10,7 @@ import { randomCode } from "../../src/ids";
 import { urlHash } from "../../src/links/link-service";
 import { ShardedPostgresLinkStore } from "../../src/storage";
 import type { InsertOutcome, NewLink } from "../../src/storage/link-store";
-import { clusterConfig, describeCluster, freePort, migrateOnce, openNodes } from "../support/cluster";
+import { clusterConfig, describeCluster, linkFactory, freePort, migrateOnce, openNodes } from "../support/cluster";
 
 const SETUP_MS = 60_000;
 const TEST_MS = 30_000;
@@ -20,25 +20,8 @@ describeCluster("multi-row shard inserts", () => {
   let ring: ShardRing;
   let store: ShardedPostgresLinkStore;
   let nodes: ReturnType<typeof openNodes>;
-  let nextId = BigInt(Date.now()) << 20n;
   const run = randomBytes(4).toString("hex");
-
-  const newLink = (overrides: Partial<NewLink> = {}): NewLink => {
-    const url = `https://example.com/group/${run}/${nextId}`;
-    return {
-      id: nextId++,
-      code: randomCode(9),
-      url,
-      urlHash: urlHash(url),
-      isAlias: false,
-      canonical: false,
-      redirectType: 302,
-      createdAt: Date.now(),
-      expiresAt: null,
-      maxClicks: null,
-      ...overrides,
-    };
-  };
+  const newLink = linkFactory("group", 9, run);
   /** a code on the URL's shard, as the service places canonical links */
   const colocatedCode = (hash: string) => {
     for (;;) {

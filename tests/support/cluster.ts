@@ -7,7 +7,11 @@ import { describe, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { join } from "node:path";
 import postgres from "postgres";
+import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config";
+import { randomCode } from "../../src/ids";
+import { urlHash } from "../../src/links/link-service";
+import type { NewLink } from "../../src/storage/link-store";
 
 export const ROOT = join(import.meta.dir, "../..");
 const CLUSTER_SCRIPT = join(ROOT, "scripts/cluster.sh");
@@ -326,5 +330,29 @@ export function openNodes() {
     async close() {
       await Promise.all(shards.flatMap((s) => [s.primary.end({ timeout: 1 }), s.replica.end({ timeout: 1 })]));
     },
+  };
+}
+
+/**
+ * New plain links for store tests: unique URLs under `https://example.com/<area>/<run>/` (a cluster
+ * kept from an earlier run never reuses one) and time-ordered ids; `overrides` set the rest.
+ */
+export function linkFactory(area: string, codeLength = 8, run = randomBytes(4).toString("hex")): (overrides?: Partial<NewLink>) => NewLink {
+  let nextId = BigInt(Date.now()) << 20n;
+  return (overrides = {}) => {
+    const url = `https://example.com/${area}/${run}/${nextId}`;
+    return {
+      id: nextId++,
+      code: randomCode(codeLength),
+      url,
+      urlHash: urlHash(url),
+      isAlias: false,
+      canonical: false,
+      redirectType: 302,
+      createdAt: Date.now(),
+      expiresAt: null,
+      maxClicks: null,
+      ...overrides,
+    };
   };
 }
