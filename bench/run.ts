@@ -180,7 +180,11 @@ async function measuredRun(pids: () => number[], counter: ClickCounter | null, s
   const cpu = pids().length > 0 ? cpuMeter(pids) : null;
   analyticsWorker?.kill("SIGSTOP");
   const load = await run().finally(() => analyticsWorker?.kill("SIGCONT"));
-  const cpuUs = cpu?.stop() ?? null;
+  const duringRun = cpu?.stop() ?? null;
+  // In-process aggregation may write the run's last clicks after the run: the count check waits for
+  // them, and the CPU column includes them (the server's CPU until the count settled), so a write
+  // deferred past the end of a short run is still paid for in the figure.
+  const after = check ? cpuMeter(pids) : null;
   const rssMb = rss.stop();
   let count: CountCheck | null = null;
   if (check) {
@@ -190,6 +194,7 @@ async function measuredRun(pids: () => number[], counter: ClickCounter | null, s
     // seconds, so "no change for a while" means stuck only after much longer than in-process.
     count = await waitForCount(counter!, before, load.redirects, analyticsWorker ? { settleMs: 30_000 } : {});
   }
+  const cpuUs = duringRun === null ? null : duringRun + (after?.stop() ?? 0);
   return { load, rssMb, cpuUs, count };
 }
 

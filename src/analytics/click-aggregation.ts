@@ -13,6 +13,7 @@ import { DIMENSIONS, agentInfo, dimensionValues, type Dimension } from "./click-
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+const MINUTES_PER_DAY = DAY_MS / MINUTE_MS;
 
 export interface MinuteRow {
   code: string;
@@ -58,14 +59,14 @@ const compareNumbers = (a: number, b: number): number => a - b;
 const DIMENSION_ORDER = DIMENSIONS.map((dimension, index) => [dimension, index] as const).sort((a, b) => compareStrings(a[0], b[0]));
 
 /** One UTC day of one code: who came, and what they came with. */
-interface DayTally {
+export interface DayTally {
   visitors: Set<string>;
   /** per dimension, value -> clicks */
   dimensions: Map<string, number>[];
 }
 
 /** Everything one code accumulates in a batch; nested maps keep the per-click work to short keys. */
-interface CodeTally {
+export interface CodeTally {
   clicks: number;
   minutes: Map<number, { human: number; bot: number }>;
   days: Map<number, DayTally>;
@@ -77,9 +78,11 @@ interface CodeTally {
  * minute series and to `links.clicks`, but not to visitors or dimensions (a crawler's "browser" is
  * not an audience).
  *
- * In embedded mode this runs once per click on the redirect thread, so it tallies into nested maps
- * keyed by the code, the minute and the day (no composite string per click), and sorts only the
- * rows at the end. Its size is bounded by distinct codes x minutes x visitors, not by clicks.
+ * It tallies into nested maps keyed by the code, the minute and the day (no composite string per
+ * click) and sorts only the rows at the end; its size is bounded by distinct codes x minutes x
+ * visitors, not by clicks, at ~2 KB per code. A Kafka batch is tallied so; embedded mode gathers
+ * clicks in a ClickWindow (fixed-size records) and tallies one code at a time when it writes, and
+ * merges deltas a store could not write in here.
  */
 export class ClickTally {
   private codes = new Map<string, CodeTally>();
@@ -98,32 +101,8 @@ export class ClickTally {
   add(event: LinkEvent): boolean {
     if (!isCountableClick(event)) return false;
     this.counted++;
-    const tally = this.codeTally(event.short_code);
-    tally.clicks++;
     const ua = agentInfo(event.user_agent);
-
-    // Keyed by the minute's (and day's) number, a small integer: epoch-ms keys are doubles, slower to hash.
-    const minute = Math.floor(event.ts / MINUTE_MS);
-    let row = tally.minutes.get(minute);
-    if (!row) {
-      row = { human: 0, bot: 0 };
-      tally.minutes.set(minute, row);
-    }
-    if (ua.bot) {
-      row.bot++;
-      return true;
-    }
-    row.human++;
-
-    const day = this.dayTally(tally, Math.floor(event.ts / DAY_MS));
-    if (typeof event.visitor === "string" && event.visitor !== "") day.visitors.add(event.visitor.length > 64 ? event.visitor.slice(0, 64) : event.visitor);
-    const values = dimensionValues(event, ua);
-    for (let d = 0; d < values.length; d++) {
-      const value = values[d];
-      if (value === null || value === undefined) continue;
-      const counts = day.dimensions[d]!;
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
+    tallyClick(this.codeTally(event.short_code), Math.floor(event.ts / MINUTE_MS), ua.bot, event.visitor, ua.bot ? NO_VALUES : dimensionValues(event, ua));
     return true;
   }
 
@@ -140,9 +119,9 @@ export class ClickTally {
         row.bot += r.bot;
       } else minutes.set(key, { human: r.human, bot: r.bot });
     }
-    for (const r of delta.visitors) this.dayTally(this.codeTally(r.code), r.day / DAY_MS).visitors.add(r.visitor);
+    for (const r of delta.visitors) dayTallyOf(this.codeTally(r.code), r.day / DAY_MS).visitors.add(r.visitor);
     for (const r of delta.dimensions) {
-      const counts = this.dayTally(this.codeTally(r.code), r.day / DAY_MS).dimensions[DIMENSIONS.indexOf(r.dimension)]!;
+      const counts = dayTallyOf(this.codeTally(r.code), r.day / DAY_MS).dimensions[DIMENSIONS.indexOf(r.dimension)]!;
       counts.set(r.value, (counts.get(r.value) ?? 0) + r.clicks);
     }
   }
@@ -171,20 +150,51 @@ export class ClickTally {
   private codeTally(code: string): CodeTally {
     let tally = this.codes.get(code);
     if (!tally) {
-      tally = { clicks: 0, minutes: new Map(), days: new Map() };
+      tally = newCodeTally();
       this.codes.set(code, tally);
     }
     return tally;
   }
+}
 
-  private dayTally(tally: CodeTally, dayIndex: number): DayTally {
-    let day = tally.days.get(dayIndex);
-    if (!day) {
-      day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) };
-      tally.days.set(dayIndex, day);
-    }
-    return day;
+const NO_VALUES: ReadonlyArray<string | null> = [];
+
+/**
+ * The aggregation rule for one click, shared by the event-by-event tally and the click window's
+ * roll-up: the minute counter always; for a person also the day's visitor and each dimension value.
+ * `minute` is the click's minute number (epoch ms / MINUTE_MS): integer keys hash faster than epoch ms.
+ */
+export function tallyClick(tally: CodeTally, minute: number, bot: boolean, visitor: string | null | undefined, values: ReadonlyArray<string | null>): void {
+  tally.clicks++;
+  let row = tally.minutes.get(minute);
+  if (!row) {
+    row = { human: 0, bot: 0 };
+    tally.minutes.set(minute, row);
   }
+  if (bot) {
+    row.bot++;
+    return;
+  }
+  row.human++;
+  const day = dayTallyOf(tally, Math.floor(minute / MINUTES_PER_DAY));
+  if (typeof visitor === "string" && visitor !== "") day.visitors.add(visitor.length > 64 ? visitor.slice(0, 64) : visitor);
+  for (let d = 0; d < values.length; d++) {
+    const value = values[d];
+    if (value === null || value === undefined) continue;
+    const counts = day.dimensions[d]!;
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+}
+
+export const newCodeTally = (): CodeTally => ({ clicks: 0, minutes: new Map(), days: new Map() });
+
+function dayTallyOf(tally: CodeTally, dayIndex: number): DayTally {
+  let day = tally.days.get(dayIndex);
+  if (!day) {
+    day = { visitors: new Set(), dimensions: DIMENSIONS.map(() => new Map()) };
+    tally.days.set(dayIndex, day);
+  }
+  return day;
 }
 
 export function aggregateClicks(events: Iterable<LinkEvent>): ClickDelta {
@@ -265,22 +275,27 @@ function toDelta(counted: number, codes: Map<string, CodeTally>): ClickDelta {
   return delta;
 }
 
+// Most codes of a wide window have one minute, one day, one visitor and one value per dimension:
+// those skip the copy and the sort. Strings sort natively (UTF-16 order, as `<` compares).
+const sortedNumbers = (keys: Map<number, unknown>): Iterable<number> => (keys.size < 2 ? keys.keys() : [...keys.keys()].sort(compareNumbers));
+const sortedStrings = (keys: Map<string, unknown> | Set<string>): Iterable<string> => (keys.size < 2 ? keys.keys() : [...keys.keys()].sort());
+
 /** Adds one code's rows (sorted) to a delta; returns how many rows that was. */
-function appendCode(delta: ClickDelta, code: string, tally: CodeTally): number {
+export function appendCode(delta: ClickDelta, code: string, tally: CodeTally): number {
   const before = delta.minutes.length + delta.visitors.length + delta.dimensions.length;
   delta.clicksByCode.set(code, tally.clicks);
   delta.counted += tally.clicks;
-  for (const minute of [...tally.minutes.keys()].sort(compareNumbers)) {
+  for (const minute of sortedNumbers(tally.minutes)) {
     const { human, bot } = tally.minutes.get(minute)!;
     delta.minutes.push({ code, minute: minute * MINUTE_MS, human, bot });
   }
-  for (const dayIndex of [...tally.days.keys()].sort(compareNumbers)) {
+  for (const dayIndex of sortedNumbers(tally.days)) {
     const day = tally.days.get(dayIndex)!;
     const dayStart = dayIndex * DAY_MS;
-    for (const visitor of [...day.visitors].sort(compareStrings)) delta.visitors.push({ code, day: dayStart, visitor });
+    for (const visitor of sortedStrings(day.visitors)) delta.visitors.push({ code, day: dayStart, visitor });
     for (const [dimension, d] of DIMENSION_ORDER) {
       const counts = day.dimensions[d]!;
-      for (const value of [...counts.keys()].sort(compareStrings)) delta.dimensions.push({ code, day: dayStart, dimension, value, clicks: counts.get(value)! });
+      for (const value of sortedStrings(counts)) delta.dimensions.push({ code, day: dayStart, dimension, value, clicks: counts.get(value)! });
     }
   }
   return 1 + delta.minutes.length + delta.visitors.length + delta.dimensions.length - before;

@@ -161,7 +161,7 @@ describe("tallies and parts of a delta", () => {
         return null;
       },
     } as unknown as AnalyticsStore;
-    const aggregator = new LocalClickAggregator(bus, store, 60_000, 50);
+    const aggregator = new LocalClickAggregator(bus, store, { intervalMs: 60_000, partRows: 50 });
     const events = traffic();
     for (const e of events) bus.publish("link.clicked", e);
     await bus.flush();
