@@ -131,6 +131,8 @@ export interface Config {
   blockPrivateTargets: boolean;
   codeLength: number;
   cacheEntries: number;
+  /** the L1's bound on the bytes its entries hold (an estimate per entry); 0 = count only */
+  cacheMemoryBytes: number;
   /** serving processes: RSS above which a full garbage collection runs (0 = leave it to the runtime) */
   memorySoftLimitBytes: number;
   cacheTtlMs: number;
@@ -229,6 +231,7 @@ export const SETTINGS = {
   },
   CODE_LENGTH: { default: "7", meaning: "length of generated base62 codes" },
   CACHE_ENTRIES: { default: "100000", meaning: "in-process LRU capacity (0 disables it)" },
+  CACHE_MEMORY_MB: { default: "24", meaning: "in-process LRU bound on memory, estimated per entry from its URL and rules (0 = CACHE_ENTRIES only)" },
   MEMORY_SOFT_LIMIT_MB: {
     default: "120",
     meaning: "per serving process: resident memory above which a full garbage collection runs (at most one per 5 s; 0 = off)",
@@ -599,6 +602,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     blockPrivateTargets: boolean("BLOCK_PRIVATE_TARGETS", value("BLOCK_PRIVATE_TARGETS")),
     codeLength: integer("CODE_LENGTH", value("CODE_LENGTH"), 5, 16),
     cacheEntries: integer("CACHE_ENTRIES", value("CACHE_ENTRIES"), 0, 10_000_000),
+    cacheMemoryBytes: integer("CACHE_MEMORY_MB", value("CACHE_MEMORY_MB"), 0, 1_048_576) * 1024 * 1024,
     memorySoftLimitBytes: integer("MEMORY_SOFT_LIMIT_MB", value("MEMORY_SOFT_LIMIT_MB"), 0, 1_048_576) * 1024 * 1024,
     cacheTtlMs: cacheTtlSeconds * 1000,
     negativeCacheTtlMs: negativeTtlSeconds * 1000,

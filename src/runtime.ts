@@ -13,7 +13,7 @@ import { DomainBlocklist, UrlSafety } from "./abuse";
 import { createOriginCheck, createWatchAccess, type WatchAccess } from "./access";
 import { Adapters } from "./adapters";
 import { LocalClickAggregator, StatsService, startProcessedEventsPruner, type AnalyticsStore } from "./analytics";
-import type { CacheEntry, Invalidation, LinkCache } from "./cache";
+import { cacheEntryBytes, type CacheEntry, type Invalidation, type LinkCache } from "./cache";
 import { LruCache } from "./lru";
 import type { Config } from "./config";
 import { loadAssets, type Asset } from "./dashboard";
@@ -143,7 +143,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const rateLimiter = adapters.rateLimiter();
   await adapters.connect();
 
-  const l1 = new LruCache<string, CacheEntry>(config.cacheEntries);
+  const l1 = new LruCache<string, CacheEntry>(
+    config.cacheEntries,
+    Date.now,
+    config.cacheMemoryBytes > 0 ? { maxBytes: config.cacheMemoryBytes, sizeOf: cacheEntryBytes } : null,
+  );
   invalidation.subscribe((code) => l1.delete(code));
   const eventIds = new EventIds(config.nodeId, config.processIndex);
   // With Kafka the workers aggregate and classify; without it this process does, from its own bus.
